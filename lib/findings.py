@@ -1,0 +1,65 @@
+"""Findings: what validation reports. Validators return lists of these; they never print or raise."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+import pandas as pd
+
+from lib.messages import render
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+SEVERITY_LABEL = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    sheet: str = ""          # sheet name, or plan file name
+    row: int | None = None   # the row number the user sees (header = row 1)
+    column: str = ""         # the column label the user sees
+    value: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def location(self) -> str:
+        parts = [self.sheet] if self.sheet else []
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        text = " ".join(parts)
+        if self.column:
+            text += f"「{self.column}」"
+        return text
+
+    @property
+    def text(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+def finding(code: str, severity: Severity = Severity.ERROR, *, sheet: str = "", row: int | None = None,
+            column: str = "", value: object = "", **params: object) -> Finding:
+    shown = "" if value is None else str(value)
+    return Finding(code, severity, render(code, value=shown, **params), sheet, row, column, shown)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def findings_frame(findings: list[Finding]) -> pd.DataFrame:
+    """One row per finding, with Chinese column labels, for tables and CSV export."""
+    rows = [{**asdict(f), "severity": SEVERITY_LABEL[f.severity]} for f in findings]
+    frame = pd.DataFrame(rows, columns=["severity", "sheet", "row", "column", "value", "message", "code"])
+    frame["row"] = frame["row"].astype("Int64")
+    return frame.rename(columns={"severity": "级别", "sheet": "工作表", "row": "行", "column": "列",
+                                 "value": "填写内容", "message": "说明", "code": "代码"})

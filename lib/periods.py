@@ -1,0 +1,50 @@
+"""Quarters and the share of the plan period they represent."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+_PERIOD = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    quarter: int
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+    @property
+    def index(self) -> int:
+        """Monotone integer key: year * 4 + quarter - 1."""
+        return period_index(self.year, self.quarter)
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        m = _PERIOD.match(str(text))
+        if not m:
+            raise ValueError(f"期间“{text}”格式不对,应写作 2023Q2")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def from_index(cls, index: int) -> "Period":
+        return cls(int(index) // 4, int(index) % 4 + 1)
+
+
+def period_index(year, quarter):
+    """Works on scalars and on numpy/pandas arrays alike."""
+    return year * 4 + quarter - 1
+
+
+def time_elapsed(year, quarter, base_year: int, target_year: int):
+    """τ(y, q) = ((y − (B+1)) + q/4) / (T − B), clipped to [0, 1]; vectorised."""
+    tau = ((np.asarray(year, dtype=float) - (base_year + 1)) + np.asarray(quarter, dtype=float) / 4) / (target_year - base_year)
+    tau = np.clip(tau, 0.0, 1.0)
+    return float(tau) if tau.ndim == 0 else tau
+
+
+def plan_periods(base_year: int, target_year: int) -> list[Period]:
+    return [Period(y, q) for y in range(base_year + 1, target_year + 1) for q in (1, 2, 3, 4)]
