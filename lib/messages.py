@@ -25,6 +25,19 @@ MESSAGES: dict[str, str] = {
     "plan.name_conflict": "名称“{value}”同时指向 {first} 和 {second},请删去其中一个别名",
     # --- workbook: structure ------------------------------------------------------------------
     # (workbook codes are added by the workbook validator)
+    # --- store ---------------------------------------------------------------------------------
+    "store.submitted": "已保存为第 {submission_id} 号报送(指标 {indicator_rows} 行、任务 {task_rows} 行),状态:{state}",
+    "store.duplicate": "该文件与 {created_at} 保存的第 {submission_id} 号报送完全相同(状态:{state}),本次未重复保存",
+    "store.adopted": "已采纳第 {submission_id} 号报送,其数据已计入监测结果",
+    "store.returned": "已退回第 {submission_id} 号报送,填报单位将看到退回原因",
+    "store.revoked": "已撤销第 {submission_id} 号报送,相关数据恢复为此前采纳的数值",
+    "store.not_found": "没有第 {submission_id} 号报送,请刷新列表后重试",
+    "store.illegal_transition": "第 {submission_id} 号报送当前为「{state}」,只有「{allowed}」的报送可以{action}",
+    "store.reason_required": "请填写{action}原因,填报单位会看到它",
+    "store.value_invalid": "“{value}” 不是有效数字,请只填写数字,如 3.0",
+    "store.write_failed": "保存失败,数据库未作任何改动:{detail}",
+    "store.seed_invalid": "示例进度工作簿 {value} 有错误,未导入数据库:{detail}",
+    "store.schema_too_new": "数据库结构版本 {found} 高于本程序支持的版本 {supported},请升级程序后再打开",
 }
 
 

@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine (Debian 12, Python 3.11):
+#   make run   — create the environment and start the dashboard on the sample data
+#   make test  — create the environment (and Chromium for the browser tests) and run every test
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test system-deps bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Chromium drives the browser tests and the server-side chart images (kaleido); Debian's package, no download.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "需要 Chromium:请运行 sudo apt-get install chromium" >&2; exit 1; fi; fi
+
+run: $(VENV)/.installed
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+
+test: $(VENV)/.installed system-deps
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed system-deps
+	$(PY) bench/assess.py && $(PY) bench/workbook.py && $(PY) bench/images.py && $(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,285 @@
+"""Chart images for meeting slides: Plotly figure → PNG, rendered by one headless Chromium per process.
+
+Plain Python (no streamlit), so it runs the same from the app, pytest and the command line.
+
+Why it is built this way (measurements in /work/shared/notes/stack-facts.md):
+
+- kaleido 1.x drives a real Chromium. Starting one per image costs ~2 s, so this module keeps ONE
+  browser for the whole process, started lazily on the first export, on its own thread with its own
+  asyncio loop. ``mathjax=False``: otherwise every page load tries a MathJax CDN and stalls offline.
+- kaleido's own ``start_sync_server`` is not used: it waits on a shared queue with no timeout (a
+  browser that fails to start, or wedges, hangs the caller forever) and it is not thread-safe. Here
+  each export is a future with a deadline, and a module-level lock serialises exports, so Streamlit
+  sessions (threads) each get their own image, and a timeout measures one render, not a queue.
+- Chinese text needs a CJK font that Chromium can find. The repo carries Noto Sans CJK SC in
+  ``fonts/``; ``FONTCONFIG_FILE`` is pointed at ``fonts/fonts.conf`` (system fonts + that folder)
+  before the browser starts, unless the environment already sets it.
+- ``import streamlit`` makes "streamlit" plotly's default template; its colours are placeholders that
+  only Streamlit's front end fills in, so server-rendered bars come out black. Exported figures get an
+  explicit template and font (on a copy: the caller's figure is not changed).
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import threading
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FONT_DIR = PROJECT_ROOT / "fonts"
+FONTS_CONF = FONT_DIR / "fonts.conf"
+FONT_FAMILY = '"Noto Sans SC", "Noto Sans CJK SC", sans-serif'
+EXPORT_TEMPLATE = "plotly_white"
+
+# Debian's real binary first: /usr/bin/chromium is a wrapper script that prints noise on every start.
+CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+
+START_TIMEOUT_S = 60.0  # browser start (a cold start takes ~1-3 s)
+RENDER_TIMEOUT_S = 30.0  # one image (a warm export takes ~0.1-0.3 s)
+QUEUE_TIMEOUT_S = 120.0  # waiting for other sessions' exports to finish
+
+# Chinese messages, keyed by stable codes (candidates for lib/messages.MESSAGES).
+IMAGE_MESSAGES: dict[str, str] = {
+    "image.ok": "图片导出可用(浏览器:{path})",
+    "image.no_browser": (
+        "未找到 Chromium 浏览器,无法在服务器端导出图片。请由管理员安装:sudo apt-get install chromium;"
+        "或用环境变量 BROWSER_PATH 指定 Chrome/Chromium 的路径。图表右上角的相机按钮仍可在浏览器中下载图片。"
+    ),
+    "image.bad_browser_path": (
+        "环境变量 BROWSER_PATH 指向的 “{path}” 不是可执行文件。请改为 Chrome/Chromium 的正确路径,"
+        "或删除该变量并安装 Chromium:sudo apt-get install chromium"
+    ),
+    "image.timeout": "图片导出超时({seconds:.0f} 秒内未完成),浏览器已重启,请重试",
+    "image.busy": "图片导出排队超时(其他用户正在导出),请稍后重试",
+    "image.failed": "图片导出失败:{detail}",
+}
+
+
+class ExportError(RuntimeError):
+    """An image could not be exported; ``code`` keys IMAGE_MESSAGES, ``str(e)`` is the Chinese message."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(IMAGE_MESSAGES[code].format(**params))
+
+
+class ExportTimeout(ExportError, TimeoutError):
+    pass
+
+
+# --- finding the browser ---------------------------------------------------------------------------
+
+def _is_executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def chromium_path() -> str | None:
+    """BROWSER_PATH if set (and only it: a wrong explicit path is an error, not a reason to guess),
+    else the first Debian Chromium binary that exists."""
+    explicit = os.environ.get("BROWSER_PATH")
+    if explicit:
+        return explicit if _is_executable(explicit) else None
+    return next((p for p in CHROMIUM_CANDIDATES if _is_executable(p)), None)
+
+
+def export_available() -> tuple[bool, str]:
+    """(True, info) when a browser was found, else (False, a Chinese message saying how to install one).
+    Does not start the browser."""
+    path = chromium_path()
+    if path:
+        return True, IMAGE_MESSAGES["image.ok"].format(path=path)
+    explicit = os.environ.get("BROWSER_PATH")
+    if explicit:
+        return False, IMAGE_MESSAGES["image.bad_browser_path"].format(path=explicit)
+    return False, IMAGE_MESSAGES["image.no_browser"]
+
+
+# --- the persistent browser ------------------------------------------------------------------------
+
+class _Browser:
+    """One kaleido/Chromium on a private thread running an asyncio loop; callers submit futures."""
+
+    def __init__(self, path: str) -> None:
+        import kaleido  # imported late: importing it is cheap, but only exports need it
+
+        self._kaleido_cls = kaleido.Kaleido
+        self.path = path
+        self._k = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="planmon-image-browser", daemon=True)
+        self._thread.start()
+        try:
+            self._call(self._open(), START_TIMEOUT_S)
+        except BaseException:
+            self.close()
+            raise
+
+    async def _open(self) -> None:
+        k = self._kaleido_cls(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, path=self.path)
+        self._k = k  # before open(), so close() can kill a browser whose start timed out
+        await k.open()
+
+    def _call(self, coro, timeout: float):
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+    def alive(self) -> bool:
+        proc = getattr(self._k, "subprocess", None)
+        return self._thread.is_alive() and proc is not None and proc.poll() is None
+
+    def render(self, fig_dict: dict, opts: dict) -> bytes:
+        # kaleido applies RENDER_TIMEOUT_S to the render itself; the margin covers the tab reload after it
+        return self._call(self._k.calc_fig(fig_dict, opts=opts), RENDER_TIMEOUT_S + 10)
+
+    def close(self) -> None:
+        if self._k is not None and self._loop.is_running():
+            try:
+                self._call(self._k.close(), 15)
+            except BaseException:  # noqa: BLE001 - closing is best effort; the kill below is the backstop
+                pass
+        proc = getattr(self._k, "subprocess", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            try:
+                proc.wait(5)
+            except Exception:  # noqa: BLE001
+                pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+
+_lock = threading.Lock()
+_browser: _Browser | None = None
+
+
+def _ensure_browser() -> _Browser:
+    """Start the browser if needed (caller holds _lock)."""
+    global _browser
+    if _browser is not None and not _browser.alive():
+        _browser.close()
+        _browser = None
+    if _browser is None:
+        path = chromium_path()
+        if path is None:
+            code = "image.bad_browser_path" if os.environ.get("BROWSER_PATH") else "image.no_browser"
+            raise ExportError(code, path=os.environ.get("BROWSER_PATH", ""))
+        if FONTS_CONF.is_file():
+            os.environ.setdefault("FONTCONFIG_FILE", str(FONTS_CONF))  # Chromium inherits the environment
+        try:
+            _browser = _Browser(path)
+        except TimeoutError:
+            raise ExportTimeout("image.timeout", seconds=START_TIMEOUT_S) from None
+        except ExportError:
+            raise
+        except Exception as e:
+            raise ExportError("image.failed", detail=f"浏览器无法启动({type(e).__name__}: {e})") from e
+    return _browser
+
+
+def shutdown() -> None:
+    """Close the browser (tests, benchmarks; the next export starts a new one)."""
+    global _browser
+    with _lock:
+        if _browser is not None:
+            _browser.close()
+            _browser = None
+
+
+# --- exporting -------------------------------------------------------------------------------------
+
+def export_figure(fig: go.Figure, template: str | go.layout.Template = EXPORT_TEMPLATE) -> go.Figure:
+    """A copy of ``fig`` with an explicit template and the bundled CJK font, ready for server rendering."""
+    out = go.Figure(fig)
+    out.update_layout(template=template, font_family=FONT_FAMILY)
+    return out
+
+
+def figure_png(fig: go.Figure, *, width: int = 1200, height: int = 675, scale: float = 2) -> bytes:
+    """PNG bytes of ``fig`` at width×height layout pixels (16:9 by default), ×scale real pixels.
+
+    Thread-safe; raises ExportError (ExportTimeout when the browser does not answer in time, after which
+    the browser is restarted on the next call)."""
+    global _browser
+    spec = export_figure(fig).to_dict()
+    opts = {"format": "png", "width": width, "height": height, "scale": scale}
+    if not _lock.acquire(timeout=QUEUE_TIMEOUT_S):
+        raise ExportTimeout("image.busy")
+    try:
+        browser = _ensure_browser()
+        try:
+            return browser.render(spec, opts)
+        except TimeoutError:
+            browser.close()
+            _browser = None
+            raise ExportTimeout("image.timeout", seconds=RENDER_TIMEOUT_S) from None
+        except Exception as e:
+            if not browser.alive():
+                browser.close()
+                _browser = None
+            raise ExportError("image.failed", detail=f"{type(e).__name__}: {e}") from e
+    finally:
+        _lock.release()
+
+
+# --- several charts at once ------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME_CHARS = 60
+
+
+def safe_filename(name: str, fallback: str = "图表") -> str:
+    """A file name (no extension) that Windows, macOS and Linux all accept, keeping Chinese as is:
+    NFC, path separators and reserved characters → "_", no leading/trailing dots or spaces, ≤ 60 chars."""
+    name = unicodedata.normalize("NFC", name)
+    name = _UNSAFE.sub("_", name)
+    name = re.sub(r"\s+", " ", name).strip(" ._")
+    name = name[:MAX_NAME_CHARS].rstrip(" .")
+    if not name or name.upper() in _RESERVED:
+        name = fallback if not name else f"{name}_"
+    return name
+
+
+@dataclass(frozen=True)
+class _Entry:
+    arcname: str
+    png: bytes
+
+
+def figures_zip(named_figures: list[tuple[str, go.Figure]], *, width: int = 1200, height: int = 675,
+                scale: float = 2) -> bytes:
+    """A ZIP of PNGs, one per (name, figure), named "<safe name>.png" (UTF-8 names; duplicates get
+    " (2)", " (3)", …). Exports one after another; an ExportError stops the whole ZIP."""
+    entries: list[_Entry] = []
+    taken: set[str] = set()
+    for i, (name, fig) in enumerate(named_figures, start=1):
+        stem = safe_filename(name, fallback=f"图表{i}")
+        arcname, n = f"{stem}.png", 1
+        while arcname.casefold() in taken:
+            n += 1
+            arcname = f"{stem} ({n}).png"
+        taken.add(arcname.casefold())
+        entries.append(_Entry(arcname, figure_png(fig, width=width, height=height, scale=scale)))
+    buf = io.BytesIO()
+    now = time.localtime()[:6]
+    with zipfile.ZipFile(buf, "w") as zf:
+        for e in entries:
+            info = zipfile.ZipInfo(e.arcname, date_time=now)
+            info.compress_type = zipfile.ZIP_STORED  # PNG is already compressed
+            zf.writestr(info, e.png)
+    return buf.getvalue()
