@@ -42,3 +42,89 @@ def search_mask(frame: pd.DataFrame, text: str, columns: list[str]) -> pd.Series
     needle = text.strip().lower()
     hay = frame[columns].astype(str).agg(" ".join, axis=1).str.lower()
     return hay.str.contains(needle, regex=False)
+
+
+# --- the global view: as-of period and filters, mirrored in the URL -----------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+
+from lib.periods import Period  # noqa: E402
+from lib.schema import CATEGORIES  # noqa: E402
+
+ALL = "全部"
+_VIEW_KEYS = {"as_of": "v_as_of", "category": "v_category", "section": "v_section", "unit": "v_unit"}
+
+
+@dataclass(frozen=True)
+class View:
+    as_of: Period
+    category: str | None
+    section: int | None
+    unit: str | None
+
+    @property
+    def filtered(self) -> bool:
+        return any(v is not None for v in (self.category, self.section, self.unit))
+
+
+def _seed_from_url(key: str, param: str, options: list) -> None:
+    """A shared link sets the widget once per session; afterwards the widget owns the value."""
+    if key in st.session_state:
+        return
+    raw = st.query_params.get(param)
+    if raw is None:
+        return
+    by_text = {str(o): o for o in options}
+    if raw in by_text:
+        st.session_state[key] = by_text[raw]
+
+
+def view_sidebar(p: Plan, periods: list[Period]) -> View:
+    """Render the global as-of selector and filters in the sidebar; return the current view."""
+    periods = periods or p.periods[:1]
+    options = {
+        "as_of": list(reversed(periods)),
+        "category": [ALL, *CATEGORIES],
+        "section": [ALL, *p.sections["section_no"].tolist()],
+        "unit": [ALL, *unit_options(p)],
+    }
+    for name, key in _VIEW_KEYS.items():
+        _seed_from_url(key, name, options[name])
+        if key in st.session_state and st.session_state[key] not in options[name]:
+            del st.session_state[key]  # e.g. a period that no longer has data
+    titles = dict(zip(p.sections["section_no"], p.sections["section_title"]))
+    with st.sidebar:
+        st.markdown("**查看范围**")
+        as_of = st.selectbox("截至季度", options["as_of"], key=_VIEW_KEYS["as_of"], format_func=_period_label,
+                             help="评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度")
+        category = st.selectbox("指标类别", options["category"], key=_VIEW_KEYS["category"])
+        section = st.selectbox("任务篇章", options["section"], key=_VIEW_KEYS["section"],
+                               format_func=lambda s: s if s == ALL else f"{_numeral(s)}、{titles[s]}")
+        unit = st.selectbox("责任单位", options["unit"], key=_VIEW_KEYS["unit"],
+                            help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的)")
+    view = View(as_of, None if category == ALL else category, None if section == ALL else int(section), None if unit == ALL else unit)
+    _mirror_to_url(view, periods[-1])
+    return view
+
+
+def _mirror_to_url(view: View, latest: Period) -> None:
+    wanted = {"as_of": str(view.as_of) if view.as_of != latest else None, "category": view.category,
+              "section": None if view.section is None else str(view.section), "unit": view.unit}
+    for name, value in wanted.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def _numeral(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
+
+
+def section_label(n: int, title: str) -> str:
+    return f"{_numeral(n)}、{title}"
+
+
+def _period_label(p: Period) -> str:
+    return f"{p.year}年第{_numeral(p.quarter)}季度({p})"

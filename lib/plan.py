@@ -235,3 +235,4 @@ def load_plan(plan_dir: Path | str) -> Plan:
     if plan is None:
         raise PlanError(findings)
     return plan
+

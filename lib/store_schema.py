@@ -58,6 +58,18 @@ SUBMISSIONS = sa.Table(
              sqlite_where=_live_clause(), postgresql_where=_live_clause()),
 )
 
+# Every state change of a submission, with who, when and why: the audit trail behind reviewed_by/at.
+SUBMISSION_EVENTS = sa.Table(
+    "submission_events", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id", name="fk_submission_events_submission"), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("account", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Index("ix_submission_events_submission", "submission_id"),
+)
+
 INDICATOR_VALUES = sa.Table(
     "indicator_values", METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -123,7 +135,7 @@ SCHEMA_VERSION = sa.Table(
     sa.Column("applied_at", sa.DateTime, nullable=False),
 )
 
-DATA_TABLES = (SUBMISSIONS, INDICATOR_VALUES, TASK_VALUES, TARGET_SETTINGS, BASELINE_SETTINGS)
+DATA_TABLES = (SUBMISSIONS, SUBMISSION_EVENTS, INDICATOR_VALUES, TASK_VALUES, TARGET_SETTINGS, BASELINE_SETTINGS)
 
 
 # --- migrations (frozen: append, never edit) ------------------------------------------------------
@@ -151,6 +163,16 @@ def _v1_initial(op: Operations) -> None:
     op.create_index("ix_submissions_state", "submissions", ["state"])
     op.create_index("ux_submissions_live_file", "submissions", ["unit", "sha256"], unique=True,
                     sqlite_where=live, postgresql_where=live)
+    op.create_table(
+        "submission_events",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id", name="fk_submission_events_submission"), nullable=False),
+        sa.Column("state", sa.String(20), nullable=False),
+        sa.Column("account", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+    )
+    op.create_index("ix_submission_events_submission", "submission_events", ["submission_id"])
     op.create_table(
         "indicator_values",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

@@ -1,0 +1,430 @@
+"""Accounts and roles for signing in (streamlit-authenticator 0.4.2, bcrypt hashes).
+
+Plain Python: this module never imports streamlit or streamlit_authenticator (which imports streamlit).
+The UI builds the authenticator from `authenticator_config`:
+
+    config = accounts.authenticator_config(load_accounts(path), cookie_key(path))
+    authenticator = stauth.Authenticate(**config)
+
+Roles (`Role`):
+- `department` — bound to exactly one canonical reporting unit; may upload rows only for the items that
+  unit answers for (directly, by alias, or through a group), and sees only its own submissions.
+- `leader` — read-only.
+- `planning` — everything: upload for any unit, review submissions, set targets and baselines, export.
+
+The accounts file (YAML, default `var/accounts.yaml`, outside git) holds one entry per username with the
+bcrypt hash only, never the password; it is rewritten atomically (temporary file + os.replace) with mode
+0600, under an exclusive lock so two processes adding accounts at once do not lose one:
+
+    version: 1
+    accounts:
+      dept06:
+        name: 区人社局
+        role: department
+        unit: 区人社局
+        email: ''
+        password_hash: $2b$12$...
+
+Hashing is what streamlit-authenticator's `Hasher.hash` does (`bcrypt.hashpw(pw, bcrypt.gensalt())`), so its
+login form verifies our hashes; bcrypt reads at most 72 bytes, so longer passwords are refused.
+
+Demo mode (setting `demo_mode`): `ensure_demo_accounts` creates `planner`, `leader` and one `deptNN` per
+reporting unit (units.csv order) with the documented password `DEMO_PASSWORD`, and the sign-in page lists
+them. The cookie that keeps a session signed in is signed with `cookie_key(path)`: the `cookie_key`
+setting (env PLANMON_COOKIE_KEY), or in demo mode a random key generated once and kept beside the accounts
+file (`cookie.key`, mode 0600).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import bcrypt
+import yaml
+
+from lib import settings
+from lib.messages import render
+from lib.units import UnitDirectory
+
+if TYPE_CHECKING:
+    from lib.plan import Plan
+
+try:  # POSIX; on other systems writes are still atomic, only concurrent writers are not serialised
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+FILE_VERSION = 1
+FILE_MODE = 0o600
+COOKIE_KEY_FILE = "cookie.key"
+COOKIE_NAME = "planmon_auth"
+COOKIE_EXPIRY_DAYS = 7.0
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72          # bcrypt's limit; bcrypt >= 5 raises beyond it
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+
+DEMO_PASSWORD = "demo-2025"
+DEMO_PLANNER = "planner"
+DEMO_LEADER = "leader"
+DEMO_PLANNING_UNIT_NAME = "区发改局"    # the planning office's unit, when the plan has it
+DEMO_DEPARTMENT_PREFIX = "dept"
+
+
+class Role(str, Enum):
+    DEPARTMENT = "department"
+    LEADER = "leader"
+    PLANNING = "planning"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.DEPARTMENT: "填报单位",
+    Role.LEADER: "领导(只读)",
+    Role.PLANNING: "规划办(区发改局)",
+}
+
+
+class AccountError(Exception):
+    """A refusal the user can act on: a catalogue code, its parameters and the Chinese message."""
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = params
+        self.message = render(code, **params)
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    name: str
+    role: Role
+    unit: str | None = None          # canonical unit; required for departments, informational otherwise
+    password_hash: str = field(default="", repr=False)
+    email: str = ""
+
+    def check_password(self, password: str) -> bool:
+        """bcrypt verification, as streamlit-authenticator's login does."""
+        try:
+            return bcrypt.checkpw(password.encode(), self.password_hash.encode())
+        except ValueError:   # not a bcrypt hash, or a password over 72 bytes
+            return False
+
+
+@dataclass(frozen=True)
+class Accounts:
+    accounts: dict[str, Account]     # username → account, in file order
+    path: Path | None = None
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+    def __contains__(self, username: object) -> bool:
+        return isinstance(username, str) and normalise_username(username) in self.accounts
+
+    def get(self, username: str | None) -> Account | None:
+        return None if username is None else self.accounts.get(normalise_username(username))
+
+    def role_of(self, username: str | None) -> Role | None:
+        account = self.get(username)
+        return account.role if account else None
+
+    def unit_of(self, username: str | None) -> str | None:
+        account = self.get(username)
+        return account.unit if account else None
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    name: str
+    role: Role
+    unit: str | None
+    password: str = DEMO_PASSWORD
+
+
+# --- paths and secrets ----------------------------------------------------------------------------------
+
+def _setting(name: str, default: Any) -> Any:
+    """A setting from lib.settings; until it is declared there, its PLANMON_ environment variable."""
+    if any(s.name == name for s in settings.SETTINGS):
+        return settings.get(name)
+    raw = os.environ.get("PLANMON_" + name.upper())
+    return default if raw is None or raw == "" else raw
+
+
+def default_accounts_path() -> Path:
+    """Setting `accounts_file` (env PLANMON_ACCOUNTS_FILE); default var/accounts.yaml in the project."""
+    raw = _setting("accounts_file", "")
+    return Path(raw) if raw else settings.PROJECT_ROOT / "var" / "accounts.yaml"
+
+
+def cookie_key(accounts_path: Path | str | None = None, *, demo_mode: bool | None = None) -> str:
+    """The secret that signs the sign-in cookie: setting `cookie_key` (env PLANMON_COOKIE_KEY); in demo
+    mode without it, a random key generated once and stored beside the accounts file with mode 0600.
+    Outside demo mode a missing key is an `AccountError` (a guessable key would let anyone forge a sign-in)."""
+    key = str(_setting("cookie_key", "") or "")
+    if key:
+        return key
+    if not (settings.get("demo_mode") if demo_mode is None else demo_mode):
+        raise AccountError("auth.cookie_key_missing", env="PLANMON_COOKIE_KEY")
+    path = Path(accounts_path or default_accounts_path()).parent / COOKIE_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Written in full to a private temporary file, then linked into place: whoever links first wins,
+        # so processes starting together agree on one key and nobody reads a half-written file.
+        fd, tmp = tempfile.mkstemp(prefix=f".{COOKIE_KEY_FILE}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(secrets.token_urlsafe(32) + "\n")
+            os.chmod(tmp, FILE_MODE)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    return path.read_text(encoding="utf-8").strip()
+
+
+# --- validation ----------------------------------------------------------------------------------------
+
+def normalise_username(username: str) -> str:
+    """streamlit-authenticator lower-cases what is typed at sign-in, so usernames are stored lower-case."""
+    return str(username).strip().lower()
+
+
+def parse_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError("auth.unknown_role", value=role, choices="、".join(r.value for r in Role)) from None
+
+
+def _check_unit(units: UnitDirectory, role: Role, unit: str | None) -> str | None:
+    """The canonical unit of an account (aliases accepted; groups refused); required for departments."""
+    if unit is None or not str(unit).strip():
+        if role is Role.DEPARTMENT:
+            raise AccountError("auth.unit_required")
+        return None
+    canonical = units.resolve(unit)
+    if canonical is None:
+        close = units.closest(unit)
+        raise AccountError("auth.unknown_unit", value=unit, suggestion=f",是否为:{'、'.join(close)}" if close else "")
+    if units.units[canonical].is_group:
+        raise AccountError("auth.unit_is_group", value=unit)
+    return canonical
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError("auth.password_too_short", min_chars=MIN_PASSWORD_CHARS)
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise AccountError("auth.password_too_long", max_bytes=MAX_PASSWORD_BYTES)
+
+
+def hash_password(password: str) -> str:
+    """As streamlit_authenticator.Hasher.hash (0.4.2): bcrypt with a fresh salt, default cost."""
+    _check_password(password)
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+# --- the file ------------------------------------------------------------------------------------------
+
+def load_accounts(path: Path | str | None = None) -> Accounts:
+    """The accounts in the file; a missing file means no accounts. A malformed file is an AccountError."""
+    path = Path(path or default_accounts_path())
+    if not path.exists():
+        return Accounts({}, path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise AccountError("auth.file_invalid", value=path.name, detail=type(exc).__name__) from None
+    return Accounts(_parse(data, path), path)
+
+
+def _parse(data: object, path: Path) -> dict[str, Account]:
+    def invalid(detail: str) -> AccountError:
+        return AccountError("auth.file_invalid", value=path.name, detail=detail)
+
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("accounts", {}), dict):
+        raise invalid("应包含 accounts 映射")
+    out: dict[str, Account] = {}
+    for username, entry in (data.get("accounts") or {}).items():
+        if not isinstance(entry, dict):
+            raise invalid(f"账号 {username} 不是映射")
+        try:
+            role = Role(entry.get("role"))
+        except ValueError:
+            raise invalid(f"账号 {username} 的角色“{entry.get('role')}”无效") from None
+        unit = entry.get("unit") or None
+        if role is Role.DEPARTMENT and unit is None:
+            raise invalid(f"账号 {username} 未绑定单位")
+        password_hash = str(entry.get("password_hash") or "")
+        if not password_hash.startswith("$2"):
+            raise invalid(f"账号 {username} 缺少密码哈希")
+        name = normalise_username(str(username))
+        out[name] = Account(name, str(entry.get("name") or name), role, None if unit is None else str(unit),
+                            password_hash, str(entry.get("email") or ""))
+    return out
+
+
+def _dump(accounts: dict[str, Account]) -> str:
+    body = {"version": FILE_VERSION, "accounts": {
+        a.username: {"name": a.name, "role": a.role.value, "unit": a.unit, "email": a.email, "password_hash": a.password_hash}
+        for a in accounts.values()}}
+    header = "# 规划实施监测看板账号文件:由 lib/accounts.py 维护,只存密码的 bcrypt 哈希。不要提交到 git。\n"
+    return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Temporary file in the same directory (mkstemp: mode 0600) → fsync → os.replace."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Exclusive lock around read-modify-write of the accounts file (a sibling .lock file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def add_account(path: Path | str | None, username: str, display_name: str, role: Role | str, unit: str | None = None,
+                *, password: str, units: UnitDirectory, email: str = "") -> Account:
+    """Validate, hash and store a new account; returns it. Refuses duplicates (AccountError auth.duplicate_username),
+    unknown roles, departments without a unit, unknown or group units, short or over-long passwords.
+    `unit` may be an alias: the canonical name is stored."""
+    path = Path(path or default_accounts_path())
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise AccountError("auth.bad_username", value=username)
+    if not str(display_name).strip():
+        raise AccountError("auth.name_required")
+    parsed_role = parse_role(role)
+    canonical = _check_unit(units, parsed_role, unit)
+    _check_password(password)
+    with _locked(path):
+        current = load_accounts(path).accounts
+        if name in current:
+            raise AccountError("auth.duplicate_username", value=name)
+        account = Account(name, str(display_name).strip(), parsed_role, canonical, hash_password(password), email.strip())
+        _write_atomic(path, _dump({**current, name: account}))
+    return account
+
+
+def remove_account(path: Path | str | None, username: str) -> None:
+    """Delete an account; an unknown username is an AccountError (auth.unknown_account)."""
+    path = Path(path or default_accounts_path())
+    name = normalise_username(username)
+    with _locked(path):
+        current = load_accounts(path).accounts
+        if name not in current:
+            raise AccountError("auth.unknown_account", value=username)
+        _write_atomic(path, _dump({u: a for u, a in current.items() if u != name}))
+
+
+# --- streamlit-authenticator ------------------------------------------------------------------------------
+
+def authenticator_config(accounts: Accounts, cookie_key: str, *, cookie_name: str = COOKIE_NAME,
+                         expiry_days: float = COOKIE_EXPIRY_DAYS) -> dict[str, Any]:
+    """Keyword arguments for `streamlit_authenticator.Authenticate(**config)` (0.4.2): credentials
+    {"usernames": {u: {"name", "password" (the bcrypt hash), "email", "roles": [role], "unit"}}}, the cookie
+    name, key and expiry, and auto_hash=False (every password is already a hash). A new dict on every call:
+    the library mutates the credentials it is given (failed attempts, logged_in)."""
+    if not cookie_key:
+        raise AccountError("auth.cookie_key_missing", env="PLANMON_COOKIE_KEY")
+    usernames = {a.username: {"name": a.name, "password": a.password_hash, "email": a.email,
+                              "roles": [a.role.value], "unit": a.unit}
+                 for a in accounts.accounts.values()}
+    return {"credentials": {"usernames": usernames}, "cookie_name": cookie_name, "cookie_key": cookie_key,
+            "cookie_expiry_days": float(expiry_days), "auto_hash": False}
+
+
+# --- permissions ----------------------------------------------------------------------------------------
+
+def can_upload(account: Account | None, item_id: str | None = None, plan: "Plan | None" = None) -> bool:
+    """May `account` upload progress for `item_id` (an indicator or task id)? Without an item: may it upload
+    at all. Planning: any item. Department: only items its unit answers for (needs `plan`). Leader: never."""
+    if account is None or account.role is Role.LEADER:
+        return False
+    if account.role is Role.PLANNING or item_id is None:
+        return True
+    if plan is None:
+        raise ValueError("can_upload needs the plan to check a department's responsibilities")
+    if account.unit is None:
+        return False
+    resp = plan.responsibilities(account.unit)
+    return str(item_id).strip().upper() in set(resp["item_id"])
+
+
+def can_review(account: Account | None) -> bool:
+    """Review submissions, set annual targets and baselines, export: the planning office only."""
+    return account is not None and account.role is Role.PLANNING
+
+
+# --- demo accounts ----------------------------------------------------------------------------------------
+
+def demo_accounts(plan: "Plan") -> list[DemoAccount]:
+    """The demo accounts for this plan: planner, leader, then dept01… per reporting unit in units.csv order."""
+    units = plan.units
+    planning_unit = units.resolve(DEMO_PLANNING_UNIT_NAME)
+    out = [DemoAccount(DEMO_PLANNER, f"规划办({planning_unit})" if planning_unit else "规划办", Role.PLANNING, planning_unit),
+           DemoAccount(DEMO_LEADER, "区领导(演示)", Role.LEADER, None)]
+    reporting = units.reporting_units()
+    width = max(2, len(str(len(reporting))))
+    out += [DemoAccount(f"{DEMO_DEPARTMENT_PREFIX}{n:0{width}d}", unit, Role.DEPARTMENT, unit)
+            for n, unit in enumerate(reporting, start=1)]
+    return out
+
+
+def ensure_demo_accounts(path: Path | str | None, plan: "Plan", *, demo_mode: bool | None = None) -> list[DemoAccount]:
+    """In demo mode (setting `demo_mode`, or the argument), add the missing demo accounts with DEMO_PASSWORD and
+    return the demo accounts present (for the sign-in page to list). A username already taken by an account
+    that does not match its demo definition (another role or unit) is left alone and not listed.
+    Outside demo mode: nothing is touched, returns []."""
+    if not (settings.get("demo_mode") if demo_mode is None else demo_mode):
+        return []
+    path = Path(path or default_accounts_path())
+    wanted = demo_accounts(plan)
+    with _locked(path):
+        current = load_accounts(path).accounts
+        missing = [d for d in wanted if d.username not in current]
+        if missing:
+            # One hash for all: the password is the same, published one, so distinct salts protect nothing,
+            # and 48 bcrypt rounds at ~0.25 s each would stall the first page load.
+            shared = hash_password(DEMO_PASSWORD)
+            added = {d.username: Account(d.username, d.name, d.role, d.unit, shared) for d in missing}
+            current = {**current, **added}
+            _write_atomic(path, _dump(current))
+    return [d for d in wanted if (a := current.get(d.username)) is not None and (a.role, a.unit) == (d.role, d.unit)]

@@ -1,0 +1,92 @@
+"""Roll-ups of assessment results: by category, by section and by responsible unit.
+
+Each roll-up counts items per status code and keeps the ids behind every count (column `<code>_ids`),
+so a page can list exactly which indicators or tasks make up "3 滞后". Percentages are never averaged
+across tasks: a section with one finished and one stalled task is "1 done, 1 behind", not "50%".
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from lib.plan import Plan
+from lib.schema import CATEGORIES
+from lib.status import Status, TaskStatus
+
+INDICATOR_CODES = tuple(s.value for s in Status)
+TASK_CODES = tuple(s.value for s in TaskStatus)
+
+
+def _kind_of(results: pd.DataFrame) -> tuple[str, tuple[str, ...]]:
+    """(id column, status codes) for an indicator or a task result frame."""
+    if "indicator_id" in results.columns:
+        return "indicator_id", INDICATOR_CODES
+    return "task_id", TASK_CODES
+
+
+def ids_column(code: str) -> str:
+    return f"{code}_ids"
+
+
+def rollup(results: pd.DataFrame, by: str | Sequence[str], order: Iterable | None = None) -> pd.DataFrame:
+    """One row per group: `total`, one count column per status code and one `<code>_ids` tuple column.
+
+    `order` lists the groups to show, in that order (groups with no items get zero counts); by default
+    the groups appear in the order of the results (plan order)."""
+    id_col, codes = _kind_of(results)
+    keys = [by] if isinstance(by, str) else list(by)
+    grouped = results.groupby(keys, sort=False)
+    index = grouped.size().index
+    if order is not None:
+        index = pd.MultiIndex.from_tuples(list(order), names=keys) if len(keys) > 1 else pd.Index(list(order), name=keys[0])
+    out = pd.DataFrame(index=index)
+    out["total"] = grouped.size().reindex(index, fill_value=0)
+    for code in codes:
+        subset = results[results["status"] == code]
+        out[code] = subset.groupby(keys, sort=False).size().reindex(index, fill_value=0)
+        ids = subset.groupby(keys, sort=False)[id_col].agg(tuple).reindex(index)
+        out[ids_column(code)] = [v if isinstance(v, tuple) else () for v in ids]
+    return out.reset_index()
+
+
+def by_category(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicators per category (预期性 / 约束性 / 任务指标), in the schema's order, then any other."""
+    present = list(pd.unique(indicators["category"]))
+    order = [c for c in CATEGORIES if c in present] + [c for c in present if c not in CATEGORIES]
+    return rollup(indicators, "category", order=order)
+
+
+def by_section(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Tasks per plan section (篇章), in plan order."""
+    return rollup(tasks, ["section_no", "section_title"])
+
+
+def unit_items(plan: Plan, results: pd.DataFrame, units: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every (unit, item) pair of responsibility joined to the item's status: one row per unit and
+    indicator (or task), with `role` (牵头单位/责任单位) and `via` (直接/别名/组团) from lib.units."""
+    id_col, _ = _kind_of(results)
+    units = list(units) if units is not None else plan.units.reporting_units()
+    status = results.set_index(id_col)[["status", "status_label"]]
+    frames = []
+    for unit in units:
+        resp = plan.responsibilities(unit)
+        resp = resp[resp["item_id"].isin(status.index)]
+        frames.append(resp.assign(unit=unit))
+    items = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unit", "item_id", "role", "via"])
+    items = items.join(status, on="item_id").rename(columns={"item_id": id_col})
+    return items[["unit", id_col, "name", "role", "via", "named_as", "status", "status_label"]]
+
+
+def by_unit(plan: Plan, results: pd.DataFrame, *, units: Iterable[str] | None = None,
+            roles: Iterable[str] | None = None, vias: Iterable[str] | None = None) -> pd.DataFrame:
+    """Items per responsible unit (all reporting units in units.csv order by default). `roles` and `vias`
+    narrow what counts, e.g. roles=[ROLE_LEAD] for "tasks this unit leads", vias=[VIA_DIRECT, VIA_ALIAS]
+    to leave out what a unit answers for only as a member of a group."""
+    units = list(units) if units is not None else plan.units.reporting_units()
+    items = unit_items(plan, results, units)
+    if roles is not None:
+        items = items[items["role"].isin(list(roles))]
+    if vias is not None:
+        items = items[items["via"].isin(list(vias))]
+    return rollup(items, "unit", order=units)

@@ -1,0 +1,833 @@
+"""The progress store: every uploaded workbook as an immutable submission, reviewed by the planning office.
+
+Where the data lives: any SQLAlchemy URL. Default `sqlite:///<project>/var/planmon.sqlite` (outside git,
+created on first open, so `make run` needs no server); `PLANMON_DB_URL` points at PostgreSQL instead
+(`postgresql+psycopg://user@host/db`). Tables and migrations: `lib/store_schema.py` (a `schema_version`
+table and an ordered migration list, applied by `open_store`).
+
+The rules, each decided once here:
+
+- **A submission is immutable.** Its rows never change; only its state moves, along exactly three edges:
+  待审核 → 已采纳 (`adopt`), 待审核 → 已退回 (`return_submission`, reason required, shown to the
+  department), 已采纳 → 已撤销 (`revoke`, reason required). Anything else raises `StoreError`. Every
+  state change is also appended to `submission_events` (who, when, why).
+- **Effective progress** is, for every indicator (id, year, quarter) — every task (id, year, quarter,
+  reporting unit) — the row of the adopted submission with the **highest submission id**, i.e. the most
+  recently *uploaded* adopted file, not the most recently *reviewed* one. Why: the newer file is the
+  department's correction of the older one, so adopting an old file late must not overwrite it; and the
+  result depends only on the set of adopted submissions, so revoking one simply brings back what the
+  remaining adopted ones say ("the previous values come back"), whatever order reviews happened in.
+- **Annual targets (年度目标值)** of quota indicators come from two places: the workbook column, and the
+  planning office's settings (`set_annual_target`, append-only history, the latest setting wins). In
+  `effective_indicator_progress` the office's setting for (indicator, year) replaces the workbook's
+  number on every row of that year, because the office is the authority on what the higher level assigned.
+  `lib.assess.assess_indicators(..., annual_targets=store.annual_targets())` applies the same rule, and
+  also covers a year whose rows carry no target at all.
+- **Baselines** set by the office (`set_baseline`) are likewise append-only; `baselines()` gives the latest
+  per indicator and `apply_baselines(plan, store.baselines())` returns a plan that uses them.
+- **Identical re-upload**: the same SHA-256 from the same unit while an earlier copy is 待审核 or 已采纳 is a
+  no-op that returns the earlier submission (`duplicate=True`). A partial unique index enforces it, so two
+  sessions uploading the same file at the same moment still store it once. After a return or revoke the
+  same file may be submitted again.
+- **One transaction per write.** A failed import raises and leaves every table exactly as it was.
+- **Concurrency.** A `Store` holds only an engine (thread-safe pool); use one from many Streamlit sessions.
+  SQLite runs in WAL mode with a busy timeout and begins every write with BEGIN IMMEDIATE, so concurrent
+  writers queue instead of failing with "database is locked"; reads use a deferred transaction (a
+  snapshot, never blocked by a writer). PostgreSQL needs nothing special: inserts of different files do
+  not conflict, state changes are conditional UPDATEs, and seeding/migration take an advisory lock.
+- **Seeding** (`seed_if_empty`): on first start the sample workbook (`PLANMON_SAMPLE_PROGRESS`) is read with
+  `lib.workbook.read_workbook` and stored as one adopted submission per reporting unit found in it, by
+  account `system` — so the review list and per-unit history look like real use from day one. It runs in
+  one locked transaction that first checks the store is still empty: two processes starting at once seed
+  once.
+- Timestamps are UTC. The database keeps naive UTC; frames carry UTC-aware pandas timestamps; messages
+  show 北京时间.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from lib import settings
+from lib.messages import render
+from lib.schema import INDICATOR_SHEET, TASK_SHEET
+from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
+                              TASK_VALUES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
+
+if TYPE_CHECKING:
+    from lib.plan import Plan
+
+SYSTEM_ACCOUNT = "system"          # seeding
+AUTO_ADOPT_ACCOUNT = "auto-adopt"  # reviewed_by of a submission adopted by the auto_adopt setting
+SQLITE_BUSY_TIMEOUT_S = 60.0       # a writer waits this long for another writer before failing
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+
+INDICATOR_COLUMNS = ["indicator_id", "year", "quarter", "value", "annual_target", "unit", "note"]
+TASK_COLUMNS = ["task_id", "year", "quarter", "state", "percent", "progress", "problems", "next_steps", "unit"]
+INDICATOR_KEY = ["indicator_id", "year", "quarter"]
+TASK_KEY = ["task_id", "year", "quarter", "unit"]
+
+
+class SubmissionState(str, Enum):
+    PENDING = "pending"
+    ADOPTED = "adopted"
+    RETURNED = "returned"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS: dict[SubmissionState, str] = {
+    SubmissionState.PENDING: "待审核",
+    SubmissionState.ADOPTED: "已采纳",
+    SubmissionState.RETURNED: "已退回",
+    SubmissionState.REVOKED: "已撤销",
+}
+
+# Chinese labels for the columns of `submissions()` and `history()` (pages rename with these).
+SUBMISSION_LABELS: dict[str, str] = {
+    "id": "报送编号", "unit": "填报单位", "account": "上传账号", "created_at": "上传时间", "file_name": "文件名",
+    "sha256": "SHA-256", "indicator_rows": "指标行数", "task_rows": "任务行数", "state": "状态代码",
+    "state_label": "状态", "state_reason": "退回/撤销原因", "reviewed_by": "审核人", "reviewed_at": "审核时间",
+}
+HISTORY_LABELS: dict[str, str] = {
+    "item_id": "编号", "source": "来源", "period": "期间", "year": "年份", "quarter": "季度", "value": "数值",
+    "annual_target": "年度目标值", "task_state": "进展状态", "percent": "完成进度", "unit": "填报单位",
+    "account": "账号", "time": "时间", "submission_id": "报送编号", "submission_state": "报送状态",
+    "reviewed_by": "审核人", "reviewed_at": "审核时间", "note": "备注/原因",
+}
+_SUBMISSION_FIELDS = [SUBMISSIONS.c[name] for name in SUBMISSION_LABELS if name != "state_label"]
+SOURCE_SUBMITTED, SOURCE_TARGET, SOURCE_BASELINE = "填报", "年度目标值设定", "基期值设定"
+CHANGE_NEW, CHANGE_CHANGED, CHANGE_SAME = "新增", "变更", "未变"
+
+
+@dataclass(frozen=True)
+class _Transition:
+    source: SubmissionState
+    target: SubmissionState
+    verb: str
+    needs_reason: bool
+    done_code: str
+
+
+_ADOPT = _Transition(SubmissionState.PENDING, SubmissionState.ADOPTED, "采纳", False, "store.adopted")
+_RETURN = _Transition(SubmissionState.PENDING, SubmissionState.RETURNED, "退回", True, "store.returned")
+_REVOKE = _Transition(SubmissionState.ADOPTED, SubmissionState.REVOKED, "撤销", True, "store.revoked")
+
+
+class StoreError(Exception):
+    """A refusal the user can act on: a catalogue code, its parameters and the Chinese message."""
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = params
+        self.message = render(code, **params)
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What `submit` did: a new submission, or (duplicate=True) the earlier identical one, untouched."""
+    submission_id: int
+    duplicate: bool
+    state: SubmissionState
+    indicator_rows: int
+    task_rows: int
+    created_at: pd.Timestamp
+
+    @property
+    def code(self) -> str:
+        return "store.duplicate" if self.duplicate else "store.submitted"
+
+    @property
+    def message(self) -> str:
+        return render(self.code, submission_id=self.submission_id, indicator_rows=self.indicator_rows,
+                      task_rows=self.task_rows, state=self.state.label, created_at=display_time(self.created_at))
+
+
+class SubmissionRows(NamedTuple):
+    indicator_rows: pd.DataFrame   # INDICATOR_COLUMNS
+    task_rows: pd.DataFrame        # TASK_COLUMNS
+
+
+def display_time(ts: pd.Timestamp | datetime | None) -> str:
+    """UTC timestamp → '2024-04-15 09:30' in 北京时间, for messages."""
+    if ts is None or pd.isna(ts):
+        return ""
+    stamp = pd.Timestamp(ts)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+# --- engines -------------------------------------------------------------------------------------
+
+def default_url() -> str:
+    """PLANMON_DB_URL, else a SQLite file under var/ (outside git)."""
+    configured = settings.get("db_url")
+    if configured:
+        return str(configured)
+    return f"sqlite:///{settings.PROJECT_ROOT / 'var' / 'planmon.sqlite'}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL + busy timeout + BEGIN IMMEDIATE for writes: concurrent writers queue instead of failing."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None      # let the "begin" hook below issue BEGIN itself
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "DEFERRED" if conn.get_execution_options().get("planmon_read_only") else "IMMEDIATE"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for `url`; a SQLite file's directory is created. Prefer `open_store`, which caches."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+_STORES: dict[str, "Store"] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def open_store(url: str | None = None, *, cached: bool = True) -> "Store":
+    """The store at `url` (default: `default_url()`), migrated to the current schema.
+
+    Cached per URL, so every session of the app shares one engine and its connection pool;
+    `cached=False` gives a private engine (tests use it to act like separate processes).
+    """
+    url = url or default_url()
+    if not cached:
+        return _migrated(url)
+    with _STORES_LOCK:
+        store = _STORES.get(url)
+        if store is None:
+            store = _STORES[url] = _migrated(url)
+        return store
+
+
+def _migrated(url: str) -> "Store":
+    store = Store(make_engine(url))
+    try:
+        store.migrate()
+    except BaseException:
+        store.engine.dispose()   # a refused database must not leave pooled connections behind
+        raise
+    return store
+
+
+# --- converting frames to rows ----------------------------------------------------------------------
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else str(value).strip()
+
+
+def _number(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def _records(frame: pd.DataFrame | None, columns: list[str]) -> list[dict[str, object]]:
+    """Tidy frame → plain-Python dicts of exactly `columns` (extra columns such as `row` are ignored)."""
+    if frame is None or len(frame) == 0:
+        return []
+    missing = [c for c in columns if c not in frame.columns and c not in ("note", "annual_target", "progress", "problems", "next_steps")]
+    if missing:
+        raise KeyError(f"missing columns {missing}")
+    floats = {"value", "annual_target", "percent"}
+    ints = {"year", "quarter"}
+    out = []
+    for rec in frame.to_dict("records"):
+        row: dict[str, object] = {}
+        for c in columns:
+            raw = rec.get(c)
+            if c in ints:
+                row[c] = None if _number(raw) is None else int(raw)  # type: ignore[arg-type]
+            elif c in floats:
+                row[c] = _number(raw)
+            elif c in ("indicator_id", "task_id", "state", "unit"):
+                row[c] = _text(raw) or None   # required: an empty one must fail, not be stored as ""
+            else:
+                row[c] = _text(raw)
+        out.append(row)
+    return out
+
+
+def _aware(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for c in columns:
+        frame[c] = pd.to_datetime(frame[c]).dt.tz_localize("UTC")
+    return frame
+
+
+def _naive_utc(when: datetime | date | str | pd.Timestamp) -> datetime:
+    stamp = pd.Timestamp(when)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.to_pydatetime()
+
+
+def _period(year: object, quarter: object) -> str:
+    if year is None or pd.isna(year):
+        return ""
+    if quarter is None or pd.isna(quarter):
+        return f"{int(year)}"
+    return f"{int(year)}Q{int(quarter)}"
+
+
+def _num_text(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):g}"
+
+
+def _same(a: object, b: object) -> bool:
+    a_na, b_na = a is None or pd.isna(a), b is None or pd.isna(b)
+    if a_na or b_na:
+        return a_na and b_na
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+    return str(a) == str(b)
+
+
+def _state(value: SubmissionState | str) -> SubmissionState:
+    """Accept the enum, its code, or its Chinese label."""
+    if isinstance(value, SubmissionState):
+        return value
+    for state, label in STATE_LABELS.items():
+        if value in (state.value, label):
+            return state
+    raise ValueError(f"unknown submission state {value!r}")
+
+
+# --- the store ---------------------------------------------------------------------------------------
+
+class Store:
+    """All reads and writes of progress data. Stateless apart from the engine: safe across threads."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release the connection pool (and forget the cached store for this URL)."""
+        with _STORES_LOCK:
+            for key, store in list(_STORES.items()):
+                if store is self:
+                    del _STORES[key]
+        self.engine.dispose()
+
+    # -- plumbing --
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.execution_options(planmon_read_only=True)
+            with conn.begin():
+                yield conn
+
+    def _frame(self, stmt: sa.Executable, columns: list[str] | None = None) -> pd.DataFrame:
+        with self._reading() as conn:
+            result = conn.execute(stmt)
+            return pd.DataFrame(result.fetchall(), columns=columns or list(result.keys()))
+
+    def migrate(self) -> None:
+        """Bring the schema up to date; cheap when it already is (one read, no lock)."""
+        from lib.store_schema import CURRENT_VERSION
+        try:
+            with self._reading() as conn:
+                found = current_version(conn)
+            if found > CURRENT_VERSION:
+                raise SchemaTooNew(found, CURRENT_VERSION)
+            if found < CURRENT_VERSION:
+                with self.engine.begin() as conn:
+                    migrate(conn)
+        except SchemaTooNew as exc:
+            raise StoreError("store.schema_too_new", found=exc.found, supported=exc.supported) from exc
+
+    def schema_version(self) -> int:
+        with self._reading() as conn:
+            return current_version(conn)
+
+    def data_version(self) -> tuple[int, int, int]:
+        """Changes whenever anything that feeds the assessment changes (a submission's state, a target,
+        a baseline): pages key their caches on it instead of re-reading the store on every rerun."""
+        with self._reading() as conn:
+            return tuple(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar_one()
+                         for t in (SUBMISSION_EVENTS, TARGET_SETTINGS, BASELINE_SETTINGS))
+
+    def is_empty(self) -> bool:
+        with self._reading() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(SUBMISSIONS)).scalar_one() == 0
+
+    # -- submitting --
+    def submit(self, unit: str, account: str, file_name: str, data: bytes, indicator_rows: pd.DataFrame | None,
+               task_rows: pd.DataFrame | None, *, auto_adopt: bool | None = None) -> SubmitResult:
+        """Store one validated workbook as a new submission, all or nothing.
+
+        `indicator_rows`/`task_rows` are the tidy frames of `lib.workbook.read_workbook` (already free of
+        errors). An identical file already live for this unit is not stored again (`duplicate=True`).
+        `auto_adopt` None → the `auto_adopt` setting.
+        """
+        sha = hashlib.sha256(data).hexdigest()
+        indicators = _records(indicator_rows, INDICATOR_COLUMNS)
+        tasks = _records(task_rows, TASK_COLUMNS)
+        adopt = bool(settings.get("auto_adopt")) if auto_adopt is None else auto_adopt
+        try:
+            with self.engine.begin() as conn:
+                earlier = self._live_copy(conn, unit, sha)
+                if earlier is not None:
+                    return earlier
+                return self._insert_submission(conn, unit, account, file_name, sha, indicators, tasks,
+                                               state=SubmissionState.ADOPTED if adopt else SubmissionState.PENDING,
+                                               reviewer=AUTO_ADOPT_ACCOUNT if adopt else None)
+        except sa.exc.IntegrityError as exc:
+            # Lost a race against an identical upload committed meanwhile? Then that one is the answer.
+            with self._reading() as conn:
+                earlier = self._live_copy(conn, unit, sha)
+            if earlier is not None:
+                return earlier
+            raise StoreError("store.write_failed", detail=_db_detail(exc)) from exc
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError("store.write_failed", detail=_db_detail(exc)) from exc
+
+    def _live_copy(self, conn: Connection, unit: str, sha: str) -> SubmitResult | None:
+        s = SUBMISSIONS.c
+        row = conn.execute(sa.select(s.id, s.state, s.indicator_rows, s.task_rows, s.created_at)
+                           .where(s.unit == unit, s.sha256 == sha,
+                                  s.state.in_([SubmissionState.PENDING.value, SubmissionState.ADOPTED.value]))
+                           .order_by(s.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return SubmitResult(row.id, True, SubmissionState(row.state), row.indicator_rows, row.task_rows,
+                            pd.Timestamp(row.created_at, tz="UTC"))
+
+    def _insert_submission(self, conn: Connection, unit: str, account: str, file_name: str, sha: str,
+                           indicators: list[dict[str, object]], tasks: list[dict[str, object]], *,
+                           state: SubmissionState, reviewer: str | None) -> SubmitResult:
+        now = utcnow()
+        reviewed = state is SubmissionState.ADOPTED
+        result = conn.execute(sa.insert(SUBMISSIONS).values(
+            unit=unit, account=account, created_at=now, file_name=file_name or "", sha256=sha,
+            indicator_rows=len(indicators), task_rows=len(tasks), state=state.value, state_reason="",
+            reviewed_by=reviewer if reviewed else None, reviewed_at=now if reviewed else None))
+        submission_id = int(result.inserted_primary_key[0])
+        conn.execute(sa.insert(SUBMISSION_EVENTS).values(submission_id=submission_id, state=SubmissionState.PENDING.value,
+                                                         account=account, created_at=now, reason=""))
+        if reviewed:
+            conn.execute(sa.insert(SUBMISSION_EVENTS).values(submission_id=submission_id, state=state.value,
+                                                             account=reviewer or account, created_at=now, reason=""))
+        self._insert_rows(conn, INDICATOR_VALUES, submission_id, unit, indicators)
+        self._insert_rows(conn, TASK_VALUES, submission_id, unit, tasks)
+        return SubmitResult(submission_id, False, state, len(indicators), len(tasks), pd.Timestamp(now, tz="UTC"))
+
+    @staticmethod
+    def _insert_rows(conn: Connection, table: sa.Table, submission_id: int, unit: str,
+                     rows: list[dict[str, object]]) -> None:
+        """One executemany per table; a row without a unit gets the submission's."""
+        if rows:
+            conn.execute(sa.insert(table), [{**r, "unit": r["unit"] or unit, "submission_id": submission_id} for r in rows])
+
+    # -- reviewing --
+    def adopt(self, submission_id: int, account: str) -> str:
+        """待审核 → 已采纳; returns the confirmation message."""
+        return self._transition(submission_id, account, "", _ADOPT)
+
+    def return_submission(self, submission_id: int, account: str, reason: str) -> str:
+        """待审核 → 已退回, with the reason the department will read."""
+        return self._transition(submission_id, account, reason, _RETURN)
+
+    def revoke(self, submission_id: int, account: str, reason: str) -> str:
+        """已采纳 → 已撤销: its rows stop counting, so earlier adopted values for those periods come back."""
+        return self._transition(submission_id, account, reason, _REVOKE)
+
+    def _transition(self, submission_id: int, account: str, reason: str, move: _Transition) -> str:
+        reason = (reason or "").strip()
+        if move.needs_reason and not reason:
+            raise StoreError("store.reason_required", action=move.verb)
+        s = SUBMISSIONS.c
+        now = utcnow()
+        with self.engine.begin() as conn:
+            # Conditional UPDATE: two reviewers clicking at once cannot both succeed.
+            changed = conn.execute(sa.update(SUBMISSIONS)
+                                   .where(s.id == submission_id, s.state == move.source.value)
+                                   .values(state=move.target.value, state_reason=reason, reviewed_by=account,
+                                           reviewed_at=now)).rowcount
+            if changed == 1:
+                conn.execute(sa.insert(SUBMISSION_EVENTS).values(submission_id=submission_id, state=move.target.value,
+                                                                 account=account, created_at=now, reason=reason))
+                return render(move.done_code, submission_id=submission_id)
+            current = conn.execute(sa.select(s.state).where(s.id == submission_id)).scalar_one_or_none()
+        if current is None:
+            raise StoreError("store.not_found", submission_id=submission_id)
+        raise StoreError("store.illegal_transition", submission_id=submission_id, state=_state(current).label,
+                         allowed=move.source.label, action=move.verb)
+
+    # -- listing --
+    def submissions(self, unit: str | None = None, state: SubmissionState | str | None = None,
+                    since: datetime | date | str | pd.Timestamp | None = None) -> pd.DataFrame:
+        """Submissions, newest first, optionally filtered; columns labelled by SUBMISSION_LABELS."""
+        s = SUBMISSIONS.c
+        stmt = sa.select(*_SUBMISSION_FIELDS).order_by(s.id.desc())
+        if unit is not None:
+            stmt = stmt.where(s.unit == unit)
+        if state is not None:
+            stmt = stmt.where(s.state == _state(state).value)
+        if since is not None:
+            stmt = stmt.where(s.created_at >= _naive_utc(since))
+        return self._submission_frame(stmt)
+
+    def _submission_frame(self, stmt: sa.Select) -> pd.DataFrame:
+        frame = _aware(self._frame(stmt), "created_at", "reviewed_at")
+        frame.insert(frame.columns.get_loc("state") + 1, "state_label",
+                     frame["state"].map(lambda v: _state(v).label).astype(object))
+        return frame
+
+    def submission(self, submission_id: int) -> pd.Series:
+        """One submission's record (as in `submissions()`); StoreError store.not_found if there is none."""
+        s = SUBMISSIONS.c
+        match = self._submission_frame(sa.select(*_SUBMISSION_FIELDS).where(s.id == submission_id))
+        if match.empty:
+            raise StoreError("store.not_found", submission_id=submission_id)
+        return match.iloc[0]
+
+    def submission_events(self, submission_id: int) -> pd.DataFrame:
+        """Every state change of one submission, oldest first: state, state_label, account, created_at, reason."""
+        e = SUBMISSION_EVENTS.c
+        frame = _aware(self._frame(sa.select(e.state, e.account, e.created_at, e.reason)
+                                   .where(e.submission_id == submission_id).order_by(e.id)), "created_at")
+        frame.insert(1, "state_label", frame["state"].map(lambda v: _state(v).label).astype(object))
+        return frame
+
+    def submission_rows(self, submission_id: int) -> SubmissionRows:
+        """The rows exactly as submitted, in the tidy format."""
+        iv, tv = INDICATOR_VALUES.c, TASK_VALUES.c
+        ind = self._frame(sa.select(*[iv[c] for c in INDICATOR_COLUMNS]).where(iv.submission_id == submission_id)
+                          .order_by(iv.indicator_id, iv.year, iv.quarter), INDICATOR_COLUMNS)
+        tasks = self._frame(sa.select(*[tv[c] for c in TASK_COLUMNS]).where(tv.submission_id == submission_id)
+                            .order_by(tv.task_id, tv.year, tv.quarter, tv.unit), TASK_COLUMNS)
+        return SubmissionRows(_typed_indicators(ind), _typed_tasks(tasks))
+
+    # -- effective progress --
+    def effective_indicator_progress(self) -> pd.DataFrame:
+        """Per (indicator_id, year, quarter) the row of the adopted submission with the highest id.
+
+        Columns: INDICATOR_COLUMNS + submission_id; annual_target is the office's setting where there is one.
+        """
+        iv, s = INDICATOR_VALUES.c, SUBMISSIONS.c
+        ranked = (sa.select(*[iv[c] for c in INDICATOR_COLUMNS], iv.submission_id,
+                            sa.func.row_number().over(partition_by=[iv.indicator_id, iv.year, iv.quarter],
+                                                      order_by=iv.submission_id.desc()).label("rank"))
+                  .join(SUBMISSIONS, s.id == iv.submission_id)
+                  .where(s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
+        targets = _latest_targets().subquery("targets")
+        stmt = (sa.select(ranked.c.indicator_id, ranked.c.year, ranked.c.quarter, ranked.c.value,
+                          sa.func.coalesce(targets.c.annual_target, ranked.c.annual_target).label("annual_target"),
+                          ranked.c.unit, ranked.c.note, ranked.c.submission_id)
+                .outerjoin(targets, sa.and_(targets.c.indicator_id == ranked.c.indicator_id,
+                                            targets.c.year == ranked.c.year))
+                .where(ranked.c.rank == 1)
+                .order_by(ranked.c.indicator_id, ranked.c.year, ranked.c.quarter))
+        frame = self._frame(stmt, INDICATOR_COLUMNS + ["submission_id"])
+        return _typed_indicators(frame)
+
+    def effective_task_progress(self) -> pd.DataFrame:
+        """Per (task_id, year, quarter, unit) the row of the adopted submission with the highest id."""
+        tv, s = TASK_VALUES.c, SUBMISSIONS.c
+        ranked = (sa.select(*[tv[c] for c in TASK_COLUMNS], tv.submission_id,
+                            sa.func.row_number().over(partition_by=[tv.task_id, tv.year, tv.quarter, tv.unit],
+                                                      order_by=tv.submission_id.desc()).label("rank"))
+                  .join(SUBMISSIONS, s.id == tv.submission_id)
+                  .where(s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
+        stmt = (sa.select(*[ranked.c[c] for c in TASK_COLUMNS], ranked.c.submission_id)
+                .where(ranked.c.rank == 1)
+                .order_by(ranked.c.task_id, ranked.c.year, ranked.c.quarter, ranked.c.unit))
+        return _typed_tasks(self._frame(stmt, TASK_COLUMNS + ["submission_id"]))
+
+    # -- office settings --
+    def set_annual_target(self, indicator_id: str, year: int, value: float | None, account: str, note: str = "") -> None:
+        """Record the target the higher level assigned for `year` (None clears it); history is kept."""
+        self._append_setting(TARGET_SETTINGS, {"indicator_id": indicator_id, "year": int(year)}, value, account, note)
+
+    def set_baseline(self, indicator_id: str, value: float | None, account: str, note: str = "") -> None:
+        """Record a corrected baseline (基期值; None clears it, the plan file's applies again); history is kept."""
+        self._append_setting(BASELINE_SETTINGS, {"indicator_id": indicator_id}, value, account, note)
+
+    def _append_setting(self, table: sa.Table, key: dict[str, object], value: float | None, account: str, note: str) -> None:
+        number = _checked_number(value)
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(table).values(**key, value=number, account=account, created_at=utcnow(),
+                                                 note=(note or "").strip()))
+
+    def annual_targets(self) -> pd.DataFrame:
+        """The office's current annual targets: indicator_id, year, annual_target, account, created_at."""
+        frame = self._frame(_latest_targets(with_who=True), ["indicator_id", "year", "annual_target", "account", "created_at"])
+        frame["year"] = frame["year"].astype("int64")
+        frame["annual_target"] = frame["annual_target"].astype(float)
+        return _aware(frame, "created_at")
+
+    def baselines(self) -> pd.DataFrame:
+        """The office's current baselines: indicator_id, baseline_value, account, created_at, note."""
+        b = BASELINE_SETTINGS.c
+        ranked = sa.select(b.indicator_id, b.value, b.account, b.created_at, b.note,
+                           sa.func.row_number().over(partition_by=b.indicator_id, order_by=b.id.desc()).label("rank")
+                           ).subquery("ranked")
+        stmt = (sa.select(ranked.c.indicator_id, ranked.c.value, ranked.c.account, ranked.c.created_at, ranked.c.note)
+                .where(ranked.c.rank == 1, ranked.c.value.is_not(None)).order_by(ranked.c.indicator_id))
+        frame = self._frame(stmt, ["indicator_id", "baseline_value", "account", "created_at", "note"])
+        frame["baseline_value"] = frame["baseline_value"].astype(float)
+        return _aware(frame, "created_at")
+
+    # -- history --
+    def history(self, item_id: str) -> pd.DataFrame:
+        """Every value ever submitted or set for an indicator or task, oldest first, with who and when.
+
+        One row per submitted row (any submission state, so returned and revoked values show too), per
+        annual-target setting and per baseline setting. Columns: HISTORY_LABELS.
+        """
+        iv, tv, s = INDICATOR_VALUES.c, TASK_VALUES.c, SUBMISSIONS.c
+        who = [s.account, s.created_at.label("time"), s.state.label("submission_state"), s.reviewed_by, s.reviewed_at]
+        parts = [
+            self._frame(sa.select(iv.indicator_id.label("item_id"), iv.year, iv.quarter, iv.value, iv.annual_target, iv.unit,
+                                  iv.note, iv.submission_id, *who)
+                        .join(SUBMISSIONS, s.id == iv.submission_id).where(iv.indicator_id == item_id))
+            .assign(source=SOURCE_SUBMITTED),
+            self._frame(sa.select(tv.task_id.label("item_id"), tv.year, tv.quarter, tv.state.label("task_state"), tv.percent,
+                                  tv.unit, tv.submission_id, *who)
+                        .join(SUBMISSIONS, s.id == tv.submission_id).where(tv.task_id == item_id))
+            .assign(source=SOURCE_SUBMITTED),
+            self._frame(sa.select(TARGET_SETTINGS.c.indicator_id.label("item_id"), TARGET_SETTINGS.c.year,
+                                  TARGET_SETTINGS.c.value.label("annual_target"), TARGET_SETTINGS.c.account,
+                                  TARGET_SETTINGS.c.created_at.label("time"), TARGET_SETTINGS.c.note)
+                        .where(TARGET_SETTINGS.c.indicator_id == item_id))
+            .assign(source=SOURCE_TARGET),
+            self._frame(sa.select(BASELINE_SETTINGS.c.indicator_id.label("item_id"), BASELINE_SETTINGS.c.value,
+                                  BASELINE_SETTINGS.c.account, BASELINE_SETTINGS.c.created_at.label("time"),
+                                  BASELINE_SETTINGS.c.note)
+                        .where(BASELINE_SETTINGS.c.indicator_id == item_id))
+            .assign(source=SOURCE_BASELINE),
+        ]
+        columns = list(HISTORY_LABELS)
+        parts = [p for p in parts if not p.empty]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        frame = frame.reindex(columns=columns)
+        frame["period"] = [_period(y, q) for y, q in zip(frame["year"], frame["quarter"])]
+        frame["submission_state"] = frame["submission_state"].map(
+            lambda v: _state(v).label if isinstance(v, str) else "").astype(object)
+        for c in ("year", "quarter", "submission_id"):
+            frame[c] = frame[c].astype("Int64")
+        for c in ("value", "annual_target", "percent"):
+            frame[c] = frame[c].astype(float)
+        for c in ("note", "task_state", "unit", "reviewed_by"):
+            frame[c] = frame[c].map(_text).astype(object)
+        frame = _aware(frame, "time", "reviewed_at")
+        order = frame.assign(_sid=frame["submission_id"].fillna(0)).sort_values(
+            ["time", "_sid", "year", "quarter", "unit"], kind="stable", na_position="first").index
+        return frame.loc[order].reset_index(drop=True)
+
+    # -- preview --
+    def preview(self, indicator_rows: pd.DataFrame | None, task_rows: pd.DataFrame | None) -> pd.DataFrame:
+        """What adopting these rows would change, row by row: change = 新增 / 变更 / 未变.
+
+        Columns: sheet, row (the Excel row, when the frames carry one), item_id, period, unit, change,
+        changed (the Chinese labels of the fields that differ), old, new. The annual target compared is
+        the one that would be effective (an office setting still wins).
+        """
+        out = [self._preview_indicators(indicator_rows), self._preview_tasks(task_rows)]
+        out = [o for o in out if not o.empty]
+        columns = ["sheet", "row", "item_id", "period", "unit", "change", "changed", "old", "new"]
+        if not out:
+            return pd.DataFrame(columns=columns)
+        frame = pd.concat(out, ignore_index=True)[columns]
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def _preview_indicators(self, rows: pd.DataFrame | None) -> pd.DataFrame:
+        if rows is None or len(rows) == 0:
+            return pd.DataFrame()
+        new = pd.DataFrame(_records(rows, INDICATOR_COLUMNS), columns=INDICATOR_COLUMNS)
+        new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
+        office = self.annual_targets().set_index(["indicator_id", "year"])["annual_target"]
+        new["annual_target"] = [office.get((i, y), t) for i, y, t in zip(new["indicator_id"], new["year"], new["annual_target"])]
+        old = self.effective_indicator_progress().set_index(INDICATOR_KEY)
+        fields = {"value": INDICATOR_SHEET.label_of("value"), "annual_target": INDICATOR_SHEET.label_of("annual_target")}
+        return _compare(new, old, INDICATOR_KEY, fields, INDICATOR_SHEET.label, _indicator_text)
+
+    def _preview_tasks(self, rows: pd.DataFrame | None) -> pd.DataFrame:
+        if rows is None or len(rows) == 0:
+            return pd.DataFrame()
+        new = pd.DataFrame(_records(rows, TASK_COLUMNS), columns=TASK_COLUMNS)
+        new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
+        old = self.effective_task_progress().set_index(TASK_KEY)
+        fields = {c: TASK_SHEET.label_of(c) for c in ("state", "percent", "progress", "problems", "next_steps")}
+        return _compare(new, old, TASK_KEY, fields, TASK_SHEET.label, _task_text)
+
+    # -- seeding --
+    def seed_if_empty(self, plan: "Plan", sample_path: Path | str | None = None) -> list[int]:
+        """First start: store the sample workbook as adopted submissions (one per unit); [] if not empty.
+
+        Safe when several processes start at once (see `seed_rows`). A sample with errors raises
+        StoreError store.seed_invalid; a missing sample file seeds nothing.
+        """
+        if not self.is_empty():
+            return []
+        path = Path(sample_path or settings.get("sample_progress"))
+        if not path.is_file():
+            return []
+        from lib.workbook import read_workbook   # imported here: lib.workbook is heavier and not needed otherwise
+        data = path.read_bytes()
+        result = read_workbook(data, plan, file_name=path.name)   # unit=None: the sample holds many units
+        if not result.ok:
+            errors = [f.text for f in result.findings if f.is_error] or ["不是可读取的工作簿"]
+            detail = ";".join(errors[:3]) + (f" 等 {len(errors)} 处" if len(errors) > 3 else "")
+            raise StoreError("store.seed_invalid", value=path.name, detail=detail)
+        return self.seed_rows(path.name, data, result.indicator_rows, result.task_rows)
+
+    def seed_rows(self, file_name: str, data: bytes, indicator_rows: pd.DataFrame | None,
+                  task_rows: pd.DataFrame | None) -> list[int]:
+        """Store rows of several units as one adopted submission per unit (order of first appearance),
+        by account `system`, in one locked transaction that re-checks emptiness; returns the new ids."""
+        sha = hashlib.sha256(data).hexdigest()
+        indicators = _records(indicator_rows, INDICATOR_COLUMNS)
+        tasks = _records(task_rows, TASK_COLUMNS)
+        units = list(dict.fromkeys(str(r["unit"]) for r in indicators + tasks))
+        with self.engine.begin() as conn:
+            lock_database(conn)
+            if conn.execute(sa.select(sa.func.count()).select_from(SUBMISSIONS)).scalar_one():
+                return []
+            return [self._insert_submission(conn, unit, SYSTEM_ACCOUNT, file_name, sha,
+                                            [r for r in indicators if r["unit"] == unit],
+                                            [r for r in tasks if r["unit"] == unit],
+                                            state=SubmissionState.ADOPTED, reviewer=SYSTEM_ACCOUNT).submission_id
+                    for unit in units]
+
+
+def apply_baselines(plan: "Plan", baselines: pd.DataFrame) -> "Plan":
+    """A copy of `plan` whose baseline_value/baseline_source reflect the office's settings (`Store.baselines()`).
+
+    Pure: the plan passed in is not changed. The source names who set it and when, so the assessment's
+    "how was this computed" shows where the number came from.
+    """
+    import dataclasses
+    if baselines is None or baselines.empty:
+        return plan
+    latest = baselines.set_index("indicator_id")
+    indicators = plan.indicators.copy()
+    hit = indicators["indicator_id"].isin(latest.index)
+    ids = indicators.loc[hit, "indicator_id"]
+    indicators.loc[hit, "baseline_value"] = ids.map(latest["baseline_value"]).astype(float).to_numpy()
+    indicators.loc[hit, "baseline_source"] = [
+        f"区发改局设定({latest.at[i, 'account']},{display_time(latest.at[i, 'created_at'])})"
+        + (f":{latest.at[i, 'note']}" if latest.at[i, "note"] else "") for i in ids]
+    return dataclasses.replace(plan, indicators=indicators)
+
+
+# --- helpers used by the store ------------------------------------------------------------------------
+
+def _latest_targets(*, with_who: bool = False) -> sa.Select:
+    """The latest office setting per (indicator_id, year), cleared ones (NULL) left out."""
+    t = TARGET_SETTINGS.c
+    extra = [t.account, t.created_at] if with_who else []
+    ranked = sa.select(t.indicator_id, t.year, t.value.label("annual_target"), *extra,
+                       sa.func.row_number().over(partition_by=[t.indicator_id, t.year], order_by=t.id.desc()).label("rank")
+                       ).subquery("ranked_targets")
+    columns = [ranked.c.indicator_id, ranked.c.year, ranked.c.annual_target]
+    if with_who:
+        columns += [ranked.c.account, ranked.c.created_at]
+    return (sa.select(*columns).where(ranked.c.rank == 1, ranked.c.annual_target.is_not(None))
+            .order_by(ranked.c.indicator_id, ranked.c.year))
+
+
+def _checked_number(value: float | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise StoreError("store.value_invalid", value=value) from None
+    if not math.isfinite(number):
+        raise StoreError("store.value_invalid", value=value)
+    return number
+
+
+def _db_detail(exc: sa.exc.SQLAlchemyError) -> str:
+    """The database's own words, first line only (they are technical; the message says nothing changed)."""
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+def _typed_indicators(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["year"] = frame["year"].astype("int64")
+    frame["quarter"] = frame["quarter"].astype("int64")
+    frame["value"] = frame["value"].astype(float)
+    frame["annual_target"] = frame["annual_target"].astype(float)
+    frame["note"] = frame["note"].astype(object)
+    if "submission_id" in frame.columns:
+        frame["submission_id"] = frame["submission_id"].astype("int64")
+    return frame
+
+
+def _typed_tasks(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["year"] = frame["year"].astype("int64")
+    frame["quarter"] = frame["quarter"].astype("int64")
+    frame["percent"] = frame["percent"].astype(float)
+    if "submission_id" in frame.columns:
+        frame["submission_id"] = frame["submission_id"].astype("int64")
+    return frame
+
+
+def _indicator_text(rec: pd.Series | dict) -> str:
+    text = _num_text(rec["value"])
+    target = _num_text(rec["annual_target"])
+    return f"{text}(年度目标 {target})" if target else text
+
+
+def _task_text(rec: pd.Series | dict) -> str:
+    return f"{rec['state']} {_num_text(rec['percent'])}%"
+
+
+def _compare(new: pd.DataFrame, old: pd.DataFrame, key: list[str], fields: dict[str, str], sheet: str,
+             describe: Any) -> pd.DataFrame:
+    """Row-by-row comparison of `new` with the effective rows `old` (indexed by `key`)."""
+    out = []
+    for rec in new.to_dict("records"):
+        k = tuple(rec[c] for c in key)
+        before = old.loc[k] if k in old.index else None
+        if before is None:
+            change, changed, old_text = CHANGE_NEW, "", ""
+        else:
+            diff = [label for f, label in fields.items() if not _same(rec[f], before[f])]
+            change, changed, old_text = (CHANGE_CHANGED if diff else CHANGE_SAME), "、".join(diff), describe(before)
+        out.append({"sheet": sheet, "row": rec["row"], "item_id": rec[key[0]], "period": _period(rec["year"], rec["quarter"]),
+                    "unit": rec["unit"], "change": change, "changed": changed, "old": old_text, "new": describe(rec)})
+    return pd.DataFrame(out)

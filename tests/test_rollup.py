@@ -1,0 +1,95 @@
+"""Roll-ups: counts per status code with the ids behind each count; never an average of percentages."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from lib.assess import assess_indicators, assess_tasks
+from lib.periods import Period
+from lib.rollup import INDICATOR_CODES, TASK_CODES, by_category, by_section, by_unit, rollup, unit_items
+from lib.units import ROLE_LEAD, VIA_ALIAS, VIA_DIRECT, VIA_GROUP
+from tests.test_assess import progress_rows, task_rows
+
+INDICATORS = "Y01:2021Q4 11, Y01:2022Q4 5, Y01:2023Q2 6.5, Y03:2022Q4 87.5, Y08:2023Q2 5.2, B01:2022Q4 3.1/3.0, B02:2022Q4 3/4, K01:2022Q4 330"
+
+
+@pytest.fixture(scope="module")
+def indicators(plan):
+    return assess_indicators(plan, progress_rows(INDICATORS, ""), Period(2023, 2))
+
+
+@pytest.fixture(scope="module")
+def tasks(plan):
+    frames = [task_rows("区发改局 2023Q2 推进中 60", "T01-01"), task_rows("区住建局 2023Q2 已完成 100", "T01-02"),
+              task_rows("区农业农村局 2023Q2 推进中 10", "T01-03"), task_rows("区环保分局 2023Q2 滞后 30", "T07-01")]
+    return assess_tasks(plan, pd.concat(frames, ignore_index=True), Period(2023, 2))
+
+
+EXPECTED_CATEGORIES = """\
+category,total,achieved,ahead,on_track,behind,no_data
+预期性,12,0,1,1,1,9
+约束性,6,0,0,1,1,4
+任务指标,8,0,1,0,0,7
+"""
+
+
+def test_by_category_counts(indicators):
+    table = by_category(indicators)
+    expected = pd.read_csv(io.StringIO(EXPECTED_CATEGORIES))
+    pd.testing.assert_frame_equal(table[expected.columns].reset_index(drop=True), expected, check_dtype=False)
+
+
+def test_by_category_ids(indicators):
+    table = by_category(indicators).set_index("category")
+    assert table.at["预期性", "behind_ids"] == ("Y01",)
+    assert table.at["预期性", "ahead_ids"] == ("Y03",)
+    assert table.at["约束性", "on_track_ids"] == ("B01",)
+    assert table.at["约束性", "behind_ids"] == ("B02",)
+    assert table.at["任务指标", "ahead_ids"] == ("K01",)
+    assert table.at["约束性", "achieved_ids"] == ()
+    # every id is counted exactly once
+    all_ids = [i for code in INDICATOR_CODES for ids in table[f"{code}_ids"] for i in ids]
+    assert sorted(all_ids) == sorted(indicators["indicator_id"])
+    assert (table[list(INDICATOR_CODES)].sum(axis=1) == table["total"]).all()
+
+
+def test_by_section_counts_tasks_without_averaging(tasks, plan):
+    table = by_section(tasks).set_index("section_no")
+    assert list(table.index) == list(plan.sections["section_no"])
+    first = table.loc[1]
+    assert (first["total"], first["on_track"], first["done"], first["behind"], first["not_reported"]) == (4, 1, 1, 1, 1)
+    assert (first["done_ids"], first["behind_ids"]) == (("T01-02",), ("T01-03",))
+    assert table.loc[7, "behind_ids"] == ("T07-01",)
+    assert not any("percent" in c for c in table.columns)
+    assert set(TASK_CODES) <= set(table.columns)
+
+
+def test_rollup_with_explicit_order_keeps_empty_groups(indicators):
+    table = rollup(indicators[indicators["category"] == "预期性"], "category", order=["约束性", "预期性"])
+    assert list(table["category"]) == ["约束性", "预期性"]
+    assert (table.loc[0, "total"], table.loc[0, "no_data_ids"]) == (0, ())
+
+
+def test_unit_items_say_how_a_unit_is_named(plan, tasks):
+    items = unit_items(plan, tasks, ["区生态环境分局", "胜利街道", "区发改局"]).set_index(["unit", "task_id"])
+    assert (items.loc[("区生态环境分局", "T07-01"), "role"], items.loc[("区生态环境分局", "T07-01"), "via"]) == (ROLE_LEAD, VIA_ALIAS)
+    assert items.loc[("胜利街道", "T07-01"), "via"] == VIA_GROUP
+    assert items.loc[("区发改局", "T01-01"), "via"] == VIA_DIRECT
+    assert items.loc[("区生态环境分局", "T07-01"), "status"] == "behind"
+
+
+def test_by_unit(plan, indicators, tasks):
+    table = by_unit(plan, indicators).set_index("unit")
+    assert list(table.index) == plan.units.reporting_units()
+    assert table.at["区发改局", "behind_ids"] == ("Y01",)
+    assert set(table.at["区发改局", "on_track_ids"]) == {"B01"}
+    assert table.at["区人社局", "on_track_ids"] == ("Y08",)
+    led = by_unit(plan, tasks, roles=[ROLE_LEAD]).set_index("unit")
+    assert led.at["区生态环境分局", "behind_ids"] == ("T07-01",)
+    assert led.at["胜利街道", "total"] == 0
+    direct = by_unit(plan, tasks, units=["胜利街道"], vias=[VIA_DIRECT, VIA_ALIAS])
+    assert direct.loc[0, "total"] == 0
+    via_group = by_unit(plan, tasks, units=["胜利街道"])
+    assert via_group.loc[0, "total"] > 0 and "T07-01" in via_group.loc[0, "behind_ids"]
