@@ -1,16 +1,24 @@
 """The one streamlit-aware helper module: cached loaders, error display, shared widgets.
 
-Page scripts stay thin: read widgets → call lib → render with these helpers.
+Page scripts stay thin: read widgets → call lib → render with these helpers. The data store lives in
+`lib.store`; `st.session_state` holds widget state only.
 """
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from lib import settings
+from lib import charts, settings
+from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of
+from lib.periods import Period
 from lib.plan import Plan, PlanError, load_plan
+from lib.schema import CATEGORIES
+from lib.store import Store, StoreError, apply_baselines, open_store
 
 ROOT = Path(__file__).resolve().parent
 
@@ -45,11 +53,6 @@ def search_mask(frame: pd.DataFrame, text: str, columns: list[str]) -> pd.Series
 
 
 # --- the global view: as-of period and filters, mirrored in the URL -----------------------------------
-
-from dataclasses import dataclass  # noqa: E402
-
-from lib.periods import Period  # noqa: E402
-from lib.schema import CATEGORIES  # noqa: E402
 
 ALL = "全部"
 _VIEW_KEYS = {"as_of": "v_as_of", "category": "v_category", "section": "v_section", "unit": "v_unit"}
@@ -128,3 +131,98 @@ def section_label(n: int, title: str) -> str:
 
 def _period_label(p: Period) -> str:
     return f"{p.year}年第{_numeral(p.quarter)}季度({p})"
+
+
+# --- data: the store, its effective progress, and the assessment for a view ----------------------------
+
+@st.cache_resource(show_spinner="正在打开数据库…")
+def store() -> Store:
+    """One store per process; on first start it is seeded with the sample workbook."""
+    s = open_store()
+    s.seed_if_empty(plan(), settings.get("sample_progress"))
+    return s
+
+
+@dataclass(frozen=True)
+class Data:
+    """Everything the store says that feeds the assessment, at one data version."""
+    plan: Plan                     # with the planning office's baselines applied
+    progress: pd.DataFrame
+    task_progress: pd.DataFrame
+    annual_targets: pd.DataFrame
+
+    @property
+    def periods(self) -> list[Period]:
+        """Plan quarters up to the latest one with data (the as-of choices)."""
+        latest = default_as_of(self.plan, self.progress, self.task_progress)
+        return [q for q in self.plan.periods if q <= latest]
+
+    @property
+    def sample_rows(self) -> int:
+        return int(self.progress["note"].fillna("").str.contains("示例").sum())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _read_store(version: tuple) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    s = store()
+    return s.effective_indicator_progress(), s.effective_task_progress(), s.annual_targets(), s.baselines()
+
+
+def data() -> Data:
+    """The store's current data; re-read only when its data_version changes."""
+    try:
+        s = store()
+        progress, tasks, targets, baselines = _read_store(s.data_version())
+    except StoreError as exc:
+        st.error(f"数据库无法使用:{exc.message}")
+        st.stop()
+    return Data(apply_baselines(plan(), baselines), progress, tasks, targets)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _assess(version: tuple, as_of: str, tol_path: float, tol_pp: float, _d: Data) -> tuple[pd.DataFrame, pd.DataFrame]:
+    period = Period.parse(as_of)
+    ind = assess_indicators(_d.plan, _d.progress, period, Tolerance(tol_path, tol_pp), _d.annual_targets)
+    tasks = assess_tasks(_d.plan, _d.task_progress, period)
+    return ind, tasks
+
+
+def assessment(d: Data, as_of: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(indicator results, task results) as of a quarter, cached per data version and tolerance."""
+    return _assess(store().data_version(), str(as_of), float(settings.get("tolerance")), float(settings.get("tolerance_pp")), d)
+
+
+def filter_results(d: Data, view: View, indicators: pd.DataFrame, tasks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply the sidebar filters: category to indicators, section to tasks (and to task-linked K indicators),
+    unit to both (responsible in any role, directly, by alias or via a group)."""
+    if view.category:
+        indicators = indicators[indicators["category"] == view.category]
+    if view.section is not None:
+        tasks = tasks[tasks["section_no"] == view.section]
+        section_tasks = set(d.plan.tasks.loc[d.plan.tasks["section_no"] == view.section, "task_id"])
+        indicators = indicators[indicators["task_id"].isin(section_tasks)]
+    if view.unit:
+        mine = set(d.plan.responsibilities(view.unit)["item_id"])
+        indicators = indicators[indicators["indicator_id"].isin(mine)]
+        tasks = tasks[tasks["task_id"].isin(mine)]
+    return indicators, tasks
+
+
+def sample_banner(d: Data) -> None:
+    """Say plainly when what is on screen is sample or illustrative data."""
+    notes = []
+    if d.sample_rows:
+        notes.append(f"进度数据中有 {d.sample_rows} 条为示例数据(备注“示例数据”)")
+    if d.plan.uses_illustrative_baselines:
+        notes.append("部分基期值为示例值")
+    if notes:
+        st.warning("**演示数据**:" + ";".join(notes) + "。正式使用前请由各单位报送真实数据、区发改局核定基期值。", icon="⚠️")
+
+
+def chart(fig: go.Figure, title: str, as_of: Period, key: str | None = None) -> None:
+    """A plotly chart with its own PNG button named after the chart and the as-of period."""
+    st.plotly_chart(fig, width="stretch", config=charts.chart_config(title, str(as_of)), key=key)
+
+
+def escape(text: object) -> str:
+    return html.escape("" if text is None else str(text))

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lib.assess import assess_indicators  # noqa: E402
-from lib.cli import _read_progress_temporary  # noqa: E402
+from lib.cli import read_progress  # noqa: E402
 from lib.periods import Period  # noqa: E402
 from lib.plan import Plan, load_plan  # noqa: E402
 
@@ -74,7 +74,7 @@ def time_it(plan: Plan, progress: pd.DataFrame, runs: int) -> float:
 def main() -> int:
     rows = []
     plan = load_plan(ROOT / "data")
-    progress, _ = _read_progress_temporary(ROOT / "data" / "progress.xlsx")
+    progress, _ = read_progress(ROOT / "data" / "progress.xlsx", plan)
     rows.append(("sample plan (data/)", len(plan.indicators), len(progress), time_it(plan, progress, 20)))
     for n in (260, 2_600, 26_000):
         with tempfile.TemporaryDirectory() as tmp:

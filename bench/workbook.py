@@ -60,13 +60,16 @@ def write_workbook(path: Path) -> int:
     return row - 1
 
 
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
+def timed(fn, repeat: int = 3) -> tuple[float, float, object]:
+    """Best wall-clock seconds and best CPU seconds of `repeat` runs (CPU time is what a busy machine
+    does not inflate much; the readers are single-threaded)."""
+    best, best_cpu, out = float("inf"), float("inf"), None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = fn()
         best = min(best, time.perf_counter() - start)
-    return best, out
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return best, best_cpu, out
 
 
 def main() -> None:
@@ -82,20 +85,20 @@ def main() -> None:
             assert check_file(data, path.name) is None
             return read_workbook(data, plan, unit=UNIT, file_name=path.name)
 
-        t_check, _ = timed(lambda: check_file(data, path.name))
-        t_ours, result = timed(ours)
+        check = timed(lambda: check_file(data, path.name))
+        *ours_t, result = timed(ours)
         assert result.ok and len(result.indicator_rows) == rows, [f.text for f in result.findings[:5]]
-        t_calamine, _ = timed(lambda: pd.read_excel(path, sheet_name=INDICATOR_SHEET.label, engine="calamine"))
-        t_openpyxl, _ = timed(lambda: pd.read_excel(path, sheet_name=INDICATOR_SHEET.label, engine="openpyxl"), repeat=1)
+        calamine = timed(lambda: pd.read_excel(path, sheet_name=INDICATOR_SHEET.label, engine="calamine"))
+        openpyxl = timed(lambda: pd.read_excel(path, sheet_name=INDICATOR_SHEET.label, engine="openpyxl"), repeat=1)
 
     print(f"50,000-row workbook: {rows:,} data rows, {len(data) / 2**20:.1f} MB\n")
-    print("| step | seconds |")
-    print("|---|---:|")
-    print(f"| check_file (zip directory + XML prologs) | {t_check:.3f} |")
-    print(f"| **check_file + read_workbook (calamine, full validation)** | **{t_ours:.2f}** |")
-    print(f"| pd.read_excel engine=calamine (read only) | {t_calamine:.2f} |")
-    print(f"| pd.read_excel engine=openpyxl (read only) | {t_openpyxl:.2f} |")
-    verdict = "OK" if t_ours < TARGET_SECONDS else "TOO SLOW"
+    print("| step | wall s | CPU s |")
+    print("|---|---:|---:|")
+    print(f"| check_file (zip directory + XML prologs) | {check[0]:.3f} | {check[1]:.3f} |")
+    print(f"| **check_file + read_workbook (calamine, full validation)** | **{ours_t[0]:.2f}** | **{ours_t[1]:.2f}** |")
+    print(f"| pd.read_excel engine=calamine (read only) | {calamine[0]:.2f} | {calamine[1]:.2f} |")
+    print(f"| pd.read_excel engine=openpyxl (read only) | {openpyxl[0]:.2f} | {openpyxl[1]:.2f} |")
+    verdict = "OK" if ours_t[0] < TARGET_SECONDS else "TOO SLOW (is the machine busy? compare the CPU column)"
     print(f"\ntarget < {TARGET_SECONDS:.0f} s: {verdict}")
 
 

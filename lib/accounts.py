@@ -156,25 +156,16 @@ class DemoAccount:
 
 # --- paths and secrets ----------------------------------------------------------------------------------
 
-def _setting(name: str, default: Any) -> Any:
-    """A setting from lib.settings; until it is declared there, its PLANMON_ environment variable."""
-    if any(s.name == name for s in settings.SETTINGS):
-        return settings.get(name)
-    raw = os.environ.get("PLANMON_" + name.upper())
-    return default if raw is None or raw == "" else raw
-
-
 def default_accounts_path() -> Path:
     """Setting `accounts_file` (env PLANMON_ACCOUNTS_FILE); default var/accounts.yaml in the project."""
-    raw = _setting("accounts_file", "")
-    return Path(raw) if raw else settings.PROJECT_ROOT / "var" / "accounts.yaml"
+    return Path(settings.get("accounts_file"))
 
 
 def cookie_key(accounts_path: Path | str | None = None, *, demo_mode: bool | None = None) -> str:
     """The secret that signs the sign-in cookie: setting `cookie_key` (env PLANMON_COOKIE_KEY); in demo
     mode without it, a random key generated once and stored beside the accounts file with mode 0600.
     Outside demo mode a missing key is an `AccountError` (a guessable key would let anyone forge a sign-in)."""
-    key = str(_setting("cookie_key", "") or "")
+    key = str(settings.get("cookie_key") or "")
     if key:
         return key
     if not (settings.get("demo_mode") if demo_mode is None else demo_mode):

@@ -159,7 +159,7 @@ def _count_dtick(max_count: float) -> float | None:
 
 
 def _pattern(look: Look) -> dict:
-    return dict(shape=look.pattern, fillmode="overlay", fgopacity=0.35, size=7, solidity=0.25)
+    return dict(shape=look.pattern, fillmode="overlay", fgopacity=0.22, size=8, solidity=0.2)
 
 
 def _note(fig: go.Figure, text: str, *, bottom_px: int, name: str = "note") -> None:
@@ -217,7 +217,7 @@ def status_counts(assessment: pd.DataFrame) -> go.Figure:
             name=f"{look.icon} {label}", y=cats, x=counts, orientation="h",
             marker=dict(color=look.colour, pattern=_pattern(look), line=dict(color="white", width=1)),
             text=[str(n) if n else "" for n in counts], textposition="inside", insidetextanchor="middle",
-            textfont=dict(size=14), constraintext="none",
+            textfont=dict(size=14), constraintext="none", textangle=0,
             customdata=[[c, label, items] for c, items in zip(cats, lists)],
             hovertemplate="<b>%{customdata[0]}指标 · %{customdata[1]}:%{x} 项</b><br>%{customdata[2]}<extra></extra>",
         ))
@@ -263,7 +263,7 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
     labels = [indicator_label(i, n) for i, n in zip(ids, rows["name"])]
     note_lines = note.count("<br>") + 1 if note else 0
     bottom = 60 + (note_lines * 18 + 10 if note else 0)
-    height = _rows_height(len(rows), 30, bottom=bottom)
+    height = _rows_height(len(rows), 32, bottom=bottom)
     fig = go.Figure()
     fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom, right=40))
     p_pct = rows["achievement"].astype(float) * 100
@@ -274,10 +274,10 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
         look = STATUS_LOOK[status]
         label = _legend_label(status, sub)
         fig.add_trace(go.Bar(
-            name=f"{look.icon} {label}", y=sub["indicator_id"].astype(str), x=sub["achievement"].astype(float) * 100,
+            name=f"{look.icon} {label}", y=sub["indicator_id"].astype(str).tolist(), x=(sub["achievement"].astype(float) * 100).tolist(),
             orientation="h", marker=dict(color=look.colour, pattern=_pattern(look)),
-            text=[fmt.percent(p) for p in sub["achievement"]], textposition="outside", cliponaxis=False,
-            textfont=dict(size=12),
+            text=[fmt.percent(p) for p in sub["achievement"]], textposition="inside", insidetextanchor="start",
+            textangle=0, constraintext="none", textfont=dict(size=12),
             customdata=_achievement_customdata(sub, label),
             hovertemplate=("<b>%{customdata[0]}</b><br>完成度 P:%{x:.1f}%<br>时间进度 τ:%{customdata[1]}"
                            "<br>状态:%{customdata[2]}<br>评估期:%{customdata[3]};最新值 %{customdata[4]}"
@@ -285,9 +285,9 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
         ))
     tau = rows["time_elapsed"].astype(float) * 100
     fig.add_trace(go.Scatter(
-        name="┃ 时间进度", y=ids, x=tau, mode="markers",
-        marker=dict(symbol="line-ns", size=22, color="#222222", line=dict(width=3, color="#222222")),
-        customdata=[[indicator_label_full(r), r.latest_period or "—"] for r in rows.itertuples()],
+        name="时间进度", y=ids, x=tau.tolist(), mode="markers",
+        marker=dict(symbol="line-ns", size=20, color="#222222", line=dict(width=3, color="#222222")),
+        customdata=[[_full_label(r), r.latest_period or "—"] for r in rows.itertuples()],
         hovertemplate="<b>%{customdata[0]}</b><br>时间进度 τ(%{customdata[1]}):%{x:.1f}%<extra></extra>",
     ))
     lo = min(0.0, float(p_pct.min()) - 8)
@@ -306,7 +306,7 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def indicator_label_full(row) -> str:
+def _full_label(row) -> str:
     return f"{row.indicator_id} {row.name}"
 
 
@@ -317,7 +317,7 @@ def _achievement_customdata(rows: pd.DataFrame, label: str) -> list[list[str]]:
         latest = fmt.with_unit(getattr(r, "latest_value", None), unit)
         target = fmt.target_phrase(r.kind, getattr(r, "target_value", None), unit, getattr(r, "ref_indicator", "") or "")
         icon = _status_look(r.status).icon
-        out.append([indicator_label_full(r), fmt.percent(r.time_elapsed), f"{icon} {label}",
+        out.append([_full_label(r), fmt.percent(r.time_elapsed), f"{icon} {label}",
                     getattr(r, "latest_period", "") or "—", latest, target])
     return out
 
@@ -338,7 +338,7 @@ def _no_p_note(skipped: pd.DataFrame) -> str:
     other = rest[rest["status"] != Status.NO_DATA.value]
     if len(other):
         parts.append(f"无法计算完成度(目标值不高于基期值):{_ids_line(other['indicator_id'])}")
-    return f"未列出 {len(skipped)} 项 —— " + "<br>".join(parts)
+    return f"图中未列出 {len(skipped)} 项。" + "<br>".join(parts)
 
 
 # --- 3. tasks per section -----------------------------------------------------------------------
@@ -371,7 +371,7 @@ def tasks_by_section(task_assessment: pd.DataFrame) -> go.Figure:
             name=f"{look.icon} {look.label}", y=keys, x=counts, orientation="h",
             marker=dict(color=look.colour, pattern=_pattern(look), line=dict(color="white", width=1)),
             text=[str(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
-            constraintext="none", textfont=dict(size=13),
+            constraintext="none", textangle=0, textfont=dict(size=13),
             customdata=[[full[n], look.label, int(totals.get(n, 0)), items] for n, items in zip(key_of, lists)],
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}:%{x} 项(本篇共 %{customdata[2]} 项)"
                            "<br>%{customdata[3]}<extra></extra>"),
@@ -447,7 +447,7 @@ def indicator_series(indicator_row: pd.Series, series: pd.DataFrame, result: pd.
     direction = str(_get(indicator_row, "direction", "up"))
     ref_id = str(_get(indicator_row, "ref_indicator", "") or "")
     as_of = _get(result, "as_of")
-    title = f"{iid} {name}({fmt.target_phrase(kind, target, unit, ref_name or ref_id)})"
+    title = f"{iid} {name}:{fmt.target_phrase(kind, target, unit, ref_name or ref_id)}"
     data = _clean_series(series, base_year, target_year, as_of)
     if data["value"].notna().sum() == 0:
         return _empty_figure(title, height=460)
@@ -480,7 +480,7 @@ def indicator_series(indicator_row: pd.Series, series: pd.DataFrame, result: pd.
 
     fig.add_trace(go.Scatter(
         name="年度值(四季度)" if annual else ("累计完成" if kind == "cumulative" else "实际值"),
-        x=judged["period"], y=judged["shown"], mode="lines+markers",
+        x=judged["period"].tolist(), y=judged["shown"].astype(float).tolist(), mode="lines+markers",
         line=dict(color=SERIES_COLOUR, width=2.5), marker=dict(size=9, color=SERIES_COLOUR, symbol="circle"),
         customdata=custom(judged, "参与评估"),
         hovertemplate=f"<b>{iid} {name}</b><br>%{{x}}:%{{customdata[0]}}{hover_extra}<br>%{{customdata[2]}}<extra></extra>",
@@ -488,7 +488,7 @@ def indicator_series(indicator_row: pd.Series, series: pd.DataFrame, result: pd.
     if annual and (~q4).any():
         early = plotted[~q4]
         fig.add_trace(go.Scatter(
-            name=f"1–3季度值({NOT_JUDGED_TEXT})", x=early["period"], y=early["shown"], mode="markers",
+            name=f"1–3季度值({NOT_JUDGED_TEXT})", x=early["period"].tolist(), y=early["shown"].astype(float).tolist(), mode="markers",
             marker=dict(size=9, symbol="circle-open", color=GREY, line=dict(width=2, color=GREY)),
             customdata=custom(early, NOT_JUDGED_TEXT),
             hovertemplate=f"<b>{iid} {name}</b><br>%{{x}}:%{{customdata[0]}}{hover_extra}<br>%{{customdata[2]}}<extra></extra>",
@@ -499,12 +499,12 @@ def indicator_series(indicator_row: pd.Series, series: pd.DataFrame, result: pd.
         if ref["value"].notna().any():
             label = f"参照:{ref_id} {abbreviate(ref_name)}" if ref_name else f"参照:{ref_id}"
             fig.add_trace(go.Scatter(
-                name=label, x=ref["period"], y=ref["value"], mode="lines+markers",
+                name=label, x=ref["period"].tolist(), y=ref["value"].astype(float).tolist(), mode="lines+markers",
                 line=dict(color=REFERENCE_COLOUR, width=2, dash="dot"), marker=dict(size=7, color=REFERENCE_COLOUR),
                 hovertemplate=f"<b>{ref_id} {ref_name}</b><br>%{{x}}:%{{y:.2f}}{unit}<extra></extra>",
             ))
 
-    if target is not None and kind != "in_step" and kind != "quota":
+    if target is not None and kind in ("level_up", "ceiling", "cumulative"):
         bound = {"ceiling": "上限" if direction == "down" else "下限"}.get(kind, "目标")
         fig.add_trace(go.Scatter(
             name="目标值", x=[base_cat, end_cat], y=[target, target], mode="lines",
@@ -551,17 +551,20 @@ def indicator_series(indicator_row: pd.Series, series: pd.DataFrame, result: pd.
 
     if look is not None and latest_period is not None and latest_value is not None:
         fig.add_trace(go.Scatter(
-            name=f"评估期 {latest_period}", x=[latest_period], y=[latest_value], mode="markers+text",
+            name=f"评估期 {latest_period}", x=[latest_period], y=[latest_value], mode="markers",
             marker=dict(size=15, color=look.colour, symbol="circle", line=dict(width=2, color="white")),
-            text=[badge(status, _get(result, "time_elapsed"))], textposition="top center",
-            textfont=dict(size=13, color=look.colour),
             hovertemplate=(f"<b>评估期 {latest_period}</b>:{fmt.with_unit(latest_value, unit)}"
                            f"<br>{badge(status, _get(result, 'time_elapsed'))}<extra></extra>"),
         ))
 
+    if look is not None and latest_period is not None and latest_value is not None:
+        fig.add_annotation(name="status_badge", x=latest_period, y=latest_value, yanchor="bottom", yshift=12,
+                           text=badge(status, _get(result, "time_elapsed")), showarrow=False,
+                           bgcolor="rgba(255,255,255,0.9)", bordercolor=look.colour, borderwidth=1.5, borderpad=3,
+                           font=dict(size=13, color="#222222"))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, range=[-0.5, len(cats) - 0.5],
                      title="报告期(季度,年初至季末)", tickangle=-45, tickfont=dict(size=11))
-    fig.update_yaxes(title=y_title, automargin=True, zeroline=kind in ("growth_rate", "in_step"))
+    fig.update_yaxes(title=y_title, automargin=True, tickformat=",", zeroline=kind in ("growth_rate", "in_step"))
     return fig
 
 
@@ -712,7 +715,7 @@ def task_heatmap(history: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom))
     fig.add_trace(go.Heatmap(
-        name="任务状态", x=periods, y=tasks, z=z, zmin=-0.5, zmax=len(codes) - 0.5,
+        name="任务状态", x=periods, y=tasks, z=z.tolist(), zmin=-0.5, zmax=len(codes) - 0.5,
         colorscale=_discrete_colourscale([lk.colour for lk in looks]), showscale=False, xgap=2, ygap=2,
         text=text, texttemplate="%{text}", textfont=dict(size=13), customdata=custom,
         hovertemplate="<b>%{customdata[0]}</b><br>%{x}:%{customdata[1]}<extra></extra>", hoverongaps=False,
@@ -763,7 +766,7 @@ def unit_ranking(unit_counts: pd.DataFrame, kind: str = "task", top_n: int = 20)
             name=f"{look.icon} {look.label}", y=units, x=counts, orientation="h",
             marker=dict(color=look.colour, pattern=_pattern(look), line=dict(color="white", width=1)),
             text=[str(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
-            constraintext="none", textfont=dict(size=12),
+            constraintext="none", textangle=0, textfont=dict(size=12),
             customdata=[[u, look.label, int(t)] for u, t in zip(units, shown["__total"])],
             hovertemplate=f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}}:%{{x}} 项(共 %{{customdata[2]}} 项{noun})<extra></extra>",
         ))
@@ -824,7 +827,7 @@ def responsibility_matrix(matrix: pd.DataFrame) -> go.Figure:
     layout["margin"]["t"] += top_extra
     fig.update_layout(**layout)
     fig.add_trace(go.Heatmap(
-        name="分工", x=nos, y=units, z=np.where(total > 0, total, np.nan), text=text, texttemplate="%{text}",
+        name="分工", x=nos, y=units, z=np.where(total > 0, total, np.nan).tolist(), text=text, texttemplate="%{text}",
         textfont=dict(size=11), colorscale=[[0, "#EAF2FA"], [1, "#2F6DA3"]], zmin=0, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="项数", side="top"), thickness=12, len=min(1.0, 300 / max(height - 150, 1)),
                       y=1, yanchor="top", tickformat=",d"),
@@ -840,17 +843,28 @@ def responsibility_matrix(matrix: pd.DataFrame) -> go.Figure:
 
 # --- 8. who has reported ---------------------------------------------------------------------------
 
-def reporting_matrix(matrix: pd.DataFrame, as_of: str = "") -> go.Figure:
-    """Units (rows, input order) × items (columns, input order): has the unit reported the item for the
+def _item_key(item_id: str) -> tuple[int, str]:
+    """Default column order: indicators (Y…, B…, K…, then others) before tasks (T…), by id."""
+    order = {"Y": 0, "B": 1, "K": 2, "T": 4}
+    return order.get(item_id[:1].upper(), 3), item_id
+
+
+def reporting_matrix(matrix: pd.DataFrame, as_of: str = "", item_order: Sequence[str] | None = None) -> go.Figure:
+    """Units (rows, input order) × items (columns): has the unit reported the item for the
     as-of quarter? Colour and icon per state (已报送 / 逾期报送 / 未报送, looks from lib.status).
 
-    Input columns: unit, item_id, state; item_name optional (shown on hover)."""
+    Input columns: unit, item_id, state; item_name optional (shown on hover). `item_order`: the column
+    order (e.g. plan order: indicators then tasks); by default Y, B, K ids, then tasks, each by id."""
     title = f"各单位报送情况({as_of})" if as_of else "各单位报送情况"
     if matrix is None or len(matrix) == 0:
         return _empty_figure(title)
     frame = matrix.drop_duplicates(["unit", "item_id"], keep="last")
     units = [str(u) for u in pd.unique(frame["unit"])]
-    items = [str(i) for i in pd.unique(frame["item_id"])]
+    present = [str(i) for i in pd.unique(frame["item_id"])]
+    if item_order is not None:
+        items = [i for i in map(str, item_order) if i in set(present)] + [i for i in present if i not in set(map(str, item_order))]
+    else:
+        items = sorted(present, key=_item_key)
     names = (frame.drop_duplicates("item_id").set_index("item_id")["item_name"].astype(str).to_dict()
              if "item_name" in frame.columns else {})
     grid = frame.pivot(index="unit", columns="item_id", values="state").reindex(index=units, columns=items)
@@ -865,7 +879,7 @@ def reporting_matrix(matrix: pd.DataFrame, as_of: str = "") -> go.Figure:
     fig = go.Figure()
     fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom))
     fig.add_trace(go.Heatmap(
-        name="报送", x=items, y=units, z=z, zmin=-0.5, zmax=len(REPORT_STATES) - 0.5,
+        name="报送", x=items, y=units, z=z.tolist(), zmin=-0.5, zmax=len(REPORT_STATES) - 0.5,
         colorscale=_discrete_colourscale([lk.colour for lk in looks]), showscale=False, xgap=1, ygap=1,
         text=text, texttemplate="%{text}", textfont=dict(size=11), customdata=custom, hoverongaps=False,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",

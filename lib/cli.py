@@ -18,7 +18,6 @@ from lib import settings
 from lib.assess import Tolerance, default_as_of, assess_indicators
 from lib.periods import Period
 from lib.plan import Plan, PlanError, load_plan
-from lib.schema import INDICATOR_SHEET, TASK_SHEET, Table
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -30,7 +29,11 @@ ASSESS_COLUMNS = [
 
 
 class CliError(Exception):
-    """Stops a command with a Chinese message on stderr and EXIT_UNREADABLE."""
+    """Stops a command with a Chinese message on stderr and an exit code (default EXIT_UNREADABLE)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_UNREADABLE):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _period(text: str) -> Period:
@@ -59,48 +62,41 @@ def _load_plan(plan_dir: str | None) -> Plan:
 
 # --- assess ----------------------------------------------------------------------------------------
 
-def _read_sheet_temporary(path: Path, table: Table) -> pd.DataFrame | None:
-    """TEMPORARY: read one sheet, mapping Chinese headers to schema names. No validation at all."""
+def read_progress(path: Path, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The workbook's indicator and task rows, read and checked by lib.workbook exactly as `validate` does.
+    Not a workbook → CliError (exit 2); errors in it → the findings on stderr and exit 1."""
+    from lib.workbook import read_workbook
+
+    result = read_workbook(path, plan, file_name=path.name)
+    if not result.readable:
+        raise CliError("\n".join(f.text for f in result.findings) or f"{path.name} 无法读取")
+    if result.errors:
+        raise CliError("\n".join(f.text for f in result.errors), EXIT_ERRORS)
+    return result.indicator_rows, result.task_rows
+
+
+def _store_progress(plan: Plan) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the dashboard shows: the store's effective progress (seeded from the sample on first use),
+    with the planning office's baselines and annual targets applied."""
+    from lib.store import StoreError, apply_baselines, open_store
+
     try:
-        raw = pd.read_excel(path, sheet_name=table.label, engine="calamine", dtype=object)
-    except ValueError:  # the sheet is not in the file
-        return None
-    frame = raw.rename(columns={c.label: c.name for c in table.columns}).reindex(columns=table.names)
-    for col in table.columns:
-        if col.dtype in ("int", "float"):
-            frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce")
-    return frame
-
-
-def _read_progress_temporary(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """TEMPORARY until lib/workbook.py lands: the lead will switch this to
-    `lib.workbook.read_workbook(path, plan)` so `assess` reads exactly what `validate` checks."""
-    try:
-        indicators = _read_sheet_temporary(path, INDICATOR_SHEET)
-        tasks = _read_sheet_temporary(path, TASK_SHEET)
-    except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise CliError(f"{path.name} 不是可读取的 Excel 工作簿:{exc}") from exc
-    if indicators is None:
-        raise CliError(f"{path.name} 中没有「{INDICATOR_SHEET.label}」工作表")
-    return indicators, tasks
-
-
-def _progress_source(args: argparse.Namespace) -> Path:
-    # TODO(lib.store): without --progress, assess the store's effective progress
-    # (lib.store.open_store(url).effective_indicator_progress()); until then the sample workbook.
-    path = Path(args.progress or settings.get("sample_progress"))
-    if not path.exists():
-        raise CliError(f"找不到进度文件 {path}")
-    return path
+        store = open_store()
+        store.seed_if_empty(plan, settings.get("sample_progress"))
+        return (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
+                store.effective_task_progress(), store.annual_targets())
+    except StoreError as exc:
+        raise CliError(exc.message) from exc
 
 
 def _csv_cell(value: object) -> object:
     return "、".join(value) if isinstance(value, tuple) else value
 
 
-def assessment_table(plan: Plan, progress: pd.DataFrame, as_of: Period | None, tolerance: Tolerance) -> pd.DataFrame:
+def assessment_table(plan: Plan, progress: pd.DataFrame, as_of: Period | None, tolerance: Tolerance,
+                     annual_targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """What `assess` prints: one row per indicator, plan order, empty cells where nothing applies."""
-    result = assess_indicators(plan, progress, as_of=as_of, tolerance=tolerance)
+    result = assess_indicators(plan, progress, as_of=as_of, tolerance=tolerance, annual_targets=annual_targets)
     table = result[ASSESS_COLUMNS].copy()
     table["lag_quarters"] = table["lag_quarters"].astype(object).where(table["lag_quarters"].notna(), None)
     return table
@@ -118,20 +114,26 @@ def _print_table(table: pd.DataFrame, fmt: str) -> None:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     plan = _load_plan(args.plan_dir)
-    indicators, tasks = _read_progress_temporary(_progress_source(args))
+    targets = None
+    if args.progress:
+        path = Path(args.progress)
+        if not path.exists():
+            raise CliError(f"找不到进度文件 {path}")
+        indicators, tasks = read_progress(path, plan)
+    else:
+        plan, indicators, tasks, targets = _store_progress(plan)
     as_of = args.as_of or default_as_of(plan, indicators, tasks)
     tolerance = Tolerance(path=args.tolerance) if args.tolerance is not None else Tolerance()
-    _print_table(assessment_table(plan, indicators, as_of, tolerance), args.format)
+    _print_table(assessment_table(plan, indicators, as_of, tolerance, targets), args.format)
     return EXIT_OK
 
 
 # --- validate / import: owned by the workbook and store helpers; edit these two handlers freely ------
 
-def _workbook_exit_code(findings: list) -> int:
-    # `file.*` findings mean the upload is not a readable workbook at all.
-    if any(f.code.startswith("file.") for f in findings):
+def _workbook_exit_code(result) -> int:  # result: lib.workbook.WorkbookResult
+    if not result.readable:
         return EXIT_UNREADABLE
-    return EXIT_ERRORS if any(f.is_error for f in findings) else EXIT_OK
+    return EXIT_ERRORS if result.errors else EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -151,19 +153,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from lib.store import open_store  # lazy: the database is only needed here
+    from lib.store import StoreError, open_store  # lazy: the database is only needed here
     from lib.workbook import read_workbook
 
     plan = _load_plan(args.plan_dir)
+    unit = plan.units.resolve(args.unit)
+    if unit is None:
+        close = "、".join(plan.units.closest(args.unit))
+        raise CliError(f"单位“{args.unit}”不在 units.csv 中" + (f",是否为:{close}" if close else ""))
     path = Path(args.file)
     data = path.read_bytes()
-    result = read_workbook(data, plan, unit=args.unit, file_name=path.name)
+    result = read_workbook(data, plan, unit=unit, file_name=path.name)
     for f in result.findings:
         print(f"[{f.severity.value}] {f.code} {f.text}")
-    code = _workbook_exit_code(result.findings)
+    code = _workbook_exit_code(result)
     if code != EXIT_OK:
+        print("有错误,整个文件未导入,数据库未作任何改动")
         return code
-    outcome = open_store(args.db or None).submit(args.unit, "cli", path.name, data, result.indicator_rows, result.task_rows)
+    try:
+        store = open_store(args.db or None)
+        targets = store.annual_targets()  # the quota warning also looks at targets on record
+        result = read_workbook(data, plan, unit=unit, file_name=path.name, known_targets=targets)
+        outcome = store.submit(unit, args.account, path.name, data, result.indicator_rows, result.task_rows)
+    except StoreError as exc:
+        raise CliError(exc.message, EXIT_ERRORS) from exc
     print(outcome.message)
     return EXIT_OK
 
@@ -175,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     assess = sub.add_parser("assess", help="按指标输出评估结果(每个指标一行,规划顺序)")
-    assess.add_argument("--progress", help="进度工作簿 .xlsx;缺省为示例数据 data/progress.xlsx")
+    assess.add_argument("--progress", help="进度工作簿 .xlsx;缺省为数据库中已采纳的数据(PLANMON_DB_URL)")
     assess.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
     assess.add_argument("--as-of", type=_period, help="测算期,如 2023Q2;缺省为数据中最新的季度")
     assess.add_argument("--tolerance", type=_share, help=f"δ,缺省 {settings.get('tolerance')}")
@@ -192,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--unit", required=True)
     imp.add_argument("--db", help="SQLAlchemy 数据库地址;缺省见 PLANMON_DB_URL")
+    imp.add_argument("--account", default="cli", help="记录为提交账号(缺省 cli)")
     imp.add_argument("--plan-dir")
     imp.set_defaults(handler=cmd_import)
     return parser
@@ -203,4 +217,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except CliError as exc:
         print(str(exc), file=sys.stderr)
-        return EXIT_UNREADABLE
+        return exc.exit_code

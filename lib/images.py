@@ -149,7 +149,9 @@ class _Browser:
             raise
 
     async def _open(self) -> None:
-        k = _kaleido_class()(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, path=self.path)
+        # timeout=None: the deadline is ours (render()). kaleido's own one cancels inside choreographer,
+        # which sometimes surfaces as ChannelClosedError instead of a timeout, leaving the tab in doubt.
+        k = _kaleido_class()(n=1, timeout=None, mathjax=False, path=self.path)
         self._k = k  # before open(), so close() can kill a browser whose start timed out
         await k.open()
 
@@ -178,9 +180,9 @@ class _Browser:
         return self._thread.is_alive() and proc is not None and proc.poll() is None
 
     def render(self, fig_dict: dict, opts: dict) -> bytes:
-        # kaleido applies RENDER_TIMEOUT_S to the render itself; the margin covers waiting for the tab to
-        # finish reloading after the previous image
-        return self._call(self._k.calc_fig(fig_dict, opts=opts), RENDER_TIMEOUT_S + 10)
+        # the deadline includes waiting for the tab to finish reloading after the previous image; on
+        # expiry the caller kills this browser, so nothing half-done is reused
+        return self._call(self._k.calc_fig(fig_dict, opts=opts), RENDER_TIMEOUT_S)
 
     def close(self, *, kill: bool = False) -> None:
         """Close the browser; ``kill=True`` (after a timeout) kills its processes first instead of asking

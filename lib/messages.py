@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "wb.column_extra": "列「{value}」不在模板中,已忽略",
     "wb.sheet_too_large": "工作表范围过大({value}),最多 {max_rows} 行、{max_columns} 列;请删去多余内容后再上传",
     "wb.no_rows": "文件中没有任何数据行,请填写后再上传",
+    "wb.rows_not_filled": "有 {count} 行(第{value}行)只有编号、没有填写数值或进展,视为本期未报送;如需报送请补填后重新上传",
     "wb.merged_cells": "合并单元格 {value} 位于数据区,请取消合并并在每一行填写完整",
     "wb.formula_no_value": "公式 {value} 没有计算结果,请在 Excel 中打开并保存后再上传,或把公式改为数值",
     "wb.cell_error": "单元格是错误值 {value},请改正公式或改填数值",

@@ -19,6 +19,7 @@ class Column:
     max: float | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    fill_in: bool = False           # a workbook cell the department types (the rest is pre-filled by the template)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Table:
     @property
     def labels(self) -> list[str]:
         return [c.label for c in self.columns]
+
+    @property
+    def fill_in(self) -> list[str]:
+        return [c.name for c in self.columns if c.fill_in]
 
     @property
     def required(self) -> list[Column]:
@@ -120,10 +125,10 @@ INDICATOR_SHEET = Table("indicator_progress", "指标进度", (
     Column("indicator_name", "指标名称", "str", required=False),
     Column("year", "年份", "int"),
     Column("quarter", "季度", "int", min=1, max=4),
-    Column("value", "数值", "float"),
-    Column("annual_target", "年度目标值", "float", required=False),
+    Column("value", "数值", "float", fill_in=True),
+    Column("annual_target", "年度目标值", "float", required=False, fill_in=True),
     Column("unit", "填报单位", "str"),
-    Column("note", "备注", "str", required=False),
+    Column("note", "备注", "str", required=False, fill_in=True),
 ))
 
 TASK_SHEET = Table("task_progress", "任务进度", (
@@ -131,11 +136,11 @@ TASK_SHEET = Table("task_progress", "任务进度", (
     Column("task_name", "任务名称", "str", required=False),
     Column("year", "年份", "int"),
     Column("quarter", "季度", "int", min=1, max=4),
-    Column("state", "进展状态", "str", choices=TASK_STATES),
-    Column("percent", "完成进度", "float", min=0, max=100, unit="%"),
-    Column("progress", "工作进展", "str", required=False),
-    Column("problems", "存在问题", "str", required=False),
-    Column("next_steps", "下步计划", "str", required=False),
+    Column("state", "进展状态", "str", choices=TASK_STATES, fill_in=True),
+    Column("percent", "完成进度", "float", min=0, max=100, unit="%", fill_in=True),
+    Column("progress", "工作进展", "str", required=False, fill_in=True),
+    Column("problems", "存在问题", "str", required=False, fill_in=True),
+    Column("next_steps", "下步计划", "str", required=False, fill_in=True),
     Column("unit", "填报单位", "str"),
 ))
 

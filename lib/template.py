@@ -51,10 +51,7 @@ NUMBER_LIMIT = 1e15                   # "any number" for a decimal validation wi
 
 # Which cells the clerk fills (unlocked); everything else in a data row is pre-filled and locked.
 # 年度目标值 is unlocked only on quota rows: elsewhere the validator ignores it with a warning.
-EDITABLE: dict[str, tuple[str, ...]] = {
-    INDICATOR_SHEET.name: ("value", "annual_target", "note"),
-    TASK_SHEET.name: ("state", "percent", "progress", "problems", "next_steps"),
-}
+EDITABLE: dict[str, tuple[str, ...]] = {t.name: tuple(t.fill_in) for t in (INDICATOR_SHEET, TASK_SHEET)}
 TEXT_COLUMNS = ("indicator_id", "indicator_name", "task_id", "task_name", "unit", "note", "progress", "problems", "next_steps")
 WRAPPED_COLUMNS = ("note", "progress", "problems", "next_steps")
 FIXED_WIDTHS = {"note": 24, "progress": 40, "problems": 30, "next_steps": 30, "year": 8, "quarter": 7,

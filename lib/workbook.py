@@ -696,11 +696,19 @@ class _SheetChecker:
         self.hidden_cells()
         values = {name: self.raw.iloc[1:, idx].tolist() for name, idx in self.columns.items()}
         n = len(self.raw) - 1
-        blank_columns = [values[name] for name in values]
+        blank_columns = [values[name] for name in values] or [[""] * n]
+        # A template row whose fill-in cells are all empty means "nothing to report this quarter".
+        fill_in = [values[name] for name in self.table.fill_in if name in values]
+        is_blank_cell = self.is_blank
         records: list[dict[str, Any]] = []
         count = 0
+        unfilled: list[int] = []
         for k in range(n):
-            if all(self.is_blank(col[k]) for col in blank_columns):
+            if is_blank_cell(blank_columns[0][k]) and all(is_blank_cell(col[k]) for col in blank_columns):
+                continue
+            if fill_in and all(is_blank_cell(col[k]) for col in fill_in) and (k + 2) not in self.error_rows \
+                    and self.is_known_id(values, k):
+                unfilled.append(k + 2)
                 continue
             row = k + 2
             count += 1
@@ -710,11 +718,21 @@ class _SheetChecker:
                 record["row"] = row
                 records.append(record)
         self.after_rows()
+        if unfilled:
+            shown = "、".join(map(str, unfilled[:10])) + ("…" if len(unfilled) > 10 else "")
+            self.findings.append(finding("wb.rows_not_filled", Severity.WARNING, sheet=self.table.label, value=shown,
+                                         count=len(unfilled)))
         self.findings[start:] = sorted(self.findings[start:], key=lambda f: f.row or 0)  # stable: row order
         return self.frame(records), count
 
     def check_row(self, values: dict[str, list], k: int, row: int) -> dict[str, Any] | None:
         raise NotImplementedError
+
+    def is_known_id(self, values: dict[str, list], k: int) -> bool:
+        """An untouched template row names a real plan item; anything else is checked as data."""
+        id_col = self.table.names[0]
+        items = self.ctx.indicators if self.table is INDICATOR_SHEET else self.ctx.tasks
+        return id_col in values and self.normalise_id(values[id_col][k]) in items
 
     def after_rows(self) -> None:
         """Checks that need every row first."""

@@ -162,7 +162,8 @@ BAD: dict[str, Callable[[], Workbook]] = {
     "bad-quarter": lambda: with_rows(lambda f: _set(f, 3, "quarter", "第五季度")),
     "value-not-number": lambda: with_rows(lambda f: _set(f, 3, "value", "约8.7")),
     "value-boolean": lambda: with_rows(lambda f: _set(f, 3, "value", True)),
-    "value-empty": lambda: with_rows(lambda f: _set(f, 4, "value", None)),
+    # a note but no number: the clerk meant to report (a row with nothing typed is "not reported", a warning)
+    "value-empty": lambda: with_rows(lambda f: (_set(f, 4, "value", None), _set(f, 4, "note", "统计局数据待发布"))),
     "date-in-number-cell": lambda: with_sheet(_date_value),
     "share-above-100": lambda: with_rows(lambda f: _set(f, 8, "value", 101.5)),
     "negative-count": lambda: with_rows(lambda f: (_set(f, 7, "indicator_id", "K02"), _set(f, 7, "indicator_name", "限上贸易业和规上服务业企业数"), _set(f, 7, "value", -3))),

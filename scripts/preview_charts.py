@@ -154,7 +154,8 @@ def main(out_dir: str = "/tmp/charts") -> None:
         ("06_unit_ranking_task", charts.unit_ranking(unit_counts(plan, tasks), kind="task"), "项"),
         ("06_unit_ranking_indicator", charts.unit_ranking(unit_counts(plan, results), kind="indicator"), "项"),
         ("07_responsibility_matrix", charts.responsibility_matrix(responsibility(plan)), "项"),
-        ("08_reporting_matrix", charts.reporting_matrix(reporting(plan, ind_rows, task_rows), as_of=str(AS_OF)), ""),
+        ("08_reporting_matrix", charts.reporting_matrix(reporting(plan, ind_rows, task_rows), as_of=str(AS_OF),
+                                                        item_order=[*plan.indicators["indicator_id"], *plan.tasks["task_id"]]), ""),
         ("09_empty", charts.indicator_series(plan.indicators.iloc[15], ind_rows.iloc[0:0], None, 2020, 2025), ""),
     ]
     ind = plan.indicators.set_index("indicator_id", drop=False)
@@ -166,6 +167,14 @@ def main(out_dir: str = "/tmp/charts") -> None:
             ref_series=ind_rows[ind_rows["indicator_id"] == ref] if ref else None,
             ref_name=ind.loc[ref, "name"] if ref else "")
         figures.append((f"04_series_{iid}", fig, ind.loc[iid, "unit"]))
+    # An annual flow reported every quarter (Q1–Q3 shown hollow, not judged): K01 with year-to-date amounts.
+    k01 = pd.DataFrame([dict(indicator_id="K01", year=y, quarter=q, value=v, annual_target=None)
+                        for (y, q, v) in [(2021, 1, 68.0), (2021, 2, 140.5), (2021, 3, 212.0), (2021, 4, 294.1),
+                                          (2022, 1, 75.2), (2022, 2, 158.0), (2022, 3, 240.3), (2022, 4, 330.0),
+                                          (2023, 1, 84.0), (2023, 2, 171.5)]])
+    k01_result = assess_indicators(plan, k01, AS_OF).set_index("indicator_id", drop=False).loc["K01"]
+    figures.append(("04_series_K01_quarterly", charts.indicator_series(ind.loc["K01"], k01, k01_result, plan.base_year,
+                                                                        plan.target_year), "亿元"))
     started = time.perf_counter()
     for name, fig, unit in figures:
         height = int(fig.layout.height or 600)

@@ -101,3 +101,12 @@ def test_subcommands_exist():
     done = run("--help")
     assert done.returncode == 0
     assert all(name in done.stdout for name in ("assess", "validate", "import"))
+
+
+def test_workbook_with_errors_exits_1(tmp_path):
+    book = tmp_path / "bad.xlsx"
+    rows = progress_rows("Y01:2022Q4 5, Z99:2022Q4 5", "").assign(unit="区发改局")
+    write_progress_workbook(rows, None).save(book)
+    done = run("assess", "--progress", str(book))
+    assert done.returncode == 1
+    assert "Z99" in done.stderr and done.stdout == ""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lib.assess import assess_indicators, assess_tasks
-from lib.cli import _read_progress_temporary
+from lib.cli import read_progress
 from lib.periods import Period
 from lib.status import Status, TaskStatus
 
@@ -26,9 +26,8 @@ def _generator():
 
 
 @pytest.fixture(scope="module")
-def sample():
-    # TODO(lead): read through lib.workbook.read_workbook once it lands, like the CLI.
-    return _read_progress_temporary(SAMPLE)
+def sample(plan):
+    return read_progress(SAMPLE, plan)
 
 
 @pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
@@ -115,6 +114,6 @@ def test_regenerating_gives_identical_data(plan, sample, tmp_path):
     pd.testing.assert_frame_equal(first[1], second[1])
     out = tmp_path / "again.xlsx"
     assert gen.main(["--out", str(out)]) == 0
-    again = _read_progress_temporary(out)
+    again = read_progress(out, plan)
     pd.testing.assert_frame_equal(again[0], sample[0])
     pd.testing.assert_frame_equal(again[1], sample[1])
