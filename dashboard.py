@@ -1,10 +1,31 @@
-"""规划实施监测看板: entry point. Declares the pages; each page script is thin and calls lib/."""
+"""规划实施监测看板: entry point. Declares the pages and the global sidebar; each page script is thin."""
 import streamlit as st
+
+import ui
 
 st.set_page_config(page_title="规划实施监测看板", page_icon="📊", layout="wide")
 
-PAGES = [
-    st.Page("app_pages/plan.py", title="规划目标与分工", icon="📋", url_path="plan", default=True),
+BROWSE = [
+    st.Page("app_pages/overview.py", title="总览", icon=":material/traffic:", url_path="overview", default=True),
+    st.Page("app_pages/indicators.py", title="指标监测", icon=":material/monitoring:", url_path="indicators"),
+    st.Page("app_pages/tasks.py", title="任务推进", icon=":material/task_alt:", url_path="tasks"),
+    st.Page("app_pages/units.py", title="责任单位", icon=":material/account_balance:", url_path="units"),
+    st.Page("app_pages/reporting.py", title="报送情况", icon=":material/outbox:", url_path="reporting"),
+    st.Page("app_pages/plan.py", title="规划目标与分工", icon=":material/description:", url_path="plan"),
 ]
+WORK = [  # listed for everyone; each page refuses (message + sign-in link + st.stop) roles without access
+    st.Page("app_pages/upload.py", title="数据填报", icon=":material/upload_file:", url_path="upload"),
+    st.Page("app_pages/review.py", title="审核与历史", icon=":material/fact_check:", url_path="review"),
+    st.Page("app_pages/account.py", title="登录/账号", icon=":material/key:", url_path="account"),
+]
+PAGES = {"监测": BROWSE, "填报与审核": WORK}
 
-st.navigation(PAGES).run()
+WITH_VIEW = {p.title for p in BROWSE[:-1]}  # the plan page has its own unit filter and no as-of
+
+page = st.navigation(PAGES)
+ui.sign_in_gate()
+ui.public_browsing_gate(page)
+if page.title in WITH_VIEW:
+    d = ui.data()
+    ui.view_sidebar(d.plan, d.periods)
+page.run()

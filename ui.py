@@ -82,15 +82,25 @@ def _seed_from_url(key: str, param: str, options: list) -> None:
         st.session_state[key] = by_text[raw]
 
 
-def view_sidebar(p: Plan, periods: list[Period]) -> View:
-    """Render the global as-of selector and filters in the sidebar; return the current view."""
-    periods = periods or p.periods[:1]
-    options = {
-        "as_of": list(reversed(periods)),
+def _options(p: Plan, periods: list[Period]) -> dict[str, list]:
+    return {
+        "as_of": list(reversed(periods or p.periods[:1])),
         "category": [ALL, *CATEGORIES],
         "section": [ALL, *p.sections["section_no"].tolist()],
         "unit": [ALL, *unit_options(p)],
     }
+
+
+def _view_from_state(options: dict[str, list]) -> View:
+    value = {name: st.session_state.get(key, options[name][0]) for name, key in _VIEW_KEYS.items()}
+    return View(value["as_of"], None if value["category"] == ALL else value["category"],
+                None if value["section"] == ALL else int(value["section"]), None if value["unit"] == ALL else value["unit"])
+
+
+def view_sidebar(p: Plan, periods: list[Period]) -> View:
+    """Render the global as-of selector and filters in the sidebar (from the entry script, so the widgets
+    and their state are shared by every page); mirror them into the URL; return the view."""
+    options = _options(p, periods)
     for name, key in _VIEW_KEYS.items():
         _seed_from_url(key, name, options[name])
         if key in st.session_state and st.session_state[key] not in options[name]:
@@ -98,16 +108,21 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
     titles = dict(zip(p.sections["section_no"], p.sections["section_title"]))
     with st.sidebar:
         st.markdown("**查看范围**")
-        as_of = st.selectbox("截至季度", options["as_of"], key=_VIEW_KEYS["as_of"], format_func=_period_label,
-                             help="评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度")
-        category = st.selectbox("指标类别", options["category"], key=_VIEW_KEYS["category"])
-        section = st.selectbox("任务篇章", options["section"], key=_VIEW_KEYS["section"],
-                               format_func=lambda s: s if s == ALL else f"{_numeral(s)}、{titles[s]}")
-        unit = st.selectbox("责任单位", options["unit"], key=_VIEW_KEYS["unit"],
-                            help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的)")
-    view = View(as_of, None if category == ALL else category, None if section == ALL else int(section), None if unit == ALL else unit)
-    _mirror_to_url(view, periods[-1])
+        st.selectbox("截至季度", options["as_of"], key=_VIEW_KEYS["as_of"], format_func=period_label,
+                     help="评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度")
+        st.selectbox("指标类别", options["category"], key=_VIEW_KEYS["category"])
+        st.selectbox("任务篇章", options["section"], key=_VIEW_KEYS["section"],
+                     format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
+        st.selectbox("责任单位", options["unit"], key=_VIEW_KEYS["unit"],
+                     help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的)")
+    view = _view_from_state(options)
+    _mirror_to_url(view, options["as_of"][0])
     return view
+
+
+def current_view(d: "Data") -> View:
+    """The view the sidebar (rendered by dashboard.py) currently shows."""
+    return _view_from_state(_options(d.plan, d.periods))
 
 
 def _mirror_to_url(view: View, latest: Period) -> None:
@@ -121,16 +136,8 @@ def _mirror_to_url(view: View, latest: Period) -> None:
             st.query_params[name] = value
 
 
-def _numeral(n: int) -> str:
-    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
-
-
-def section_label(n: int, title: str) -> str:
-    return f"{_numeral(n)}、{title}"
-
-
-def _period_label(p: Period) -> str:
-    return f"{p.year}年第{_numeral(p.quarter)}季度({p})"
+def period_label(p: Period) -> str:
+    return f"{p.year}年第{charts.chinese_numeral(p.quarter)}季度"
 
 
 # --- data: the store, its effective progress, and the assessment for a view ----------------------------
@@ -226,3 +233,331 @@ def chart(fig: go.Figure, title: str, as_of: Period, key: str | None = None) -> 
 
 def escape(text: object) -> str:
     return html.escape("" if text is None else str(text))
+
+
+# --- shared renderings -----------------------------------------------------------------------------------
+
+def time_caption(d: Data, view: View) -> str:
+    from lib.periods import time_elapsed
+    tau = time_elapsed(view.as_of.year, view.as_of.quarter, d.plan.base_year, d.plan.target_year)
+    scope = [x for x in (view.category, view.section and f"第{charts.chinese_numeral(view.section)}篇", view.unit) if x]
+    text = (f"截至 {period_label(view.as_of)} · 时间进度 {tau:.0%}"
+            f"(规划期 {d.plan.base_year + 1}—{d.plan.target_year} 年)")
+    return text + (f" · 筛选:{' / '.join(scope)}" if scope else "")
+
+
+def _card(row: pd.Series) -> str:
+    """One traffic-light card: status (colour + icon + words), name, latest value, target, P against τ."""
+    from lib import fmt
+    from lib.status import STATUS_LOOK, Status, status_label
+    look = STATUS_LOOK[Status(row["status"])]
+    label = status_label(row["status"], row["time_elapsed"])
+    latest = (f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})"
+              if row["latest_period"] else "暂无数据")
+    target = fmt.target_phrase(row["kind"], row["target_value"], row["unit"], row["ref_indicator"])
+    if row["kind"] == "quota" and pd.notna(row["assigned_target"]):
+        target += f"(当年 {fmt.with_unit(row['assigned_target'], row['unit'])})"
+    meter = ""
+    if pd.notna(row["achievement"]):
+        p = max(0.0, min(float(row["achievement"]), 1.0))
+        meter = (f'<div class="pm-meter" title="完成度 {fmt.percent(row["achievement"])},时间进度 {fmt.percent(row["time_elapsed"])}">'
+                 f'<div class="pm-fill" style="width:{p:.0%};background:{look.colour}"></div>'
+                 f'<div class="pm-tick" style="left:{float(row["time_elapsed"]):.0%}"></div></div>'
+                 f'<div class="pm-small">完成度 {fmt.percent(row["achievement"])} · 时间进度 {fmt.percent(row["time_elapsed"])}</div>')
+    elif row["status"] == "no_data":
+        meter = f'<div class="pm-small">{escape(row["reason"])}</div>'
+    elif pd.notna(row.get("diff_pp")):
+        meter = f'<div class="pm-small">与{escape(row["ref_indicator"])}相差 {row["diff_pp"]:+.1f} 个百分点</div>'
+    return (f'<div class="pm-card" style="border-top:5px solid {look.colour}">'
+            f'<div class="pm-status" style="color:{look.colour}">{look.icon} {escape(label)}</div>'
+            f'<div class="pm-name" title="{escape(row["name"])}">{escape(row["indicator_id"])} {escape(row["name"])}</div>'
+            f'<div class="pm-line">最新:{escape(latest)}</div><div class="pm-line">目标:{escape(target)}</div>{meter}</div>')
+
+
+_CARD_CSS = """<style>
+.pm-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:10px;margin:4px 0 12px}
+.pm-card{border:1px solid #ddd;border-radius:6px;padding:8px 10px;background:#fff;min-height:128px}
+.pm-status{font-weight:700;font-size:0.95rem}.pm-name{font-weight:600;margin:2px 0 4px;line-height:1.3;
+overflow:hidden;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical}
+.pm-line{font-size:0.85rem;color:#333}.pm-small{font-size:0.78rem;color:#555;margin-top:2px}
+.pm-meter{position:relative;height:8px;background:#eee;border-radius:4px;margin-top:6px}
+.pm-fill{height:8px;border-radius:4px}.pm-tick{position:absolute;top:-3px;width:2px;height:14px;background:#222}
+</style>"""
+
+
+def indicator_cards(indicators: pd.DataFrame) -> None:
+    """The traffic-light grid. Text is escaped: names come from plan files, reasons from the engine."""
+    if indicators.empty:
+        st.info("没有符合筛选条件的指标。")
+        return
+    cards = "".join(_card(r) for _, r in indicators.iterrows())
+    st.markdown(_CARD_CSS + f'<div class="pm-grid">{cards}</div>', unsafe_allow_html=True)
+
+
+def status_legend() -> str:
+    from lib.status import STATUS_LOOK
+    return " ".join(f"{look.icon} {look.label}" for look in STATUS_LOOK.values())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _task_history(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
+    """Every task's status at each quarter up to as_of (one assess_tasks per quarter: 20 at most)."""
+    frames = []
+    last = Period.parse(as_of)
+    for q in _d.plan.periods:
+        if q > last:
+            break
+        res = assess_tasks(_d.plan, _d.task_progress, q)
+        frames.append(res.assign(period=str(q))[["task_id", "title", "period", "status"]])
+    return pd.concat(frames, ignore_index=True)
+
+
+def task_history(d: Data, view: View, task_ids: set[str]) -> pd.DataFrame:
+    history = _task_history(store().data_version(), str(view.as_of), d)
+    return history[history["task_id"].isin(task_ids)]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _reporting(version: tuple, as_of: str, deadline_days: int, today: str, _d: Data) -> pd.DataFrame:
+    from datetime import date
+
+    from lib.reporting import reporting_status
+    period = Period.parse(as_of)
+    return reporting_status(_d.plan, period, store().reported_items(period.year, period.quarter), deadline_days,
+                            date.fromisoformat(today))
+
+
+def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
+    from datetime import date
+    return _reporting(store().data_version(), str(as_of), int(settings.get("report_deadline_days")), date.today().isoformat(), d)
+
+
+# --- sign-in and roles -----------------------------------------------------------------------------------
+# streamlit-authenticator 0.4.2 does the sign-in (bcrypt check, signed cookie); lib/accounts.py owns the
+# accounts file and the permission rules. The signed-in account is looked up afresh in the accounts file on
+# every run, so a removed account is signed out at once. Upload-flow helpers live here too: pages stay thin.
+
+import hashlib as _hashlib  # noqa: E402
+import threading as _threading  # noqa: E402
+
+from lib import accounts as _acc  # noqa: E402
+from lib import export as _export  # noqa: E402
+
+ACCOUNT_PAGE = "app_pages/account.py"
+UPLOAD_PAGE = "app_pages/upload.py"
+REVIEW_PAGE = "app_pages/review.py"
+LOGIN_FORM_KEY = "pm_login"
+_RUN = _threading.local()   # the authenticator built for the current script run (one per run: see sign_in_gate)
+
+
+@st.cache_resource(show_spinner="正在准备演示账号…")
+def _demo_accounts(path: str, plan_dir: str) -> tuple[_acc.DemoAccount, ...]:
+    """Once per process and accounts file: in demo mode, create the missing demo accounts."""
+    return tuple(_acc.ensure_demo_accounts(path, plan(), demo_mode=True))
+
+
+def demo_accounts() -> list[_acc.DemoAccount]:
+    """The demo accounts present (created on first call); [] outside demo mode."""
+    if not settings.get("demo_mode"):
+        return []
+    return list(_demo_accounts(str(_acc.default_accounts_path()), str(settings.get("plan_dir"))))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_accounts(path: str, stamp: tuple[int, int]) -> _acc.Accounts:
+    return _acc.load_accounts(path)
+
+
+def accounts() -> _acc.Accounts:
+    """The accounts file, re-read whenever it changes (e.g. `python -m lib user add`)."""
+    demo_accounts()
+    path = _acc.default_accounts_path()
+    try:
+        st_ = path.stat()
+        stamp = (st_.st_mtime_ns, st_.st_size)
+    except FileNotFoundError:
+        stamp = (0, 0)
+    try:
+        return _load_accounts(str(path), stamp)
+    except _acc.AccountError as exc:
+        st.error(exc.message)
+        st.stop()
+
+
+def _build_authenticator():
+    import streamlit_authenticator as stauth
+    try:
+        config = _acc.authenticator_config(accounts(), _acc.cookie_key(_acc.default_accounts_path()))
+    except _acc.AccountError as exc:
+        st.error(exc.message)
+        st.stop()
+    # login_sleep_time: 0.4.2 sleeps 0.7 s before every un-signed-in run to wait for its cookie component,
+    # but it reads the cookie from st.context.cookies (the request headers), so there is nothing to wait for.
+    return stauth.Authenticate(**config, login_sleep_time=0)
+
+
+def authenticator():
+    """The run's streamlit_authenticator.Authenticate. Built by `sign_in_gate` at the start of each run (its
+    cookie component has a fixed widget key, so a second instance in the same run would clash)."""
+    auth = getattr(_RUN, "authenticator", None)
+    if auth is None:
+        auth = _RUN.authenticator = _build_authenticator()
+    return auth
+
+
+def current_account() -> _acc.Account | None:
+    """The signed-in account, or None (not signed in, or the account no longer exists)."""
+    if not st.session_state.get("authentication_status"):
+        return None
+    return accounts().get(st.session_state.get("username"))
+
+
+def role_label(account: _acc.Account) -> str:
+    unit = f" · {account.unit}" if account.unit and account.role is _acc.Role.DEPARTMENT else ""
+    return f"{account.name}({account.role.label}{unit})"
+
+
+def sign_in_gate() -> _acc.Account | None:
+    """Called by dashboard.py on every run, before the page: restores a session from the sign-in cookie,
+    shows who is signed in in the sidebar, and — with public_browsing off — stops every page but the
+    sign-in page for visitors who are not signed in."""
+    from streamlit_authenticator.utilities.exceptions import LoginError
+    _RUN.authenticator = _build_authenticator()
+    if not st.session_state.get("authentication_status"):
+        try:
+            _RUN.authenticator.login(location="unrendered")   # cookie → session; renders nothing
+        except LoginError:   # a cookie of an account that was removed: stay signed out
+            pass
+    account = current_account()
+    with st.sidebar:
+        if account:
+            st.caption(f"已登录:{role_label(account)}")
+        else:
+            st.page_link(ACCOUNT_PAGE, label="登录", icon="🔑")
+    return account
+
+
+def public_browsing_gate(page) -> None:
+    """With public_browsing off, every page but sign-in needs a signed-in account."""
+    if settings.get("public_browsing") or current_account() is not None or page.url_path == "account":
+        return
+    st.info("本看板需要登录后查看。请先登录。")
+    st.page_link(ACCOUNT_PAGE, label="前往登录", icon="🔑")
+    st.stop()
+
+
+def require_role(*roles: _acc.Role) -> _acc.Account:
+    """The signed-in account if its role is one of `roles`; otherwise a Chinese refusal and st.stop()."""
+    from lib.messages import render
+    account = current_account()
+    if account is None:
+        st.warning(render("auth.sign_in_required") + ":本页面只对登录用户开放。")
+        st.page_link(ACCOUNT_PAGE, label="前往登录", icon="🔑")
+        st.stop()
+    if account.role not in roles:
+        if account.role is _acc.Role.LEADER:
+            st.warning(render("auth.read_only") + "。")
+        elif _acc.Role.PLANNING in roles and _acc.Role.DEPARTMENT not in roles:
+            st.warning(render("auth.review_denied") + f"。当前账号:{role_label(account)}。")
+        else:
+            st.warning(f"当前账号({role_label(account)})无权使用本页面。")
+        st.page_link(ACCOUNT_PAGE, label="切换账号", icon="🔑")
+        st.stop()
+    return account
+
+
+# --- upload flow and shared widgets of the sign-in pages --------------------------------------------------
+
+def sha256(data: bytes) -> str:
+    return _hashlib.sha256(data).hexdigest()
+
+
+@st.cache_data(show_spinner="正在检查文件…", max_entries=16)
+def _validate(sha: str, unit: str | None, file_name: str, version: tuple, _data: bytes):
+    from lib.workbook import read_workbook
+    return read_workbook(_data, plan(), unit=unit, file_name=file_name, known_targets=store().annual_targets())
+
+
+def validate_upload(data: bytes, file_name: str, unit: str | None):
+    """lib.workbook.read_workbook, cached by the file's SHA-256 (and unit, and the store's data version,
+    since the annual targets on record feed a warning): a rerun does not re-validate."""
+    return _validate(sha256(data), unit, file_name, store().data_version(), data)
+
+
+@st.cache_data(show_spinner="正在生成模板…", max_entries=32)
+def _template(unit: str, year: int, quarter: int, version: tuple) -> bytes:
+    from lib.template import unit_template
+    return unit_template(plan(), unit, year, quarter, last_values=store().effective_indicator_progress())
+
+
+def unit_template_bytes(unit: str, year: int, quarter: int) -> bytes:
+    return _template(unit, year, quarter, store().data_version())
+
+
+def beijing_times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy with UTC timestamp columns shown as '2024-04-15 09:30' 北京时间 text (empty where missing)."""
+    from lib.store import display_time
+    out = frame.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = out[c].map(display_time).astype(object)
+    return out
+
+
+def downloads(frame: pd.DataFrame, stem: str, key: str, sheet: str = "数据") -> None:
+    """CSV and Excel downloads of a table; formula-leading text is neutralised (lib.export)."""
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("下载 CSV", _export.csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+                         key=f"{key}_csv", on_click="ignore", icon="⬇️")
+    right.download_button("下载 Excel", _export.xlsx_bytes({sheet: frame}), file_name=f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", on_click="ignore", icon="⬇️")
+
+
+def flash(key: str, kind: str, text: str) -> None:
+    """Remember a one-off confirmation for the next run (set from a widget callback)."""
+    st.session_state[key] = (kind, text)
+
+
+def show_flash(key: str) -> None:
+    """Show and forget the confirmation a callback left. Text goes through st.text-like rendering only."""
+    kind, text = st.session_state.pop(key, (None, None))
+    if kind is None:
+        return
+    box = {"success": st.success, "info": st.info, "error": st.error, "warning": st.warning}[kind]
+    box(escape_markdown(text))
+
+
+def escape_markdown(text: object) -> str:
+    """Text shown in st.success/st.error etc. (which render Markdown) without any Markdown or HTML effect."""
+    import re
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", "" if text is None else str(text))
+
+
+@st.cache_data(show_spinner="正在复核…", max_entries=32)
+def _recheck(submission_id: int, version: tuple) -> pd.DataFrame:
+    from lib.findings import findings_frame
+    from lib.workbook import read_workbook
+    from lib.xlsx import workbook_bytes, write_progress_workbook
+    s = store()
+    record = s.submission(submission_id)
+    rows = s.submission_rows(submission_id)
+    data = workbook_bytes(write_progress_workbook(rows.indicator_rows, rows.task_rows if len(rows.task_rows) else None))
+    result = read_workbook(data, plan(), unit=record["unit"], file_name=str(record["file_name"]),
+                           known_targets=s.annual_targets())
+    frame = findings_frame(result.findings)
+    where = {("指标进度", n + 2): (r.indicator_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.indicator_rows.itertuples())}
+    where |= {("任务进度", n + 2): (r.task_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.task_rows.itertuples())}
+    keys = [where.get((sheet, row), ("", "")) if pd.notna(row) else ("", "") for sheet, row in zip(frame["工作表"], frame["行"])]
+    frame.insert(2, "编号", [k[0] for k in keys])
+    frame.insert(3, "期间", [k[1] for k in keys])
+    return frame.drop(columns=["行"])
+
+
+def recheck_submission(submission_id: int) -> pd.DataFrame:
+    """The findings of a stored submission's rows, checked again against today's plan and targets.
+
+    The store keeps the rows, not the uploaded file, so the findings the department saw are re-derived:
+    the rows are written back into a contract workbook and read by the same validator. Row numbers of
+    that workbook mean nothing to anyone, so each finding names the item and period instead."""
+    return _recheck(int(submission_id), store().data_version())

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lib import fmt
+from lib import charts, fmt
 from lib.schema import CATEGORIES, KIND_LABELS
 
 plan = ui.plan()
@@ -74,6 +74,6 @@ with tab_task:
     if tasks.empty:
         st.warning("没有符合条件的任务。请换个关键词,或把“责任单位”改回“全部单位”。")
     for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=True):
-        with st.expander(f"第{'一二三四五六七八九十'[no - 1] if no <= 10 else no}篇 {title}({len(part)}项)", expanded=bool(query or resp is not None)):
+        with st.expander(f"第{charts.chinese_numeral(no)}篇 {title}({len(part)}项)", expanded=bool(query or resp is not None)):
             st.dataframe(part.drop(columns=["section_no", "section_title"]), hide_index=True, width="stretch",
                          column_config={"任务内容": st.column_config.TextColumn(width="large")})

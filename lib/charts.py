@@ -629,7 +629,7 @@ def _growth_lines(fig: go.Figure, result: pd.Series | None, cats: list[str], uni
             line=dict(color=SERIES_COLOUR, width=1.5, dash="dashdot"),
             hovertemplate=f"规划以来年均增速(至 {period}):{avg:.2f}{unit}<extra></extra>",
         ))
-        fig.add_annotation(name="avg_label", x=period, y=avg, xanchor="left", xshift=6, showarrow=False,
+        fig.add_annotation(name="avg_label", x=cats[0], y=avg, xanchor="left", yanchor="bottom", showarrow=False,
                            text=f"年均 {avg:.2f}{unit}", font=dict(size=12, color=SERIES_COLOUR))
     ref_avg = _get(result, "ref_avg_growth")
     if kind == "in_step" and ref_avg is not None and period:

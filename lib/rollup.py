@@ -90,3 +90,20 @@ def by_unit(plan: Plan, results: pd.DataFrame, *, units: Iterable[str] | None = 
     if vias is not None:
         items = items[items["via"].isin(list(vias))]
     return rollup(items, "unit", order=units)
+
+
+def status_counts_long(by_unit_frame: pd.DataFrame) -> pd.DataFrame:
+    """`by_unit` output in long form (unit, status, count) for the ranking chart; zero counts dropped."""
+    codes = [c for c in (*INDICATOR_CODES, *TASK_CODES) if c in by_unit_frame.columns]
+    long = by_unit_frame.melt(id_vars="unit", value_vars=list(dict.fromkeys(codes)), var_name="status", value_name="count")
+    return long[long["count"] > 0].reset_index(drop=True)
+
+
+def section_matrix(plan: Plan, task_items: pd.DataFrame) -> pd.DataFrame:
+    """Unit × section responsibility counts by role (unit, section_no, section_title, role, count), from
+    `unit_items(plan, task_results)`; units keep their order in the input."""
+    sections = plan.tasks.set_index("task_id")[["section_no", "section_title"]]
+    joined = task_items.join(sections, on="task_id")
+    out = joined.groupby(["unit", "section_no", "section_title", "role"], sort=False).size().rename("count").reset_index()
+    order = {u: i for i, u in enumerate(pd.unique(task_items["unit"]))}
+    return out.sort_values(["unit", "section_no"], key=lambda s: s.map(order) if s.name == "unit" else s, ignore_index=True)

@@ -64,7 +64,7 @@ from sqlalchemy.engine import Connection, Engine
 from lib import settings
 from lib.messages import render
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
-from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
+from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
                               TASK_VALUES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
 
 if TYPE_CHECKING:
@@ -537,6 +537,26 @@ class Store:
         tasks = self._frame(sa.select(*[tv[c] for c in TASK_COLUMNS]).where(tv.submission_id == submission_id)
                             .order_by(tv.task_id, tv.year, tv.quarter, tv.unit), TASK_COLUMNS)
         return SubmissionRows(_typed_indicators(ind), _typed_tasks(tasks))
+
+    # -- reporting --
+    def reported_items(self, year: int, quarter: int) -> pd.DataFrame:
+        """Who reported what for one quarter: one row per (item, unit) with the first live (pending or
+        adopted) submission carrying it — columns item_type (指标/任务), item_id, unit, submission_id,
+        account, created_at (UTC), state. Returned and revoked files do not count as reported."""
+        s = SUBMISSIONS.c
+        parts = []
+        for label, table, id_col in (("指标", INDICATOR_VALUES, "indicator_id"), ("任务", TASK_VALUES, "task_id")):
+            t = table.c
+            parts.append(sa.select(sa.literal(label).label("item_type"), t[id_col].label("item_id"), t.unit,
+                                   s.id.label("submission_id"), s.account, s.created_at, s.state)
+                         .join(SUBMISSIONS, s.id == t.submission_id)
+                         .where(t.year == year, t.quarter == quarter, s.state.in_(LIVE_STATES)))
+        union = sa.union_all(*parts).subquery("reported")
+        ranked = sa.select(union, sa.func.row_number().over(partition_by=[union.c.item_type, union.c.item_id, union.c.unit],
+                                                            order_by=union.c.submission_id).label("rank")).subquery("ranked")
+        cols = ["item_type", "item_id", "unit", "submission_id", "account", "created_at", "state"]
+        frame = self._frame(sa.select(*[ranked.c[c] for c in cols]).where(ranked.c.rank == 1), cols)
+        return _aware(frame, "created_at")
 
     # -- effective progress --
     def effective_indicator_progress(self) -> pd.DataFrame:

@@ -23,7 +23,6 @@ from lib.images import figure_png, shutdown  # noqa: E402
 from lib.periods import Period, plan_periods  # noqa: E402
 from lib.plan import Plan, load_plan  # noqa: E402
 from lib.rollup import by_unit  # noqa: E402
-from lib.units import ROLE_LEAD, ROLE_RESPONSIBLE  # noqa: E402
 
 AS_OF = Period(2023, 2)
 WIDTH = 1366

@@ -1,19 +1,33 @@
-"""Every page opens without an exception (AppTest drives the st.navigation app headlessly)."""
+"""Every page opens without an exception (AppTest drives the st.navigation app headlessly), for several
+as-of periods and filters; page numbers equal the engine's."""
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.assess import assess_indicators, assess_tasks
+from lib.periods import Period
+from lib.rollup import unit_items
+from lib.status import STATUS_LOOK, Status
 from tests.conftest import ROOT
 
-PAGES = ["app_pages/plan.py"]
+BROWSE_PAGES = ["app_pages/overview.py", "app_pages/indicators.py", "app_pages/tasks.py", "app_pages/units.py",
+                "app_pages/reporting.py", "app_pages/plan.py"]
+
+
+@pytest.fixture(autouse=True)
+def temp_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
+    import ui
+    ui.store.clear()  # the store is cached per process; each test gets its own database
 
 
 def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", BROWSE_PAGES)
 def test_page_opens(page):
     at = app()
     at.run()
@@ -21,23 +35,72 @@ def test_page_opens(page):
     assert not at.exception, at.exception
 
 
-def test_plan_page_lists_indicators_and_filters_by_unit():
+@pytest.mark.parametrize("page", BROWSE_PAGES[:-1])
+@pytest.mark.parametrize("as_of,filters", [
+    ("2021Q1", {}), ("2023Q2", {"v_category": "约束性"}), ("2025Q4", {"v_section": 8}), ("2023Q2", {"v_unit": "胜利街道"}),
+    ("2024Q3", {"v_unit": "区市场监管局", "v_category": "预期性"}),
+])
+def test_pages_with_as_of_and_filters(page, as_of, filters):
     at = app()
     at.run()
-    frames = [d.value for d in at.dataframe]
-    names = set().union(*(set(f.get("指标名称", [])) for f in frames))
-    assert {"地区生产总值年均增速", "森林覆盖率", "服务业增加值"} <= names
-    at.selectbox(key="plan_unit").select("胜利街道").run()
+    at.switch_page(page).run()
+    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
+    for key, value in filters.items():
+        at.selectbox(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+
+
+
+def _engine(as_of: str):
+    import ui
+    s = ui.store()
+    plan = ui.plan()
+    ind = assess_indicators(plan, s.effective_indicator_progress(), Period.parse(as_of), annual_targets=s.annual_targets())
+    tasks = assess_tasks(plan, s.effective_task_progress(), Period.parse(as_of))
+    return plan, ind, tasks
+
+
+@pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
+def test_overview_counts_equal_the_engine(as_of):
+    at = app()
+    at.run()
+    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
+    _, ind, _ = _engine(as_of)
+    shown = {m.label: m.value for m in at.metric}
+    for status in Status:
+        look = STATUS_LOOK[status]
+        assert shown[f"{look.icon} {look.label}"] == f"{int((ind['status'] == status.value).sum())} 项"
+    binding = ind[ind["category"] == "约束性"]
+    ok = int(binding["status"].isin(["achieved", "ahead", "on_track"]).sum())
+    assert shown["约束性指标正常"] == f"{ok}/{len(binding)} 项"
+
+
+@pytest.mark.parametrize("unit", ["胜利街道", "区市场监管局", "区发改局"])
+def test_unit_page_lists_exactly_the_engines_responsibilities(unit):
+    at = app()
+    at.run()
+    at.switch_page("app_pages/units.py").run()
+    at.selectbox(key="unit_pick").set_value(unit).run()
     assert not at.exception
-    task_ids = set().union(*(set(d.value["编号"]) for d in at.dataframe if "任务" in d.value.columns))
-    assert "T01-01" in task_ids and "T01-03" not in task_ids
-    via = set().union(*(set(d.value["分工方式"]) for d in at.dataframe if "分工方式" in d.value.columns))
-    assert "组团(各镇、街道)" in via
+    plan, ind, tasks = _engine("2025Q4")
+    want_ind = list(unit_items(plan, ind, [unit])["indicator_id"])
+    want_tasks = list(unit_items(plan, tasks, [unit])["task_id"])
+    tables = [t.value for t in at.dataframe]
+    shown_ind = [v.split(" ")[0] for v in next(t for t in tables if "指标" in t.columns)["指标"]]
+    shown_tasks = [v.split(" ")[0] for v in next(t for t in tables if "任务" in t.columns and "角色" in t.columns)["任务"]]
+    assert shown_ind == want_ind and shown_tasks == want_tasks
+    assert set(plan.responsibilities(unit)["item_id"]) == set(want_ind) | set(want_tasks)
 
 
-def test_plan_page_search():
+def test_view_is_mirrored_in_the_url_and_read_back():
     at = app()
     at.run()
-    at.text_input(key="plan_q").input("城镇化").run()
-    ids = set().union(*(set(d.value["编号"]) for d in at.dataframe))
-    assert ids == {"Y03", "T01-04"}  # T01-04 speaks of 新型城镇化
+    at.selectbox(key="v_as_of").set_value(Period(2023, 2)).run()
+    at.selectbox(key="v_unit").set_value("区人社局").run()
+    assert at.query_params["as_of"] == "2023Q2" and at.query_params["unit"] == "区人社局"
+    fresh = app()
+    fresh.query_params["as_of"] = "2022Q4"
+    fresh.query_params["category"] = "约束性"
+    fresh.run()
+    assert fresh.selectbox(key="v_as_of").value == Period(2022, 4)
+    assert fresh.selectbox(key="v_category").value == "约束性"

@@ -27,20 +27,47 @@ def browser():
         b.close()
 
 
+def _base_path_probe(url: str) -> bool:
+    path = url.split("://", 1)[-1].split("/", 1)[-1]
+    return path.count("/") >= 2 and path.endswith(("_stcore/health", "_stcore/host-config"))
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     pg = context.new_page()
     errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # A page opened at /indicators first probes /indicators/_stcore/health (404), then the root: Streamlit's
+    # own base-path discovery. Failed requests are checked by URL below; other console errors count.
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not _base_path_probe(r.url) else None)
+    pg.on("requestfailed", lambda r: errors.append(f"failed {r.url}"))
     pg.console_errors = errors
     yield pg
     context.close()
 
 
+# (url path, heading, number of plotly charts the page shows with the sample data)
+PAGES = [("", "总览", 2), ("indicators", "指标监测", 2), ("tasks", "任务推进", 2), ("units", "责任单位", 2),
+         ("reporting", "报送情况", 1)]
+
+
+@pytest.mark.parametrize("path,heading,n_charts", PAGES)
+def test_page_renders_its_charts_without_console_errors(server, page, path, heading, n_charts):
+    page.goto(f"{server}/{path}?as_of=2023Q2")
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+    charts = page.locator(".js-plotly-plot .main-svg")
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {n_charts}", timeout=30_000)
+    assert charts.first.is_visible()
+    page.get_by_text("截至 2023年第二季度").first.wait_for(timeout=10_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+    assert page.console_errors == []
+
+
 def test_plan_page_shows_indicators(server, page):
-    page.goto(f"{server}/")
+    page.goto(f"{server}/plan")
     page.get_by_text("规划目标与分工").first.wait_for(timeout=30_000)
     page.get_by_role("tab", name="主要指标").first.wait_for()
     page.get_by_text("预期性指标").first.wait_for(timeout=30_000)

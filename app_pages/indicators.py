@@ -1,0 +1,77 @@
+"""指标监测: one indicator's series against its target, how its status was computed, its values; and all
+indicators' achievement against time elapsed."""
+import pandas as pd
+import streamlit as st
+
+import ui
+from lib import charts, fmt
+from lib.assess import explain
+from lib.periods import Period
+from lib.status import badge
+
+d = ui.data()
+view = ui.current_view(d)
+ind_all, tasks_all = ui.assessment(d, view.as_of)
+ind, _ = ui.filter_results(d, view, ind_all, tasks_all)
+
+st.title("指标监测")
+st.caption(ui.time_caption(d, view))
+ui.sample_banner(d)
+if ind.empty:
+    st.info("没有符合筛选条件的指标,请放宽左侧的筛选。")
+    st.stop()
+
+labels = dict(zip(ind["indicator_id"], ind["indicator_id"] + " " + ind["name"]))
+ids = list(labels)
+if st.session_state.get("ind_pick") not in ids:
+    wanted = st.query_params.get("id")
+    st.session_state["ind_pick"] = wanted if wanted in ids else ids[0]
+pick = st.selectbox("选择指标", ids, key="ind_pick", format_func=labels.get)
+st.query_params["id"] = pick
+
+row = ind.set_index("indicator_id").loc[pick]
+plan_row = d.plan.indicator(pick)
+series = d.progress[d.progress["indicator_id"] == pick]
+series = series[[Period(int(y), int(q)) <= view.as_of for y, q in zip(series["year"], series["quarter"])]]
+ref_series, ref_name = None, ""
+if row["kind"] == "in_step" and row["ref_indicator"]:
+    ref_series = d.progress[d.progress["indicator_id"] == row["ref_indicator"]]
+    ref_name = d.plan.indicator(row["ref_indicator"])["name"]
+
+head = st.columns([2, 3])
+head[0].markdown(f"### {badge(row['status'], row['time_elapsed'])}")
+head[0].caption(f"{plan_row['target_text']} · 责任单位:{fmt.units_text(plan_row['responsible_units'])}")
+facts = {
+    "最新值": (f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})" if row["latest_period"] else "—"),
+    "目标": fmt.target_phrase(row["kind"], row["target_value"], row["unit"], row["ref_indicator"]),
+    "完成度": fmt.percent(row["achievement"]),
+    "时间进度": fmt.percent(row["time_elapsed"]),
+}
+if pd.notna(row["avg_growth"]):
+    facts["至今年均增长"] = fmt.with_unit(row["avg_growth"], "%")
+if row["kind"] == "quota":
+    facts["当年上级下达"] = fmt.with_unit(row["assigned_target"], row["unit"])
+head[1].markdown(" | ".join(facts) + "\n" + "|".join(["---"] * len(facts)) + "\n" + " | ".join(ui.escape(v) for v in facts.values()))
+
+fig = charts.indicator_series(plan_row, series, row.rename(pick) if "indicator_id" not in row else row, d.plan.base_year,
+                              d.plan.target_year, ref_series=ref_series, ref_name=ref_name)
+ui.chart(fig, f"{pick} {row['name']}", view.as_of, key="ind_series")
+
+with st.expander("状态是怎么算出来的", expanded=True):
+    for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):
+        st.markdown(f"- {ui.escape(line)}")
+    st.caption("测算方法见 docs/methodology.md;基期值来源:" + (row["baseline_source"] or "不需要基期值"))
+
+st.markdown("**填报记录**")
+table = series.sort_values(["year", "quarter"], ascending=False)
+st.dataframe(pd.DataFrame({
+    "期间": table["year"].astype(str) + "Q" + table["quarter"].astype(str),
+    "数值": [fmt.with_unit(v, row["unit"]) for v in table["value"]],
+    "年度目标值": [fmt.with_unit(v, row["unit"]) for v in table["annual_target"]],
+    "填报单位": table["unit"],
+    "备注(来源)": table["note"].fillna(""),
+}), hide_index=True, width="stretch")
+
+st.divider()
+st.subheader("全部指标:完成度与时间进度")
+ui.chart(charts.achievement_vs_time(ind), "指标完成度与时间进度", view.as_of, key="ind_all")

@@ -1,0 +1,58 @@
+"""总览: where the plan stands as of a quarter — status counts, a traffic light per indicator, tasks by
+section, and what needs attention."""
+import pandas as pd
+import streamlit as st
+
+import ui
+from lib import charts, fmt
+from lib.status import STATUS_LOOK, TASK_STATUS_LOOK, Status, TaskStatus
+
+d = ui.data()
+view = ui.current_view(d)
+ind_all, tasks_all = ui.assessment(d, view.as_of)
+ind, tasks = ui.filter_results(d, view, ind_all, tasks_all)
+
+st.title("总览")
+st.caption(ui.time_caption(d, view))
+ui.sample_banner(d)
+
+counts = ind["status"].value_counts()
+binding = ind[ind["category"] == "约束性"]
+cols = st.columns(len(Status) + 1)
+for col, status in zip(cols, Status):
+    look = STATUS_LOOK[status]
+    col.metric(f"{look.icon} {look.label}", f"{counts.get(status.value, 0)} 项")
+binding_ok = int(binding["status"].isin([Status.ACHIEVED.value, Status.AHEAD.value, Status.ON_TRACK.value]).sum())
+cols[-1].metric("约束性指标正常", f"{binding_ok}/{len(binding)} 项", help="约束性指标必须确保完成:提前实现、快于预期或基本符合预期的项数")
+
+ui.chart(charts.status_counts(ind), "指标状态分布", view.as_of, key="ov_status")
+
+st.subheader("主要指标红黄绿灯")
+st.caption(f"图例:{ui.status_legend()};进度条为完成度,竖线为时间进度。")
+ui.indicator_cards(ind)
+
+ui.chart(charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="ov_tasks")
+
+st.subheader("需要关注")
+late_ind = ind[ind["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])]
+late_tasks = tasks[tasks["status"].isin([TaskStatus.BEHIND.value, TaskStatus.NOT_REPORTED.value])]
+a, b = st.columns(2)
+with a:
+    st.markdown(f"**指标:滞后或数据缺失({len(late_ind)} 项)**")
+    st.dataframe(pd.DataFrame({
+        "状态": [f"{STATUS_LOOK[Status(s)].icon} {STATUS_LOOK[Status(s)].label}" for s in late_ind["status"]],
+        "指标": late_ind["indicator_id"] + " " + late_ind["name"],
+        "最新值": [fmt.with_unit(v, u) if p else "—" for v, u, p in zip(late_ind["latest_value"], late_ind["unit"], late_ind["latest_period"])],
+        "说明": [r or (f"完成度 {fmt.percent(p)},时间进度 {fmt.percent(t)}" if pd.notna(p) else "") for r, p, t in
+                 zip(late_ind["reason"], late_ind["achievement"], late_ind["time_elapsed"])],
+        "责任单位": late_ind["responsible_units"].map(fmt.units_text),
+    }), hide_index=True, width="stretch")
+with b:
+    st.markdown(f"**任务:滞后或未报送({len(late_tasks)} 项)**")
+    st.dataframe(pd.DataFrame({
+        "状态": [f"{TASK_STATUS_LOOK[TaskStatus(s)].icon} {TASK_STATUS_LOOK[TaskStatus(s)].label}" for s in late_tasks["status"]],
+        "任务": late_tasks["task_id"] + " " + late_tasks["title"],
+        "完成进度": [fmt.with_unit(p, "%") for p in late_tasks["percent"]],
+        "存在问题": late_tasks["problems"].fillna(""),
+        "牵头单位": late_tasks["lead_units"].map(fmt.units_text),
+    }), hide_index=True, width="stretch")

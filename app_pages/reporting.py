@@ -1,0 +1,55 @@
+"""报送情况: for the as-of quarter, who has reported what, what is missing, and how late."""
+import pandas as pd
+import streamlit as st
+
+import ui
+from lib import charts, settings
+from lib.reporting import STATE_LATE, STATE_MISSING, STATE_NOT_DUE, STATE_ON_TIME, completeness, deadline
+
+d = ui.data()
+view = ui.current_view(d)
+status = ui.reporting_status(d, view.as_of)
+if view.unit:
+    status = status[status["unit"] == view.unit]
+if view.section is not None:
+    in_section = set(d.plan.tasks.loc[d.plan.tasks["section_no"] == view.section, "task_id"])
+    status = status[status["item_id"].isin(in_section)]
+if view.category:
+    ids = set(d.plan.indicators.loc[d.plan.indicators["category"] == view.category, "indicator_id"])
+    status = status[(status["item_type"] == "任务") | status["item_id"].isin(ids)]
+
+days = int(settings.get("report_deadline_days"))
+st.title("报送情况")
+st.caption(f"{ui.time_caption(d, view)} · 报送截止:季度结束后 {days} 天({deadline(view.as_of, days):%Y年%m月%d日})")
+ui.sample_banner(d)
+st.caption("应报:指标由牵头单位(或通知所列第一个责任单位)报送,任务由牵头单位报送;年度指标只在第四季度应报。"
+           "示例数据导入时没有真实报送时间,不计逾期。")
+
+counts = status["state"].value_counts()
+m = st.columns(5)
+m[0].metric("应报与已报项", f"{len(status)} 项")
+for col, state in zip(m[1:], (STATE_ON_TIME, STATE_LATE, STATE_MISSING, STATE_NOT_DUE)):
+    col.metric(state, f"{counts.get(state, 0)} 项")
+
+if status.empty:
+    st.info("没有符合筛选条件的报送项。")
+    st.stop()
+
+per_unit = completeness(status).sort_values(["报送率", "unit"])
+st.subheader("各单位报送完整率")
+st.dataframe(per_unit.rename(columns={"unit": "单位"}), hide_index=True, width="stretch", column_config={
+    "报送率": st.column_config.ProgressColumn("报送率", min_value=0, max_value=1, format="percent"),
+})
+
+ui.chart(charts.reporting_matrix(status.rename(columns={"name": "item_name"})), "报送情况矩阵", view.as_of, key="rep_matrix")
+
+st.subheader("缺报与逾期清单")
+gaps = status[status["state"].isin([STATE_MISSING, STATE_LATE])]
+if gaps.empty:
+    st.success("本季度没有缺报或逾期。")
+else:
+    st.dataframe(pd.DataFrame({
+        "单位": gaps["unit"], "类型": gaps["item_type"], "事项": gaps["item_id"] + " " + gaps["name"].fillna(""),
+        "状态": gaps["state"], "报送日期": gaps["submitted_at"].astype(str).replace({"NaT": "—", "None": "—"}),
+        "逾期天数": gaps["days_late"].astype("Int64"),
+    }), hide_index=True, width="stretch")

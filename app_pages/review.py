@@ -1,0 +1,226 @@
+"""审核与历史 (planning office only): submissions with filters; per submission its rows, a re-check of its
+findings, its state history and adopt / return / revoke; the value history of any indicator or task; the
+annual targets (年度目标值) of quota indicators and the baselines, each with its history; CSV/Excel exports.
+
+State changes run in button callbacks, so the lists on the page are drawn after the change."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from lib import fmt, settings
+from lib.accounts import Role
+from lib.store import (DISPLAY_TZ, HISTORY_LABELS, SOURCE_BASELINE, SOURCE_TARGET, STATE_LABELS, SUBMISSION_LABELS,
+                       StoreError, SubmissionState, display_time)
+
+FLASH = "rv_flash"
+QUOTA = "quota"
+
+account = ui.require_role(Role.PLANNING)
+plan = ui.plan()
+store = ui.store()
+ind = plan.indicators
+measure = dict(zip(ind["indicator_id"], ind["unit"]))
+
+st.title("审核与历史")
+st.caption("采纳后数据才计入监测结果;退回和撤销须写明原因,填报单位在「数据填报」页看到。"
+           + ("当前设置为上传即自动采纳(PLANMON_AUTO_ADOPT)。" if settings.get("auto_adopt") else ""))
+ui.show_flash(FLASH)
+
+
+def _act(action: str, submission_id: int, reason_key: str | None = None) -> None:
+    """Adopt / return / revoke callback; the store refuses illegal moves and missing reasons."""
+    reason = st.session_state.get(reason_key, "") if reason_key else ""
+    try:
+        if action == "adopt":
+            message = store.adopt(submission_id, account.username)
+        elif action == "return":
+            message = store.return_submission(submission_id, account.username, reason)
+        else:
+            message = store.revoke(submission_id, account.username, reason)
+    except StoreError as exc:
+        ui.flash(FLASH, "error", exc.message)
+        return
+    if reason_key:
+        st.session_state[reason_key] = ""
+    ui.flash(FLASH, "success", message)
+
+
+def _setting(kind: str, indicator_id: str, year: int | None, value_key: str, clear_key: str, note_key: str) -> None:
+    """Save an annual target or a baseline (append-only: the history keeps every earlier value)."""
+    clear = bool(st.session_state.get(clear_key))
+    value = None if clear else st.session_state.get(value_key)
+    note = st.session_state.get(note_key, "")
+    if value is None and not clear:
+        ui.flash(FLASH, "error", "请填写数值;如要清除设定,请勾选“清除”。")
+        return
+    try:
+        if kind == "target":
+            store.set_annual_target(indicator_id, int(year), value, account.username, note)
+            what = f"{indicator_id} {year} 年度目标值"
+        else:
+            store.set_baseline(indicator_id, value, account.username, note)
+            what = f"{indicator_id} 基期值"
+    except StoreError as exc:
+        ui.flash(FLASH, "error", exc.message)
+        return
+    unit = ind.set_index("indicator_id").at[indicator_id, "unit"]
+    ui.flash(FLASH, "success", f"已保存:{what}" + ("已清除" if value is None else f"为 {fmt.with_unit(value, unit)}"))
+
+
+tab_sub, tab_hist, tab_target, tab_base = st.tabs(["报送审核", "数值历史", "年度目标值", "基期值"])
+
+# --- submissions -----------------------------------------------------------------------------------------
+with tab_sub:
+    states = [ui.ALL, *[s.label for s in SubmissionState]]
+    c1, c2, c3 = st.columns([2, 1, 1])
+    f_unit = c1.selectbox("填报单位", [ui.ALL, *plan.units.reporting_units()], key="rv_unit")
+    f_state = c2.selectbox("状态", states, index=states.index(STATE_LABELS[SubmissionState.PENDING]), key="rv_state")
+    f_since = c3.date_input("上传日期不早于", value=None, key="rv_since", format="YYYY-MM-DD")
+    since = None if f_since is None else pd.Timestamp(dt.datetime.combine(f_since, dt.time()), tz=DISPLAY_TZ)
+    subs = store.submissions(unit=None if f_unit == ui.ALL else f_unit,
+                             state=None if f_state == ui.ALL else f_state, since=since)
+    columns = ["id", "unit", "created_at", "account", "file_name", "indicator_rows", "task_rows", "state_label",
+               "state_reason", "reviewed_by", "reviewed_at"]
+    table = ui.beijing_times(subs[columns], "created_at", "reviewed_at").rename(columns=SUBMISSION_LABELS)
+    if subs.empty:
+        st.info("没有符合条件的报送。可以把“状态”改为“全部”或放宽其他筛选。")
+    else:
+        st.dataframe(table, hide_index=True, width="stretch", key="rv_table", height=min(38 + 35 * len(table), 320),
+                     column_config={"退回/撤销原因": st.column_config.TextColumn(width="medium")})
+        ui.downloads(table, "报送列表", "rv_table_dl", "报送列表")
+        st.divider()
+        labels = {int(r.id): f"第 {r.id} 号 · {r.unit} · {r.file_name} · {r.state_label}" for r in subs.itertuples()}
+        pick = st.selectbox("查看报送", list(labels), format_func=labels.get, key="rv_pick")
+        record = store.submission(pick)
+        state = SubmissionState(record["state"])
+        st.subheader(f"第 {pick} 号报送({record['state_label']})")
+        st.caption(f"{record['unit']} · 账号 {record['account']} · 上传于 {display_time(record['created_at'])}(北京时间)"
+                   f" · 指标 {record['indicator_rows']} 行、任务 {record['task_rows']} 行")
+        st.text(f"文件名:{record['file_name']}")
+        rows = store.submission_rows(pick)
+        t_rows, t_find, t_events = st.tabs(["数据行", "复核结果", "状态记录"])
+        with t_rows:
+            if len(rows.indicator_rows):
+                frame = rows.indicator_rows.assign(unit_of_measure=rows.indicator_rows["indicator_id"].map(measure))
+                st.dataframe(frame.rename(columns={"indicator_id": "指标编号", "year": "年份", "quarter": "季度", "value": "数值",
+                                                   "annual_target": "年度目标值", "unit": "填报单位", "note": "备注",
+                                                   "unit_of_measure": "计量单位"}),
+                             hide_index=True, width="stretch", key="rv_rows_ind")
+            if len(rows.task_rows):
+                st.dataframe(rows.task_rows.rename(columns={"task_id": "任务编号", "year": "年份", "quarter": "季度", "state": "进展状态",
+                                                            "percent": "完成进度(%)", "progress": "工作进展", "problems": "存在问题",
+                                                            "next_steps": "下步计划", "unit": "填报单位"}),
+                             hide_index=True, width="stretch", key="rv_rows_task")
+        with t_find:
+            found = ui.recheck_submission(pick)
+            st.caption("按当前规划和年度目标值重新检查本报送的数据行(系统保存数据行,不保存原文件)。")
+            if found.empty:
+                st.success("复核未发现问题。")
+            else:
+                st.dataframe(found, hide_index=True, width="stretch", key="rv_findings",
+                             column_config={"说明": st.column_config.TextColumn(width="large")})
+        with t_events:
+            events = ui.beijing_times(store.submission_events(pick), "created_at")
+            st.dataframe(events.drop(columns="state").rename(columns={"state_label": "状态", "account": "账号",
+                                                                       "created_at": "时间", "reason": "原因"}),
+                         hide_index=True, width="stretch", key="rv_events")
+        if state is SubmissionState.PENDING:
+            a, b = st.columns([1, 3])
+            a.button("采纳", type="primary", key=f"rv_adopt_{pick}", icon=":material/check:",
+                     on_click=_act, args=("adopt", pick))
+            with b:
+                st.text_area("退回原因(填报单位会看到)", key=f"rv_return_reason_{pick}", height=80,
+                             placeholder="如:Y01 二季度数值与统计快报不一致,请核实后重新上传")
+                st.button("退回", key=f"rv_return_{pick}", icon=":material/undo:",
+                          on_click=_act, args=("return", pick, f"rv_return_reason_{pick}"))
+        elif state is SubmissionState.ADOPTED:
+            st.text_area("撤销原因(填报单位会看到)", key=f"rv_revoke_reason_{pick}", height=80,
+                         placeholder="如:数据口径有误;撤销后相关期间恢复为此前采纳的数值")
+            st.button("撤销采纳", key=f"rv_revoke_{pick}", icon=":material/block:",
+                      on_click=_act, args=("revoke", pick, f"rv_revoke_reason_{pick}"))
+        else:
+            st.caption(f"本报送已{record['state_label']},不能再改变状态;原因:")
+            st.text(record["state_reason"] or "—")
+
+# --- value history ---------------------------------------------------------------------------------------
+with tab_hist:
+    items = {**{i: f"{i} {n}(指标)" for i, n in zip(ind["indicator_id"], ind["name"])},
+             **{t: f"{t} {n}(任务)" for t, n in zip(plan.tasks["task_id"], plan.tasks["title"])}}
+    item = st.selectbox("指标或任务", list(items), format_func=items.get, key="rv_hist_item")
+    hist = store.history(item)
+    if hist.empty:
+        st.info("该项目还没有任何填报或设定记录。")
+    else:
+        hist = ui.beijing_times(hist, "time", "reviewed_at")
+        if item in measure:
+            hist.insert(hist.columns.get_loc("value") + 1, "measure", measure[item])
+        hist = hist.dropna(axis=1, how="all").rename(columns={**HISTORY_LABELS, "measure": "计量单位"})
+        st.caption(f"{items[item]}:共 {len(hist)} 条记录,从早到晚;包括退回、撤销的报送和区发改局的设定。时间为北京时间。")
+        st.dataframe(hist, hide_index=True, width="stretch", key="rv_hist")
+        ui.downloads(hist, f"数值历史_{item}", "rv_hist_dl", "数值历史")
+
+# --- annual targets of quota indicators --------------------------------------------------------------------
+with tab_target:
+    quota = ind[ind["kind"] == QUOTA]
+    years = list(range(plan.base_year + 1, plan.target_year + 1))
+    targets = store.annual_targets()
+    grid = pd.DataFrame({"编号": quota["indicator_id"], "指标名称": quota["name"], "计量单位": quota["unit"]})
+    for y in years:
+        got = targets[targets["year"] == y].set_index("indicator_id")["annual_target"]
+        grid[f"{y}年"] = [fmt.with_unit(got[i], u) if i in got.index else "—" for i, u in zip(quota["indicator_id"], quota["unit"])]
+    st.caption("上级下达的年度目标值(“完成上级下达指标”类)。此处设定的值优先于填报表中的「年度目标值」。")
+    st.dataframe(grid, hide_index=True, width="stretch", key="rv_targets")
+    ui.downloads(grid, "年度目标值", "rv_targets_dl", "年度目标值")
+    st.markdown("**设定年度目标值**")
+    t_item = st.selectbox("指标", quota["indicator_id"].tolist(), key="rv_t_item",
+                          format_func=lambda i: items[i].replace("(指标)", ""))
+    with st.form("rv_target_form", border=True):
+        b, c = st.columns(2)
+        b.selectbox("年份", years, key="rv_t_year")
+        c.number_input("目标值", key="rv_t_value", value=None, step=0.1, format="%.2f", placeholder="如 3.0")
+        st.text_input("依据/备注", key="rv_t_note", placeholder="如 上级下达文件文号", max_chars=200)
+        st.checkbox("清除该年度的设定(改用填报表中的值)", key="rv_t_clear")
+        st.form_submit_button("保存年度目标值", type="primary", on_click=lambda: _setting(
+            "target", st.session_state["rv_t_item"], st.session_state["rv_t_year"], "rv_t_value", "rv_t_clear", "rv_t_note"))
+    st.markdown(f"**{t_item} 的设定记录**")
+    t_hist = store.history(t_item)
+    t_hist = t_hist[t_hist["source"] == SOURCE_TARGET]
+    if t_hist.empty:
+        st.caption("还没有设定记录。")
+    else:
+        t_hist = ui.beijing_times(t_hist[["item_id", "year", "annual_target", "account", "time", "note"]], "time")
+        st.dataframe(t_hist.rename(columns=HISTORY_LABELS), hide_index=True, width="stretch", key="rv_t_hist")
+
+# --- baselines ---------------------------------------------------------------------------------------------
+with tab_base:
+    office = store.baselines().set_index("indicator_id")
+    base = pd.DataFrame({
+        "编号": ind["indicator_id"], "指标名称": ind["name"], "计量单位": ind["unit"],
+        "规划文件基期值": [fmt.with_unit(v, u) for v, u in zip(ind["baseline_value"], ind["unit"])],
+        "规划文件来源": ind["baseline_source"].replace("", "—"),
+        "区发改局设定": [fmt.with_unit(office.at[i, "baseline_value"], u) if i in office.index else "—"
+                    for i, u in zip(ind["indicator_id"], ind["unit"])],
+        "设定人": [office.at[i, "account"] if i in office.index else "" for i in ind["indicator_id"]],
+    })
+    st.caption(f"基期年 {plan.base_year} 年的数值。区发改局设定的值优先于规划文件中的值,用于全部测算。")
+    st.dataframe(base, hide_index=True, width="stretch", key="rv_baselines")
+    ui.downloads(base, "基期值", "rv_base_dl", "基期值")
+    st.markdown("**设定基期值**")
+    b_item = st.selectbox("指标", ind["indicator_id"].tolist(), key="rv_b_item",
+                          format_func=lambda i: items[i].replace("(指标)", ""))
+    with st.form("rv_base_form", border=True):
+        st.number_input("基期值", key="rv_b_value", value=None, step=0.1, format="%.2f", placeholder="如 62.5")
+        st.text_input("依据/备注", key="rv_b_note", placeholder="如 2020 年统计公报", max_chars=200)
+        st.checkbox("清除设定(改用规划文件中的值)", key="rv_b_clear")
+        st.form_submit_button("保存基期值", type="primary", on_click=lambda: _setting(
+            "baseline", st.session_state["rv_b_item"], None, "rv_b_value", "rv_b_clear", "rv_b_note"))
+    st.markdown(f"**{b_item} 的设定记录**")
+    b_hist = store.history(b_item)
+    b_hist = b_hist[b_hist["source"] == SOURCE_BASELINE]
+    if b_hist.empty:
+        st.caption("还没有设定记录。")
+    else:
+        b_hist = ui.beijing_times(b_hist[["item_id", "value", "account", "time", "note"]], "time")
+        st.dataframe(b_hist.rename(columns=HISTORY_LABELS), hide_index=True, width="stretch", key="rv_b_hist")

@@ -1,0 +1,65 @@
+"""责任单位: what one unit answers for and how it stands; across units, who is behind and who owns which section."""
+import pandas as pd
+import streamlit as st
+
+import ui
+from lib import charts, rollup
+from lib.reporting import completeness
+from lib.status import badge, task_badge
+
+d = ui.data()
+view = ui.current_view(d)
+ind_all, tasks_all = ui.assessment(d, view.as_of)
+ind, tasks = ui.filter_results(d, view, ind_all, tasks_all)
+
+st.title("责任单位")
+st.caption(ui.time_caption(d, view))
+ui.sample_banner(d)
+
+units = d.plan.units.reporting_units()
+if view.unit in units:
+    st.session_state["unit_pick"] = view.unit
+unit = st.selectbox("选择单位", units, key="unit_pick", help="左侧“责任单位”筛选会同时选中这里")
+
+ind_items = rollup.unit_items(d.plan, ind_all, [unit])
+task_items = rollup.unit_items(d.plan, tasks_all, [unit])
+reporting = ui.reporting_status(d, view.as_of)
+mine = reporting[reporting["unit"] == unit]
+done = completeness(mine)
+
+m = st.columns(4)
+m[0].metric("负责指标", f"{len(ind_items)} 项")
+m[1].metric("牵头任务", f"{int((task_items['role'] == '牵头单位').sum())} 项")
+m[2].metric("参与任务", f"{int((task_items['role'] == '责任单位').sum())} 项")
+m[3].metric(f"{ui.period_label(view.as_of)}报送", f"{done['报送率'].iloc[0]:.0%}" if len(done) and pd.notna(done["报送率"].iloc[0]) else "无应报项",
+            help="本单位应报(牵头任务、首位责任指标)中已报送的比例;详见“报送情况”页")
+
+st.caption("分工方式:“直接”为通知点名;“别名”为以其他名称点名(如 区市场监督局);“组团”为通过“各镇、街道”“区政府各部门”等分到。")
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**指标({len(ind_items)})**")
+    st.dataframe(pd.DataFrame({
+        "指标": ind_items["indicator_id"] + " " + ind_items["name"], "状态": ind_items["status"].map(badge),
+        "角色": ind_items["role"], "分工方式": ind_items["via"] + "(" + ind_items["named_as"] + ")",
+    }), hide_index=True, width="stretch")
+with right:
+    st.markdown(f"**任务({len(task_items)})**")
+    st.dataframe(pd.DataFrame({
+        "任务": task_items["task_id"] + " " + task_items["name"], "状态": task_items["status"].map(task_badge),
+        "角色": task_items["role"], "分工方式": task_items["via"] + "(" + task_items["named_as"] + ")",
+    }), hide_index=True, width="stretch")
+
+st.divider()
+st.subheader("各单位对比")
+kind = st.radio("比较对象", ["任务", "指标"], horizontal=True, key="unit_kind")
+direct_only = st.toggle("只算直接点名和别名点名的(不含通过组团分到的)", value=True, key="unit_direct",
+                        help="“区政府各部门”“各镇、街道”会把许多任务分给每个成员单位,关闭后每个单位的数量会明显增加")
+vias = ["直接", "别名"] if direct_only else None
+results = tasks if kind == "任务" else ind
+counts = rollup.status_counts_long(rollup.by_unit(d.plan, results, vias=vias))
+ui.chart(charts.unit_ranking(counts, kind="task" if kind == "任务" else "indicator"), f"各单位{kind}状态", view.as_of, key="unit_rank")
+
+task_units = rollup.unit_items(d.plan, tasks_all)
+if direct_only:
+    task_units = task_units[task_units["via"].isin(vias)]
+ui.chart(charts.responsibility_matrix(rollup.section_matrix(d.plan, task_units)), "单位×篇章分工矩阵", view.as_of, key="unit_matrix")
