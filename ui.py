@@ -413,7 +413,7 @@ def current_account() -> _acc.Account | None:
 
 
 def role_label(account: _acc.Account) -> str:
-    unit = f" · {account.unit}" if account.unit and account.role is _acc.Role.DEPARTMENT else ""
+    unit = f" · {account.unit}" if account.unit and account.role is _acc.Role.DEPARTMENT and account.unit != account.name else ""
     return f"{account.name}({account.role.label}{unit})"
 
 

@@ -40,24 +40,24 @@ def _due_period(periods: list[Period], today: dt.date) -> Period:
     return ended[-1] if ended else periods[0]
 
 
-tab_template, tab_upload, tab_mine = st.tabs(["① 下载填报模板", "② 上传并提交", "③ 本单位报送记录"])
-
 # --- ① template ---------------------------------------------------------------------------------------
-with tab_template:
+with st.container(border=True):
+    st.markdown("**① 下载本单位填报模板**")
     periods = list(plan.periods)
     due = _due_period(periods, dt.date.today())
-    choice = st.selectbox("填报季度", list(reversed(periods)), index=list(reversed(periods)).index(due),
-                          key="up_tpl_period", format_func=ui.period_label)
+    pick_col, button_col = st.columns([1, 2], vertical_alignment="bottom")
+    choice = pick_col.selectbox("填报季度", list(reversed(periods)), index=list(reversed(periods)).index(due),
+                                key="up_tpl_period", format_func=ui.period_label)
     resp = plan.responsibilities(unit)
     n_ind = int((resp["item_type"] == "指标").sum())
     n_task = int((resp["item_type"] == "任务").sum())
     deadline = report_deadline(choice.year, choice.quarter)
-    st.write(f"模板已预填本单位负责的 {n_ind} 项指标、{n_task} 项任务,黄色单元格为需要填写的内容;"
+    st.caption(f"模板已预填本单位负责的 {n_ind} 项指标、{n_task} 项任务,黄色单元格为需要填写的内容;"
              f"{ui.period_label(choice)}数据请于 {deadline.year}年{deadline.month}月{deadline.day}日前报送。")
     if n_ind + n_task == 0:
         st.info("本单位没有需要填报的指标或任务。")
     else:
-        st.download_button("下载填报模板(.xlsx)", ui.unit_template_bytes(unit, choice.year, choice.quarter),
+        button_col.download_button("下载填报模板(.xlsx)", ui.unit_template_bytes(unit, choice.year, choice.quarter),
                            file_name=template_file_name(unit, choice.year, choice.quarter),
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key="up_tpl_download", on_click="ignore", icon="⬇️", type="primary")
@@ -81,7 +81,8 @@ def _submit(data: bytes, file_name: str, unit: str, rows: tuple[pd.DataFrame, pd
     ui.flash(FLASH, "info" if outcome.duplicate else "success", outcome.message)
 
 
-with tab_upload:
+st.markdown("**② 上传填好的工作簿,核对后提交**")
+with st.container():
     ui.show_flash(FLASH)
     upload = st.file_uploader("选择填好的进度工作簿", type=["xlsx", "xls"], key="up_file",
                               help=f"Excel 工作簿(.xlsx,或旧版 .xls),不超过 {settings.get('max_upload_mb')} MB。"
@@ -149,7 +150,8 @@ with tab_upload:
                 st.info("文件中没有可提交的数据行。")
 
 # --- ③ the unit's own submissions ---------------------------------------------------------------------------
-with tab_mine:
+st.markdown(f"**③ {unit}的报送记录**")
+with st.container():
     mine = store.submissions(unit=unit)
     if mine.empty:
         st.info(f"{unit}还没有报送记录。")

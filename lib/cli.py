@@ -181,6 +181,44 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- user: accounts for signing in (lib/accounts.py) ---------------------------------------------------
+
+def _read_password(confirm: bool = True) -> str:
+    """From stdin when it is not a terminal (first line), else asked twice with getpass (not echoed)."""
+    import getpass
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码:")
+    if confirm and getpass.getpass("再输入一次密码:") != first:
+        raise CliError("两次输入的密码不一致,账号未创建", EXIT_ERRORS)
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from lib import accounts  # lazy: bcrypt and yaml are only needed here
+
+    path = Path(args.accounts_file) if args.accounts_file else accounts.default_accounts_path()
+    try:
+        if args.user_command == "add":
+            units = _load_plan(args.plan_dir).units
+            password = _read_password()
+            name = args.name or (args.unit and units.resolve(args.unit)) or args.unit or args.username
+            account = accounts.add_account(path, args.username, name, args.role, args.unit, password=password, units=units)
+            print(f"已创建账号 {account.username}({account.role.label}" + (f",{account.unit}" if account.unit else "")
+                  + f"),密码哈希保存在 {path}")
+        elif args.user_command == "remove":
+            accounts.remove_account(path, args.username)
+            print(f"已删除账号 {accounts.normalise_username(args.username)}")
+        else:
+            found = accounts.load_accounts(path)
+            table = pd.DataFrame([{"username": a.username, "name": a.name, "role": a.role.value, "unit": a.unit or ""}
+                                  for a in found.accounts.values()], columns=["username", "name", "role", "unit"])
+            table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    except accounts.AccountError as exc:
+        raise CliError(exc.message, EXIT_ERRORS) from exc
+    return EXIT_OK
+
+
 # --- wiring ------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,6 +246,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--account", default="cli", help="记录为提交账号(缺省 cli)")
     imp.add_argument("--plan-dir")
     imp.set_defaults(handler=cmd_import)
+
+    user = sub.add_parser("user", help="管理登录账号(账号文件见 PLANMON_ACCOUNTS_FILE,只存 bcrypt 哈希)")
+    user.add_argument("--accounts-file", help="账号文件;缺省见 PLANMON_ACCOUNTS_FILE(var/accounts.yaml)")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="新建账号;密码从标准输入读一行,终端上则提示输入两次")
+    add.add_argument("username", help="用户名:2–32 位小写字母、数字或 . _ -")
+    add.add_argument("--role", required=True, choices=["department", "leader", "planning"],
+                     help="department 填报单位 / leader 领导(只读) / planning 区发改局(规划办)")
+    add.add_argument("--unit", help="所属单位(units.csv 中的名称或别名);填报单位账号必填")
+    add.add_argument("--name", help="显示名称;缺省为单位名或用户名")
+    add.add_argument("--plan-dir")
+    rm = user_sub.add_parser("remove", help="删除账号")
+    rm.add_argument("username")
+    user_sub.add_parser("list", help="列出账号(不含密码哈希)")
+    user.set_defaults(handler=cmd_user)
     return parser
 
 

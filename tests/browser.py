@@ -41,10 +41,10 @@ def wait_healthy(url: str, proc: subprocess.Popen, limit_s: float = 60) -> None:
 
 
 @contextmanager
-def streamlit_server(env_extra: dict[str, str]) -> Iterator[str]:
+def streamlit_server(env_extra: dict[str, str], script: Path = ROOT / "dashboard.py") -> Iterator[str]:
     port = free_port()
     env = {**os.environ, **env_extra}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

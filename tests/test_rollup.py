@@ -93,3 +93,18 @@ def test_by_unit(plan, indicators, tasks):
     assert direct.loc[0, "total"] == 0
     via_group = by_unit(plan, tasks, units=["胜利街道"])
     assert via_group.loc[0, "total"] > 0 and "T07-01" in via_group.loc[0, "behind_ids"]
+
+
+def test_status_counts_long_and_section_matrix(plan):
+    import pandas as pd
+
+    from lib.rollup import by_unit, section_matrix, status_counts_long, unit_items
+    tasks = pd.DataFrame({"task_id": plan.tasks["task_id"], "status": ["behind"] * 2 + ["done"] * (len(plan.tasks) - 2),
+                          "status_label": ""})
+    counts = status_counts_long(by_unit(plan, tasks, units=["区发改局", "区人社局"], vias=["直接", "别名"]))
+    fgj = counts[counts["unit"] == "区发改局"].set_index("status")["count"]
+    assert fgj["behind"] == 1 and "not_reported" not in fgj.index  # T01-01 led by 区发改局; zero counts dropped
+    items = unit_items(plan, tasks, ["区人社局"])
+    matrix = section_matrix(plan, items).set_index(["section_no", "role"])["count"]
+    assert matrix[(8, "牵头单位")] == 2                                  # T08-02, T08-04
+    assert matrix[(1, "责任单位")] == 1                                  # T01-04

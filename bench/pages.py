@@ -1,0 +1,88 @@
+"""Page speed: time from navigation to all charts visible for each dashboard page, next to a bare page with
+one plotly chart measured in the same run (the floor); and server time of a filter change (AppTest rerun).
+
+    .venv/bin/python bench/pages.py [--runs 5]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+
+# (label, url path, charts the page shows with the sample data)
+PAGES = [("总览", "", 2), ("指标监测", "indicators", 2), ("任务推进", "tasks", 2), ("责任单位", "units", 2), ("报送情况", "reporting", 1)]
+
+
+def time_to_charts(browser, url: str, n_charts: int) -> float:
+    """Fresh context (no cache), navigate, wait until n plotly charts have drawn their SVG."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_charts}", timeout=60_000)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def browser_times(runs: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        env = {"PLANMON_DB_URL": f"sqlite:///{tmp}/bench.sqlite", "PLANMON_ACCOUNTS_FILE": f"{tmp}/accounts.yaml"}
+        with streamlit_server(env) as url:
+            for label, path, n in PAGES:
+                time_to_charts(browser, f"{url}/{path}", n)  # warm the server's caches
+                out[label] = statistics.median(time_to_charts(browser, f"{url}/{path}", n) for _ in range(runs))
+        with streamlit_server(env, script=ROOT / "bench" / "floor_app.py") as url:
+            time_to_charts(browser, url, 1)
+            out["空白页+1个图(下限)"] = statistics.median(time_to_charts(browser, url, 1) for _ in range(runs))
+        browser.close()
+    return out
+
+
+def filter_rerun_ms(runs: int) -> float:
+    """Server time of one rerun after changing a sidebar filter on the overview (AppTest, warm caches)."""
+    from streamlit.testing.v1 import AppTest
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PLANMON_DB_URL"] = f"sqlite:///{tmp}/rerun.sqlite"
+        os.environ["PLANMON_ACCOUNTS_FILE"] = f"{tmp}/accounts.yaml"
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.run()
+        values = ["约束性", "预期性", "全部"]
+        for v in values:  # warm
+            at.selectbox(key="v_category").set_value(v).run()
+        times = []
+        for i in range(runs * 3):
+            at.selectbox(key="v_category").set_value(values[i % 3])
+            start = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    times = browser_times(args.runs)
+    floor = times["空白页+1个图(下限)"]
+    print("| 页面 | 打开到图表全部显示(中位数) | 相对下限 |\n|---|---:|---:|")
+    for label, t in times.items():
+        print(f"| {label} | {t:.2f} s | {t / floor:.2f}× |")
+    print(f"\n总览页切换筛选后服务器重跑时间(中位数):{filter_rerun_ms(args.runs):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""审核与历史 page under AppTest: only the planning office gets in; adopt, return with a reason the department
+reads on its upload page, revoke (the previous value comes back); value history; annual targets and
+baselines with their history. Sign-in goes through streamlit-authenticator's form (see test_pages_upload)."""
+from __future__ import annotations
+
+import pytest
+
+from lib.store import open_store
+from lib.workbook import read_workbook
+from tests.test_pages_upload import DEPT_FAGAI, GOOD, app, env, frame, plain, sign_in, texts  # noqa: F401 (fixture)
+
+REVIEW = "app_pages/review.py"
+
+
+def pending_submission(db: str, plan) -> int:
+    """区发改局 uploads the good fixture (as the upload page would); returns the submission id."""
+    data = GOOD.read_bytes()
+    result = read_workbook(data, plan, unit="区发改局", file_name="2023Q2.xlsx")
+    store = open_store(db)
+    return store.submit("区发改局", DEPT_FAGAI, "2023Q2.xlsx", data, result.indicator_rows, result.task_rows,
+                        auto_adopt=False).submission_id
+
+
+def planner_on_review(sid: int | None = None):
+    at = sign_in(app(), "planner")
+    at.switch_page(REVIEW).run()
+    assert not at.exception, at.exception
+    if sid is not None:
+        at.selectbox(key="rv_pick").select(sid).run()
+    return at
+
+
+def y01_2023q1(db: str) -> float:
+    p = open_store(db).effective_indicator_progress()
+    return float(p[(p["indicator_id"] == "Y01") & (p["year"] == 2023) & (p["quarter"] == 1)]["value"].iloc[0])
+
+
+# --- who may enter ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("username, message", [
+    (None, "请先登录:本页面只对登录用户开放。"),
+    ("leader", "领导账号只能浏览,不能上传或审核。"),
+    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:区发改局(填报单位)。"),
+])
+def test_only_the_planning_office_may_review(env, username, message):
+    at = app() if username is None else sign_in(app(), username)
+    at.switch_page(REVIEW).run()
+    assert not at.exception, at.exception
+    assert texts(at, "warning") == [message]
+    assert not at.dataframe and not at.button
+
+
+# --- adopt / return / revoke ------------------------------------------------------------------------------
+
+def test_adopt_puts_the_value_on_the_monitoring_pages(env, plan):
+    at = app()                                   # first start seeds the sample data
+    sid = pending_submission(env, plan)
+    at = planner_on_review(sid)
+    listed = frame(at, "报送编号", "状态")
+    assert list(listed["报送编号"]) == [sid] and list(listed["状态"]) == ["待审核"]   # default filter: 待审核
+    rows = frame(at, "指标编号", "数值", "计量单位")
+    units = plan.indicators.set_index("indicator_id")["unit"]
+    assert len(rows) == 7 and list(rows["计量单位"]) == list(rows["指标编号"].map(units))
+    assert y01_2023q1(env) == 7.1
+    at.button(key=f"rv_adopt_{sid}").click().run()
+    assert not at.exception, at.exception
+    assert f"已采纳第 {sid} 号报送,其数据已计入监测结果" in texts(at, "success")
+    assert y01_2023q1(env) == 8.5
+    at.switch_page("app_pages/indicators.py").run()
+    assert frame(at, "期间", "数值", "填报单位").set_index("期间").at["2023Q1", "数值"] == "8.5%"
+
+
+def test_return_needs_a_reason_and_the_department_reads_it(env, plan):
+    app()
+    sid = pending_submission(env, plan)
+    at = planner_on_review(sid)
+    at.button(key=f"rv_return_{sid}").click().run()
+    assert "请填写退回原因,填报单位会看到它" in texts(at, "error")
+    assert open_store(env).submission(sid)["state"] == "pending"
+
+    reason = "Y01 一季度数值与统计快报不一致,请核实 <b>后</b> 重新上传"
+    at.text_area(key=f"rv_return_reason_{sid}").input(reason)
+    at.button(key=f"rv_return_{sid}").click().run()
+    assert f"已退回第 {sid} 号报送,填报单位将看到退回原因" in texts(at, "success")
+    record = open_store(env).submission(sid)
+    assert (record["state"], record["state_reason"], record["reviewed_by"]) == ("returned", reason, "planner")
+
+    dept = sign_in(app(), DEPT_FAGAI)
+    dept.switch_page("app_pages/upload.py").run()
+    assert any(f"第 {sid} 号" in t and "退回" in t for t in texts(dept, "warning"))
+    assert reason in [t.value for t in dept.text]             # st.text: shown verbatim, never as HTML
+    mine = frame(dept, "报送编号", "状态", "退回/撤销原因")
+    assert mine.iloc[0]["退回/撤销原因"] == reason
+
+
+def test_revoke_brings_the_previous_value_back(env, plan):
+    app()
+    sid = pending_submission(env, plan)
+    open_store(env).adopt(sid, "planner")
+    assert y01_2023q1(env) == 8.5
+    at = sign_in(app(), "planner")
+    at.switch_page(REVIEW).run()
+    at.selectbox(key="rv_state").select("已采纳").run()
+    at.selectbox(key="rv_pick").select(sid).run()
+    at.text_area(key=f"rv_revoke_reason_{sid}").input("口径有误")
+    at.button(key=f"rv_revoke_{sid}").click().run()
+    assert f"已撤销第 {sid} 号报送,相关数据恢复为此前采纳的数值" in texts(at, "success")
+    assert y01_2023q1(env) == 7.1
+
+
+def test_filters(env, plan):
+    app()
+    sid = pending_submission(env, plan)
+    at = planner_on_review()
+    at.selectbox(key="rv_state").select("全部").run()
+    everything = frame(at, "报送编号", "状态")
+    assert sid in set(everything["报送编号"]) and len(everything) > 1
+    at.selectbox(key="rv_unit").select("区人社局").run()
+    assert set(frame(at, "报送编号", "填报单位")["填报单位"]) == {"区人社局"}
+    at.selectbox(key="rv_state").select("已退回").run()
+    assert "没有符合条件的报送。可以把“状态”改为“全部”或放宽其他筛选。" in [plain(i.value) for i in at.info]
+
+
+# --- history, annual targets, baselines ----------------------------------------------------------------------
+
+def test_value_history_lists_every_value_with_who_and_when(env, plan):
+    app()
+    sid = pending_submission(env, plan)
+    at = planner_on_review()
+    at.selectbox(key="rv_hist_item").select("Y01").run()
+    hist = frame(at, "来源", "期间", "数值", "账号", "时间")
+    mine = hist[(hist["报送编号"] == sid) & (hist["期间"] == "2023Q1")].iloc[0]
+    assert (mine["数值"], mine["账号"], mine["报送状态"], mine["计量单位"]) == (8.5, DEPT_FAGAI, "待审核", "%")
+    assert ((hist["期间"] == "2023Q1") & (hist["账号"] == "system")).any()      # the seeded value before it
+
+
+def test_annual_target_and_baseline_are_set_with_history(env):
+    at = planner_on_review()
+    at.selectbox(key="rv_t_item").select("B03").run()
+    at.selectbox(key="rv_t_year").select(2023)
+    at.number_input(key="rv_t_value").set_value(90.5)
+    at.text_input(key="rv_t_note").input("鄂环发〔2023〕1号")
+    next(b for b in at.button if b.label == "保存年度目标值").click().run()
+    assert not at.exception, at.exception
+    assert "已保存:B03 2023 年度目标值为 90.5%" in texts(at, "success")
+    grid = frame(at, "编号", "2023年")
+    assert grid.set_index("编号").at["B03", "2023年"] == "90.5%"
+    targets = open_store(env).annual_targets()
+    assert targets[["indicator_id", "year", "annual_target", "account"]].values.tolist() == [["B03", 2023, 90.5, "planner"]]
+    t_hist = frame(at, "年度目标值", "账号", "备注/原因")
+    assert t_hist.iloc[-1][["年度目标值", "账号", "备注/原因"]].tolist() == [90.5, "planner", "鄂环发〔2023〕1号"]
+
+    # no value and no "clear" ticked: refused, nothing stored
+    next(b for b in at.button if b.label == "保存基期值").click().run()
+    assert "请填写数值;如要清除设定,请勾选“清除”。" in texts(at, "error")
+    assert open_store(env).baselines().empty
+
+    at.selectbox(key="rv_b_item").select("Y03").run()
+    at.number_input(key="rv_b_value").set_value(62.5)
+    at.text_input(key="rv_b_note").input("2020 年统计公报")
+    next(b for b in at.button if b.label == "保存基期值").click().run()
+    assert "已保存:Y03 基期值为 62.5%" in texts(at, "success")
+    assert frame(at, "编号", "区发改局设定").set_index("编号").at["Y03", "区发改局设定"] == "62.5%"
+    b_hist = next(d.value for d in at.dataframe if list(d.value.columns) == ["编号", "数值", "账号", "时间", "备注/原因"])
+    assert b_hist.iloc[-1][["数值", "账号", "备注/原因"]].tolist() == [62.5, "planner", "2020 年统计公报"]
+    at.selectbox(key="rv_hist_item").select("Y03").run()
+    assert "基期值设定" in set(frame(at, "来源", "期间", "数值", "账号", "时间")["来源"])
+
+
+def test_exports_are_offered_for_the_lists(env):
+    at = planner_on_review()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("下载 CSV") >= 3 and labels.count("下载 Excel") >= 3

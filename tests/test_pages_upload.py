@@ -1,0 +1,288 @@
+"""数据填报 page under AppTest: sign-in through streamlit-authenticator's own form, permissions, the
+upload → findings → preview → confirm flow, bad files, warnings that need an explicit acknowledgement.
+
+Signing in: AppTest renders the authenticator's login form (st.form with two text_inputs and a
+form_submit_button), so `sign_in` fills and submits it and the library checks the bcrypt hash and sets its
+session keys itself. The library's cookie manager is a custom component that AppTest does not run; it is
+exercised in the browser test instead (tests/test_browser_upload.py)."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import streamlit as st
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from lib.accounts import DEMO_PASSWORD
+from lib.store import open_store
+from lib.workbook import read_workbook
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures"
+GOOD = FIXTURES / "good" / "progress-good.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DEPT_FAGAI = "dept01"      # demo department account of 区发改局, the unit of the fixtures
+DEPT_RENSHE = "dept06"     # 区人社局
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A temp database and accounts file, demo mode on, review by the office (auto_adopt off).
+    Streamlit's caches are process-wide (AppTest runs in this process): cleared before and after."""
+    db = f"sqlite:///{tmp_path / 'planmon.sqlite'}"
+    monkeypatch.setenv("PLANMON_DB_URL", db)
+    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
+    monkeypatch.setenv("PLANMON_DEMO_MODE", "true")
+    monkeypatch.setenv("PLANMON_PUBLIC_BROWSING", "true")
+    monkeypatch.setenv("PLANMON_AUTO_ADOPT", "false")
+    monkeypatch.delenv("PLANMON_COOKIE_KEY", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    open_store(db).close()
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plain(text: str) -> str:
+    """Message text without the backslashes that keep Markdown from interpreting it."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [plain(e.value) for e in getattr(at, kind)]
+
+
+def sign_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """Through the library's form on the sign-in page: fill 用户名 and 密码, press 登录."""
+    at.switch_page("app_pages/account.py").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["用户名"].input(username)
+    fields["密码"].input(password)
+    next(b for b in at.button if b.label == "登录").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.switch_page("app_pages/upload.py").run()
+    at.file_uploader(key="up_file").upload(name, data, XLSX).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def frame(at: AppTest, *columns: str):
+    """The first dataframe on the page that has all these columns."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+def confirm_button(at: AppTest):
+    return at.button(key="up_confirm")
+
+
+def with_unit(data: bytes, unit: str) -> bytes:
+    """The fixture with every 填报单位 cell set to `unit` (as another department would fill it)."""
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb:
+        col = [c.value for c in ws[1]].index("填报单位") + 1
+        for r in range(2, ws.max_row + 1):
+            ws.cell(row=r, column=col, value=unit)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def submissions(db: str):
+    return open_store(db).submissions()
+
+
+# --- sign-in and permissions ------------------------------------------------------------------------------
+
+def test_sign_in_through_the_library_form_and_out_again(env):
+    at = sign_in(app(), DEPT_FAGAI)
+    assert at.session_state["authentication_status"] is True and at.session_state["username"] == DEPT_FAGAI
+    assert any("已登录:区发改局" in t for t in texts(at, "success"))
+    at.run()   # in a browser the cookie component's reply triggers this rerun; the form is gone, the button shows
+    assert not at.text_input
+    at.button(key="pm_logout").click().run()
+    assert not at.session_state["authentication_status"]
+    assert "已退出登录。" in texts(at, "success")
+    at.switch_page("app_pages/upload.py").run()
+    assert any("请先登录" in t for t in texts(at, "warning"))
+
+
+def test_wrong_password_is_refused(env):
+    at = sign_in(app(), DEPT_FAGAI, "not-the-password")
+    assert at.session_state["authentication_status"] is False
+    assert "用户名或密码不正确,请重新输入。" in texts(at, "error")
+
+
+def test_demo_accounts_are_listed_with_their_password(env):
+    at = app()
+    at.switch_page("app_pages/account.py").run()
+    accounts = frame(at, "用户名", "密码")
+    assert {"planner", "leader", DEPT_FAGAI} <= set(accounts["用户名"])
+    assert set(accounts["密码"]) == {DEMO_PASSWORD}
+
+
+def test_visitor_cannot_upload(env):
+    at = app()
+    at.switch_page("app_pages/upload.py").run()
+    assert any("请先登录" in t for t in texts(at, "warning"))
+    assert not at.get("file_uploader")
+
+
+def test_leader_cannot_upload(env):
+    at = sign_in(app(), "leader")
+    at.switch_page("app_pages/upload.py").run()
+    assert texts(at, "warning") == ["领导账号只能浏览,不能上传或审核。"]
+    assert not at.get("file_uploader")
+
+
+def test_department_cannot_upload_another_units_indicator(env):
+    """区人社局 fills in 区发改局's indicators (Y01, Y02) and tasks under its own name: every row is refused with
+    wb.not_responsible, the confirm button stays disabled, and nothing is stored."""
+    at = sign_in(app(), DEPT_RENSHE)
+    before = len(submissions(env))      # the sample data seeded on first start
+    at = upload(at, "others.xlsx", with_unit(GOOD.read_bytes(), "区人社局"))
+    findings = frame(at, "级别", "代码")
+    assert set(findings["代码"]) == {"wb.not_responsible"}
+    assert set(findings["级别"]) == {"错误"}
+    assert any("Y01" in m and "区人社局" in m for m in findings["说明"])
+    assert any("有错误的文件不能提交" in t for t in texts(at, "error"))
+    assert confirm_button(at).disabled
+    assert len(submissions(env)) == before
+
+
+def test_department_uploads_only_as_its_own_unit(env):
+    at = sign_in(app(), DEPT_RENSHE)
+    at = upload(at, "good.xlsx", GOOD.read_bytes())     # rows say 填报单位 = 区发改局
+    assert set(frame(at, "级别", "代码")["代码"]) == {"wb.unit_mismatch"}
+    assert not at.get("selectbox") or "up_unit" not in [s.key for s in at.selectbox]   # no unit choice for a department
+    assert confirm_button(at).disabled
+
+
+# --- the happy path ---------------------------------------------------------------------------------------
+
+def test_upload_preview_confirm_then_adopted_value_shows(env, monkeypatch):
+    monkeypatch.setenv("PLANMON_AUTO_ADOPT", "true")      # the setting that skips the office's review
+    at = sign_in(app(), DEPT_FAGAI)
+    at = upload(at, "2023Q2.xlsx", GOOD.read_bytes())
+    assert texts(at, "success")[-1] == "检查通过:指标 7 行、任务 3 行,没有发现问题。"
+    preview = frame(at, "变化", "原值", "新值")
+    y01 = preview[(preview["编号"] == "Y01") & (preview["期间"] == "2023Q1")].iloc[0]
+    assert (y01["变化"], y01["原值"], y01["新值"], y01["计量单位"]) == ("变更", "7.1", "8.5", "%")
+    assert "新增" in set(preview["变化"])
+    counts = preview["变化"].value_counts()
+    assert [m.value for m in at.metric] == [f"{counts.get(c, 0)} 行" for c in ("新增", "变更", "未变")]
+    assert not confirm_button(at).disabled
+
+    confirm_button(at).click().run()
+    assert not at.exception, at.exception
+    done = texts(at, "success")
+    assert any(re.search(r"已保存为第 \d+ 号报送\(指标 7 行、任务 3 行\),状态:已采纳", t) for t in done), done
+    latest = submissions(env).iloc[0]
+    assert (latest["unit"], latest["account"], latest["state"], latest["file_name"]) == ("区发改局", DEPT_FAGAI, "adopted", "2023Q2.xlsx")
+    mine = frame(at, "报送编号", "状态", "退回/撤销原因")
+    assert mine.iloc[0]["报送编号"] == latest["id"] and mine.iloc[0]["状态"] == "已采纳"
+
+    # the new value on a monitoring page (its caches key on the store's data_version)
+    at.switch_page("app_pages/indicators.py").run()
+    assert not at.exception, at.exception
+    records = frame(at, "期间", "数值", "填报单位")
+    assert records.set_index("期间").at["2023Q1", "数值"] == "8.5%"
+
+    # the same file again: the store says it is a duplicate and stores nothing
+    at = upload(at, "2023Q2.xlsx", GOOD.read_bytes())
+    assert set(frame(at, "变化", "原值", "新值")["变化"]) == {"未变"}
+    confirm_button(at).click().run()
+    assert any("完全相同" in t and "未重复保存" in t for t in texts(at, "info"))
+    assert len(submissions(env)) == len(submissions(env).drop_duplicates("id"))
+    assert (submissions(env)["sha256"] == latest["sha256"]).sum() == 1
+
+
+def test_pending_upload_waits_for_review(env):
+    at = sign_in(app(), DEPT_FAGAI)
+    at = upload(at, "2023Q2.xlsx", GOOD.read_bytes())
+    confirm_button(at).click().run()
+    assert any("状态:待审核" in t for t in texts(at, "success"))
+    at.switch_page("app_pages/indicators.py").run()
+    assert frame(at, "期间", "数值", "填报单位").set_index("期间").at["2023Q1", "数值"] == "7.1%"   # not yet adopted
+
+
+def test_planning_office_uploads_for_a_chosen_unit(env):
+    at = sign_in(app(), "planner")
+    at.switch_page("app_pages/upload.py").run()
+    at.selectbox(key="up_unit").select("区人社局").run()
+    at.file_uploader(key="up_file").upload("good.xlsx", GOOD.read_bytes(), XLSX).run()
+    assert set(frame(at, "级别", "代码")["代码"]) == {"wb.unit_mismatch"}     # file is 区发改局's
+    at.selectbox(key="up_unit").select("区发改局").run()
+    assert not confirm_button(at).disabled
+    confirm_button(at).click().run()
+    assert submissions(env).iloc[0]["account"] == "planner"
+
+
+def test_template_download_is_offered_for_the_unit(env):
+    at = sign_in(app(), DEPT_RENSHE)
+    at.switch_page("app_pages/upload.py").run()
+    buttons = at.get("download_button")
+    assert buttons, "no template download button"
+    assert [b.proto.label for b in buttons if "模板" in b.proto.label] == ["下载填报模板(.xlsx)"]
+    assert any("区人社局" in t for t in [c.value for c in at.caption])
+
+
+# --- bad files --------------------------------------------------------------------------------------------
+
+BAD = ["bad/unknown-id.xlsx", "bad/value-not-number.xlsx", "bad/not-responsible.xlsx", "bad/year-outside-plan.xlsx",
+       "bad/duplicate-period.xlsx", "bad/missing-sheet.xlsx"]
+HOSTILE = ["hostile/csv-renamed.xlsx", "hostile/encrypted.xlsx", "hostile/truncated.xlsx", "hostile/empty.xlsx"]
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_fixture_shows_its_findings_and_stores_nothing(env, plan, name):
+    data = (FIXTURES / name).read_bytes()
+    expected = read_workbook(data, plan, unit="区发改局", file_name=name)
+    assert expected.errors
+    at = sign_in(app(), DEPT_FAGAI)
+    before = len(submissions(env))
+    at = upload(at, name.split("/")[1], data)
+    findings = frame(at, "级别", "代码")
+    assert list(zip(findings["代码"], findings["行"].astype(object).where(findings["行"].notna(), None))) == \
+        [(f.code, f.row) for f in expected.findings]
+    assert list(findings["说明"]) == [f.message for f in expected.findings]
+    assert confirm_button(at).disabled
+    assert not at.get("metric")            # no preview for a file with errors
+    assert len(submissions(env)) == before
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_unreadable_file_gets_one_clear_message(env, plan, name):
+    data = (FIXTURES / name).read_bytes()
+    expected = read_workbook(data, plan, unit="区发改局", file_name=name.split("/")[1])
+    assert not expected.readable
+    at = upload(sign_in(app(), DEPT_FAGAI), name.split("/")[1], data)
+    assert texts(at, "error") == ["文件无法读取,未保存任何内容:"]
+    assert [t.value for t in at.text] == [f.message for f in expected.findings]
+    assert not at.get("button") or all(b.key != "up_confirm" for b in at.button)
+
+
+def test_warnings_need_an_explicit_acknowledgement(env):
+    data = (FIXTURES / "bad" / "implausible-value.xlsx").read_bytes()
+    at = upload(sign_in(app(), DEPT_FAGAI), "implausible.xlsx", data)
+    assert set(frame(at, "级别", "代码")["级别"]) == {"警告"}
+    assert confirm_button(at).disabled
+    ack = next(c for c in at.checkbox if c.label == "我已阅读警告,仍要提交")
+    ack.check().run()
+    assert not confirm_button(at).disabled
+    confirm_button(at).click().run()
+    assert any("已保存为第" in t for t in texts(at, "success"))
+    assert submissions(env).iloc[0]["file_name"] == "implausible.xlsx"
