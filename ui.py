@@ -70,16 +70,13 @@ class View:
         return any(v is not None for v in (self.category, self.section, self.unit))
 
 
-def _seed_from_url(key: str, param: str, options: list) -> None:
-    """A shared link sets the widget once per session; afterwards the widget owns the value."""
-    if key in st.session_state:
-        return
+def _index_from_url(key: str, param: str, options: list) -> int:
+    """A shared link picks the widget's initial option; afterwards the widget owns the value."""
     raw = st.query_params.get(param)
-    if raw is None:
-        return
-    by_text = {str(o): o for o in options}
-    if raw in by_text:
-        st.session_state[key] = by_text[raw]
+    if key in st.session_state or raw is None:
+        return 0
+    texts = [str(o) for o in options]
+    return texts.index(raw) if raw in texts else 0
 
 
 def _options(p: Plan, periods: list[Period]) -> dict[str, list]:
@@ -101,19 +98,20 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
     """Render the global as-of selector and filters in the sidebar (from the entry script, so the widgets
     and their state are shared by every page); mirror them into the URL; return the view."""
     options = _options(p, periods)
+    index = {}
     for name, key in _VIEW_KEYS.items():
-        _seed_from_url(key, name, options[name])
         if key in st.session_state and st.session_state[key] not in options[name]:
             del st.session_state[key]  # e.g. a period that no longer has data
+        index[name] = _index_from_url(key, name, options[name])
     titles = dict(zip(p.sections["section_no"], p.sections["section_title"]))
     with st.sidebar:
         st.markdown("**查看范围**")
-        st.selectbox("截至季度", options["as_of"], key=_VIEW_KEYS["as_of"], format_func=period_label,
+        st.selectbox("截至季度", options["as_of"], index["as_of"], key=_VIEW_KEYS["as_of"], format_func=period_label,
                      help="评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度")
-        st.selectbox("指标类别", options["category"], key=_VIEW_KEYS["category"])
-        st.selectbox("任务篇章", options["section"], key=_VIEW_KEYS["section"],
+        st.selectbox("指标类别", options["category"], index["category"], key=_VIEW_KEYS["category"])
+        st.selectbox("任务篇章", options["section"], index["section"], key=_VIEW_KEYS["section"],
                      format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
-        st.selectbox("责任单位", options["unit"], key=_VIEW_KEYS["unit"],
+        st.selectbox("责任单位", options["unit"], index["unit"], key=_VIEW_KEYS["unit"],
                      help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的)")
     view = _view_from_state(options)
     _mirror_to_url(view, options["as_of"][0])
@@ -413,8 +411,13 @@ def current_account() -> _acc.Account | None:
 
 
 def role_label(account: _acc.Account) -> str:
-    unit = f" · {account.unit}" if account.unit and account.role is _acc.Role.DEPARTMENT and account.unit != account.name else ""
-    return f"{account.name}({account.role.label}{unit})"
+    """'dept01 · 区发改局 · 填报单位': username, name, role (unless the name already says it), unit if not the name."""
+    parts = [account.username, account.name]
+    if account.role.label not in account.name:
+        parts.append(account.role.label)
+    if account.unit and account.unit not in account.name and account.role is _acc.Role.DEPARTMENT:
+        parts.append(account.unit)
+    return " · ".join(parts)
 
 
 def sign_in_gate() -> _acc.Account | None:
@@ -433,7 +436,7 @@ def sign_in_gate() -> _acc.Account | None:
         if account:
             st.caption(f"已登录:{role_label(account)}")
         else:
-            st.page_link(ACCOUNT_PAGE, label="登录", icon="🔑")
+            st.page_link(ACCOUNT_PAGE, label="登录", icon=":material/login:")
     return account
 
 
@@ -442,7 +445,7 @@ def public_browsing_gate(page) -> None:
     if settings.get("public_browsing") or current_account() is not None or page.url_path == "account":
         return
     st.info("本看板需要登录后查看。请先登录。")
-    st.page_link(ACCOUNT_PAGE, label="前往登录", icon="🔑")
+    st.page_link(ACCOUNT_PAGE, label="前往登录", icon=":material/login:")
     st.stop()
 
 
@@ -452,7 +455,7 @@ def require_role(*roles: _acc.Role) -> _acc.Account:
     account = current_account()
     if account is None:
         st.warning(render("auth.sign_in_required") + ":本页面只对登录用户开放。")
-        st.page_link(ACCOUNT_PAGE, label="前往登录", icon="🔑")
+        st.page_link(ACCOUNT_PAGE, label="前往登录", icon=":material/login:")
         st.stop()
     if account.role not in roles:
         if account.role is _acc.Role.LEADER:
@@ -461,7 +464,7 @@ def require_role(*roles: _acc.Role) -> _acc.Account:
             st.warning(render("auth.review_denied") + f"。当前账号:{role_label(account)}。")
         else:
             st.warning(f"当前账号({role_label(account)})无权使用本页面。")
-        st.page_link(ACCOUNT_PAGE, label="切换账号", icon="🔑")
+        st.page_link(ACCOUNT_PAGE, label="切换账号", icon=":material/login:")
         st.stop()
     return account
 

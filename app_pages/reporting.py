@@ -1,4 +1,6 @@
 """报送情况: for the as-of quarter, who has reported what, what is missing, and how late."""
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -50,6 +52,6 @@ if gaps.empty:
 else:
     st.dataframe(pd.DataFrame({
         "单位": gaps["unit"], "类型": gaps["item_type"], "事项": gaps["item_id"] + " " + gaps["name"].fillna(""),
-        "状态": gaps["state"], "报送日期": gaps["submitted_at"].astype(str).replace({"NaT": "—", "None": "—"}),
+        "状态": gaps["state"], "报送日期": [d.isoformat() if isinstance(d, date) else "—" for d in gaps["submitted_at"]],
         "逾期天数": gaps["days_late"].astype("Int64"),
     }), hide_index=True, width="stretch")

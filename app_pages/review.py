@@ -83,7 +83,7 @@ with tab_sub:
                              state=None if f_state == ui.ALL else f_state, since=since)
     columns = ["id", "unit", "created_at", "account", "file_name", "indicator_rows", "task_rows", "state_label",
                "state_reason", "reviewed_by", "reviewed_at"]
-    table = ui.beijing_times(subs[columns], "created_at", "reviewed_at").rename(columns=SUBMISSION_LABELS)
+    table = ui.beijing_times(subs[columns], "created_at", "reviewed_at").fillna({"reviewed_by": ""}).rename(columns=SUBMISSION_LABELS)
     if subs.empty:
         st.info("没有符合条件的报送。可以把“状态”改为“全部”或放宽其他筛选。")
     else:
@@ -103,11 +103,14 @@ with tab_sub:
         t_rows, t_find, t_events = st.tabs(["数据行", "复核结果", "状态记录"])
         with t_rows:
             if len(rows.indicator_rows):
-                frame = rows.indicator_rows.assign(unit_of_measure=rows.indicator_rows["indicator_id"].map(measure))
-                st.dataframe(frame.rename(columns={"indicator_id": "指标编号", "year": "年份", "quarter": "季度", "value": "数值",
-                                                   "annual_target": "年度目标值", "unit": "填报单位", "note": "备注",
-                                                   "unit_of_measure": "计量单位"}),
-                             hide_index=True, width="stretch", key="rv_rows_ind")
+                r = rows.indicator_rows
+                names = dict(zip(ind["indicator_id"], ind["name"]))
+                st.dataframe(pd.DataFrame({
+                    "指标编号": r["indicator_id"], "指标名称": r["indicator_id"].map(names),
+                    "期间": r["year"].astype(str) + "Q" + r["quarter"].astype(str),
+                    "数值": [fmt.with_unit(v, measure[i]) for v, i in zip(r["value"], r["indicator_id"])],
+                    "年度目标值": [fmt.with_unit(v, measure[i]) for v, i in zip(r["annual_target"], r["indicator_id"])],
+                    "填报单位": r["unit"], "备注": r["note"]}), hide_index=True, width="stretch", key="rv_rows_ind")
             if len(rows.task_rows):
                 st.dataframe(rows.task_rows.rename(columns={"task_id": "任务编号", "year": "年份", "quarter": "季度", "state": "进展状态",
                                                             "percent": "完成进度(%)", "progress": "工作进展", "problems": "存在问题",

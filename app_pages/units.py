@@ -35,15 +35,13 @@ m[3].metric(f"{ui.period_label(view.as_of)}报送", f"{done['报送率'].iloc[0]
             help="本单位应报(牵头任务、首位责任指标)中已报送的比例;详见“报送情况”页")
 
 st.caption("分工方式:“直接”为通知点名;“别名”为以其他名称点名(如 区市场监督局);“组团”为通过“各镇、街道”“区政府各部门”等分到。")
-left, right = st.columns(2)
+left, right = st.tabs([f"指标({len(ind_items)})", f"任务({len(task_items)})"])
 with left:
-    st.markdown(f"**指标({len(ind_items)})**")
     st.dataframe(pd.DataFrame({
         "指标": ind_items["indicator_id"] + " " + ind_items["name"], "状态": ind_items["status"].map(badge),
         "角色": ind_items["role"], "分工方式": ind_items["via"] + "(" + ind_items["named_as"] + ")",
     }), hide_index=True, width="stretch")
 with right:
-    st.markdown(f"**任务({len(task_items)})**")
     st.dataframe(pd.DataFrame({
         "任务": task_items["task_id"] + " " + task_items["name"], "状态": task_items["status"].map(task_badge),
         "角色": task_items["role"], "分工方式": task_items["via"] + "(" + task_items["named_as"] + ")",

@@ -53,14 +53,14 @@ with st.container(border=True):
     n_task = int((resp["item_type"] == "任务").sum())
     deadline = report_deadline(choice.year, choice.quarter)
     st.caption(f"模板已预填本单位负责的 {n_ind} 项指标、{n_task} 项任务,黄色单元格为需要填写的内容;"
-             f"{ui.period_label(choice)}数据请于 {deadline.year}年{deadline.month}月{deadline.day}日前报送。")
+               f"{ui.period_label(choice)}数据请于 {deadline.year}年{deadline.month}月{deadline.day}日前报送。")
     if n_ind + n_task == 0:
         st.info("本单位没有需要填报的指标或任务。")
     else:
         button_col.download_button("下载填报模板(.xlsx)", ui.unit_template_bytes(unit, choice.year, choice.quarter),
-                           file_name=template_file_name(unit, choice.year, choice.quarter),
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key="up_tpl_download", on_click="ignore", icon="⬇️", type="primary")
+                                   file_name=template_file_name(unit, choice.year, choice.quarter),
+                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                   key="up_tpl_download", on_click="ignore", icon="⬇️")
 
 # --- ② upload → findings → preview → confirm --------------------------------------------------------------
 
@@ -163,7 +163,8 @@ with st.container():
             st.text(latest["state_reason"])
         columns = ["id", "created_at", "file_name", "account", "indicator_rows", "task_rows", "state_label",
                    "state_reason", "reviewed_by", "reviewed_at"]
-        table = ui.beijing_times(mine[columns], "created_at", "reviewed_at").rename(columns=SUBMISSION_LABELS)
+        table = (ui.beijing_times(mine[columns], "created_at", "reviewed_at").fillna({"reviewed_by": ""})
+                 .rename(columns=SUBMISSION_LABELS))
         st.dataframe(table, hide_index=True, width="stretch", key="up_mine",
                      column_config={"退回/撤销原因": st.column_config.TextColumn(width="large")})
         st.caption(f"共 {len(mine)} 次报送;时间为北京时间。只有「已采纳」的报送计入监测结果。")

@@ -62,7 +62,11 @@ def test_page_renders_its_charts_without_console_errors(server, page, path, head
     assert charts.first.is_visible()
     page.get_by_text("截至 2023年第二季度").first.wait_for(timeout=10_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
+    # Streamlit scrolls inside its main container, so a tall viewport shows the whole page for review
+    page.set_viewport_size({"width": 1366, "height": 3200})
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_charts}")
+    page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}-full.png"))
     assert page.console_errors == []
 
 

@@ -40,7 +40,7 @@ def y01_2023q1(db: str) -> float:
 @pytest.mark.parametrize("username, message", [
     (None, "请先登录:本页面只对登录用户开放。"),
     ("leader", "领导账号只能浏览,不能上传或审核。"),
-    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:区发改局(填报单位)。"),
+    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位。"),
 ])
 def test_only_the_planning_office_may_review(env, username, message):
     at = app() if username is None else sign_in(app(), username)
@@ -58,9 +58,10 @@ def test_adopt_puts_the_value_on_the_monitoring_pages(env, plan):
     at = planner_on_review(sid)
     listed = frame(at, "报送编号", "状态")
     assert list(listed["报送编号"]) == [sid] and list(listed["状态"]) == ["待审核"]   # default filter: 待审核
-    rows = frame(at, "指标编号", "数值", "计量单位")
-    units = plan.indicators.set_index("indicator_id")["unit"]
-    assert len(rows) == 7 and list(rows["计量单位"]) == list(rows["指标编号"].map(units))
+    rows = frame(at, "指标编号", "期间", "数值").set_index(["指标编号", "期间"])
+    assert len(rows) == 7
+    assert (rows.at[("Y01", "2023Q1"), "数值"], rows.at[("K01", "2022Q4"), "数值"]) == ("8.5%", "300亿元")
+    assert (rows.at[("B01", "2023Q1"), "年度目标值"], rows.at[("Y01", "2023Q1"), "年度目标值"]) == ("3%", "—")
     assert y01_2023q1(env) == 7.1
     at.button(key=f"rv_adopt_{sid}").click().run()
     assert not at.exception, at.exception

@@ -110,7 +110,7 @@ def submissions(db: str):
 def test_sign_in_through_the_library_form_and_out_again(env):
     at = sign_in(app(), DEPT_FAGAI)
     assert at.session_state["authentication_status"] is True and at.session_state["username"] == DEPT_FAGAI
-    assert any("已登录:区发改局" in t for t in texts(at, "success"))
+    assert "已登录:dept01 · 区发改局 · 填报单位" in texts(at, "success")
     at.run()   # in a browser the cookie component's reply triggers this rerun; the form is gone, the button shows
     assert not at.text_input
     at.button(key="pm_logout").click().run()

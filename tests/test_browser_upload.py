@@ -1,0 +1,114 @@
+"""The upload happy path in headless Chromium against a real `streamlit run` server: sign in through the
+authenticator's form, reload (the signed cookie keeps the session), upload a file with errors (findings),
+upload a good one (preview), confirm; the planning office adopts it on the review page. Screenshots at
+1366×768 go to artifacts/screenshots/ (upload-findings.png, upload-preview.png, review.png)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from lib.accounts import DEMO_PASSWORD
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, browser_env, streamlit_server
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+FIXTURES = ROOT / "tests" / "fixtures"
+LONG = 60_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("upload-server")
+    env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
+           "PLANMON_DEMO_MODE": "true", "PLANMON_AUTO_ADOPT": "false", "PLANMON_PUBLIC_BROWSING": "true",
+           "PLANMON_COOKIE_KEY": ""}
+    with streamlit_server(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert os.path.exists(CHROMIUM), f"需要 Chromium({CHROMIUM}):apt-get install chromium"
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, **browser_env()})
+        yield b
+        b.close()
+
+
+def new_page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    return context, page
+
+
+def sign_in(page, server: str, username: str) -> None:
+    page.goto(f"{server}/account")
+    page.get_by_label("用户名").fill(username, timeout=LONG)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_text("已登录:").first.wait_for(timeout=LONG)
+    page.get_by_role("button", name="退出登录").wait_for(timeout=LONG)   # rerun after the cookie was set
+
+
+def top(page, locator) -> None:
+    """Scroll Streamlit's main container so that `locator` is at the top of the viewport."""
+    locator.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)   # let the canvas-drawn dataframes repaint after scrolling (screenshot only)
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+
+
+def test_department_uploads_and_the_office_adopts(server, browser):
+    context, page = new_page(browser)
+    sign_in(page, server, "dept01")
+    page.goto(f"{server}/upload")                      # a new session: the signed cookie signs it in
+    page.get_by_text("① 下载本单位填报模板").wait_for(timeout=LONG)
+    uploader = page.locator("input[type=file]")
+
+    uploader.set_input_files(str(FIXTURES / "bad" / "value-not-number.xlsx"))
+    page.get_by_text("检查结果(1 个错误、0 个警告)").wait_for(timeout=LONG)
+    page.locator("td[role=gridcell]", has_text="wb.not_number").first.wait_for(state="attached", timeout=LONG)
+    assert page.get_by_role("button", name="确认提交").is_disabled()
+    top(page, page.get_by_text("② 上传填好的工作簿,核对后提交"))
+    shot(page, "upload-findings.png")
+
+    uploader.set_input_files(str(FIXTURES / "good" / "progress-good.xlsx"))
+    page.get_by_text("提交后的变化(与当前已采纳数据相比)").wait_for(timeout=LONG)
+    page.locator("td[role=gridcell]", has_text="地区生产总值年均增速").first.wait_for(state="attached", timeout=LONG)
+    top(page, page.get_by_text("提交后的变化(与当前已采纳数据相比)"))
+    shot(page, "upload-preview.png")
+    page.get_by_role("button", name="确认提交").click()
+    page.get_by_text("状态:待审核").first.wait_for(timeout=LONG)
+    assert page.console_errors == []
+    context.close()
+
+    context, page = new_page(browser)
+    sign_in(page, server, "planner")
+    page.goto(f"{server}/review")
+    page.get_by_role("heading", name="审核与历史").wait_for(timeout=LONG)
+    page.get_by_text("区发改局 · 账号 dept01").wait_for(timeout=LONG)
+    page.locator("td[role=gridcell]", has_text="progress-good.xlsx").first.wait_for(state="attached", timeout=LONG)
+    page.locator("td[role=gridcell]", has_text="B01").first.wait_for(state="attached", timeout=LONG)
+    shot(page, "review.png")
+    top(page, page.get_by_role("heading").filter(has_text="号报送(待审核)").first)
+    shot(page, "review-detail.png")
+    page.get_by_role("button", name="采纳").click()
+    page.get_by_text("其数据已计入监测结果").wait_for(timeout=LONG)
+    assert page.console_errors == []
+    context.close()
+
+
+def test_a_visitor_is_refused_on_upload_and_review(server, browser):
+    context, page = new_page(browser)
+    for path in ("upload", "review"):
+        page.goto(f"{server}/{path}")
+        page.get_by_text("请先登录:本页面只对登录用户开放。").wait_for(timeout=LONG)
+    context.close()
