@@ -18,7 +18,10 @@ WORK = [  # listed for everyone; each page refuses (message + sign-in link + st.
     st.Page("app_pages/review.py", title="审核与历史", icon=":material/fact_check:", url_path="review"),
     st.Page("app_pages/account.py", title="登录/账号", icon=":material/key:", url_path="account"),
 ]
-PAGES = {"监测": BROWSE, "填报与审核": WORK}
+REPORT = [  # own as-of and scope widgets, no global sidebar view
+    st.Page("app_pages/briefing.py", title="简报导出", icon=":material/slideshow:", url_path="briefing"),
+]
+PAGES = {"监测": BROWSE, "汇报": REPORT, "填报与审核": WORK}
 
 WITH_VIEW = {p.title for p in BROWSE[:-1]}  # the plan page has its own unit filter and no as-of
 

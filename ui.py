@@ -382,11 +382,13 @@ def accounts() -> _acc.Accounts:
         st.stop()
 
 
-def _build_authenticator():
+def _build_authenticator(stop: bool = True):
     import streamlit_authenticator as stauth
     try:
         config = _acc.authenticator_config(accounts(), _acc.cookie_key(_acc.default_accounts_path()))
     except _acc.AccountError as exc:
+        if not stop:
+            raise
         st.error(exc.message)
         st.stop()
     # login_sleep_time: 0.4.2 sleeps 0.7 s before every un-signed-in run to wait for its cookie component,
@@ -404,8 +406,8 @@ def authenticator():
 
 
 def current_account() -> _acc.Account | None:
-    """The signed-in account, or None (not signed in, or the account no longer exists)."""
-    if not st.session_state.get("authentication_status"):
+    """The signed-in account, or None (not signed in, sign-in unavailable, or the account no longer exists)."""
+    if getattr(_RUN, "authenticator", True) is None or not st.session_state.get("authentication_status"):
         return None
     return accounts().get(st.session_state.get("username"))
 
@@ -425,7 +427,12 @@ def sign_in_gate() -> _acc.Account | None:
     shows who is signed in in the sidebar, and — with public_browsing off — stops every page but the
     sign-in page for visitors who are not signed in."""
     from streamlit_authenticator.utilities.exceptions import LoginError
-    _RUN.authenticator = _build_authenticator()
+    try:
+        _RUN.authenticator = _build_authenticator(stop=False)
+    except _acc.AccountError as exc:   # e.g. no cookie key outside demo mode: nobody can sign in, browsing goes on
+        _RUN.authenticator = None
+        st.sidebar.error(exc.message)
+        return None
     if not st.session_state.get("authentication_status"):
         try:
             _RUN.authenticator.login(location="unrendered")   # cookie → session; renders nothing

@@ -219,6 +219,37 @@ def cmd_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- briefing: the meeting pack (lib/briefing.py) -----------------------------------------------------
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from lib import briefing, images  # lazy: python-pptx and the browser are only needed here
+
+    plan = _load_plan(args.plan_dir)
+    try:
+        scope = briefing.Scope.parse(args.scope).resolved(plan)
+    except briefing.ScopeError as exc:
+        raise CliError(str(exc)) from exc
+    plan, indicators, tasks, targets = _store_progress(plan)
+    as_of = args.as_of or default_as_of(plan, indicators, tasks)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    pack = briefing.build_briefing(plan, indicators, tasks, targets, as_of, scope, render_images=False,
+                                   sample_data=briefing.is_sample_data(plan, indicators),
+                                   source=briefing.default_source(plan))
+    ok, message = images.export_available()
+    try:
+        files = briefing.pack_files(pack, with_images=ok)
+    except images.ExportError as exc:  # the browser failed mid-way: still write the text and tables
+        ok, message = False, str(exc)
+        files = briefing.pack_files(pack, with_images=False)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        print(out / name)
+    if not ok:  # summary and tables written; the deck and the images need a browser
+        raise CliError(f"{message}\n未生成演示文稿和图片(摘要和数据表已写出)。")
+    return EXIT_OK
+
+
 # --- wiring ------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,6 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("username")
     user_sub.add_parser("list", help="列出账号(不含密码哈希)")
     user.set_defaults(handler=cmd_user)
+
+    brief = sub.add_parser("briefing", help="生成汇报材料:演示文稿、图表图片 ZIP、摘要文字和数据表(需要 Chromium)")
+    brief.add_argument("--as-of", type=_period, help="测算期,如 2023Q4;缺省为数据中最新的季度")
+    brief.add_argument("--out", required=True, help="输出目录(不存在则创建)")
+    brief.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
+    brief.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
+    brief.set_defaults(handler=cmd_briefing)
     return parser
 
 

@@ -167,7 +167,7 @@ def test_department_uploads_only_as_its_own_unit(env):
     at = sign_in(app(), DEPT_RENSHE)
     at = upload(at, "good.xlsx", GOOD.read_bytes())     # rows say 填报单位 = 区发改局
     assert set(frame(at, "级别", "代码")["代码"]) == {"wb.unit_mismatch"}
-    assert not at.get("selectbox") or "up_unit" not in [s.key for s in at.selectbox]   # no unit choice for a department
+    assert "up_unit" not in [s.key for s in at.selectbox]     # a department cannot choose another unit
     assert confirm_button(at).disabled
 
 
@@ -286,3 +286,26 @@ def test_warnings_need_an_explicit_acknowledgement(env):
     confirm_button(at).click().run()
     assert any("已保存为第" in t for t in texts(at, "success"))
     assert submissions(env).iloc[0]["file_name"] == "implausible.xlsx"
+
+
+def test_without_public_browsing_every_page_but_sign_in_needs_an_account(env, monkeypatch):
+    monkeypatch.setenv("PLANMON_PUBLIC_BROWSING", "false")
+    at = app()                                            # the default page (总览)
+    assert [plain(i.value) for i in at.info] == ["本看板需要登录后查看。请先登录。"]
+    assert not at.dataframe and not at.get("plotly_chart")
+    at.switch_page("app_pages/plan.py").run()
+    assert [plain(i.value) for i in at.info] == ["本看板需要登录后查看。请先登录。"]
+    at = sign_in(at, "leader")                            # the sign-in page itself stays open
+    at.switch_page("app_pages/plan.py").run()
+    assert not at.exception and not at.info and at.dataframe
+
+
+def test_without_a_cookie_key_outside_demo_mode_nobody_can_sign_in_but_browsing_works(env, monkeypatch):
+    monkeypatch.setenv("PLANMON_DEMO_MODE", "false")
+    at = app()
+    assert [e.value for e in at.sidebar.error] == ["未设置登录 cookie 密钥:请设置环境变量 PLANMON_COOKIE_KEY(一段足够长的随机字符串)"]
+    assert at.get("plotly_chart") or at.dataframe or at.markdown          # the overview still renders
+    at.switch_page("app_pages/upload.py").run()
+    assert any("请先登录" in t for t in texts(at, "warning"))
+    at.switch_page("app_pages/account.py").run()
+    assert "未设置登录 cookie 密钥" in texts(at, "error")[0] and not at.text_input
