@@ -427,6 +427,12 @@ def sign_in_gate() -> _acc.Account | None:
     shows who is signed in in the sidebar, and — with public_browsing off — stops every page but the
     sign-in page for visitors who are not signed in."""
     from streamlit_authenticator.utilities.exceptions import LoginError
+    if not st.session_state.get("authentication_status") and _acc.COOKIE_NAME not in st.context.cookies:
+        # A visitor with no sign-in cookie: nothing to restore. Building the authenticator would render its
+        # cookie component on every page (a second round trip before the charts); the sign-in page builds it.
+        _RUN.authenticator = None
+        st.sidebar.page_link(ACCOUNT_PAGE, label="登录", icon=":material/login:")
+        return None
     try:
         _RUN.authenticator = _build_authenticator(stop=False)
     except _acc.AccountError as exc:   # e.g. no cookie key outside demo mode: nobody can sign in, browsing goes on
