@@ -213,6 +213,29 @@ def filter_results(d: Data, view: View, indicators: pd.DataFrame, tasks: pd.Data
     return indicators, tasks
 
 
+@dataclass(frozen=True)
+class BrowsePage:
+    """What a monitoring page works on: the data, the sidebar view, and the assessment before and after filters."""
+    d: Data
+    view: View
+    indicators: pd.DataFrame
+    tasks: pd.DataFrame
+    all_indicators: pd.DataFrame
+    all_tasks: pd.DataFrame
+
+
+def browse_page(title: str) -> BrowsePage:
+    """The common head of the monitoring pages: title, as-of caption, sample-data banner; returns their data."""
+    d = data()
+    view = current_view(d)
+    ind_all, tasks_all = assessment(d, view.as_of)
+    ind, tasks = filter_results(d, view, ind_all, tasks_all)
+    st.title(title)
+    st.caption(time_caption(d, view))
+    sample_banner(d)
+    return BrowsePage(d, view, ind, tasks, ind_all, tasks_all)
+
+
 def sample_banner(d: Data) -> None:
     """Say plainly when what is on screen is sample or illustrative data."""
     notes = []

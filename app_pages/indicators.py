@@ -9,14 +9,8 @@ from lib.assess import explain
 from lib.periods import Period
 from lib.status import badge
 
-d = ui.data()
-view = ui.current_view(d)
-ind_all, tasks_all = ui.assessment(d, view.as_of)
-ind, _ = ui.filter_results(d, view, ind_all, tasks_all)
-
-st.title("指标监测")
-st.caption(ui.time_caption(d, view))
-ui.sample_banner(d)
+page = ui.browse_page("指标监测")
+d, view, ind = page.d, page.view, page.indicators
 if ind.empty:
     st.info("没有符合筛选条件的指标,请放宽左侧的筛选。")
     st.stop()

@@ -7,14 +7,8 @@ import ui
 from lib import charts, fmt
 from lib.status import STATUS_LOOK, TASK_STATUS_LOOK, Status, TaskStatus
 
-d = ui.data()
-view = ui.current_view(d)
-ind_all, tasks_all = ui.assessment(d, view.as_of)
-ind, tasks = ui.filter_results(d, view, ind_all, tasks_all)
-
-st.title("总览")
-st.caption(ui.time_caption(d, view))
-ui.sample_banner(d)
+page = ui.browse_page("总览")
+ind, tasks, view = page.indicators, page.tasks, page.view
 
 counts = ind["status"].value_counts()
 binding = ind[ind["category"] == "约束性"]

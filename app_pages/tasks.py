@@ -7,14 +7,8 @@ import ui
 from lib import charts, fmt
 from lib.status import task_badge
 
-d = ui.data()
-view = ui.current_view(d)
-ind_all, tasks_all = ui.assessment(d, view.as_of)
-_, tasks = ui.filter_results(d, view, ind_all, tasks_all)
-
-st.title("任务推进")
-st.caption(ui.time_caption(d, view))
-ui.sample_banner(d)
+page = ui.browse_page("任务推进")
+d, view, tasks = page.d, page.view, page.tasks
 if tasks.empty:
     st.info("没有符合筛选条件的任务,请放宽左侧的筛选。")
     st.stop()

@@ -7,14 +7,9 @@ from lib import charts, rollup
 from lib.reporting import completeness
 from lib.status import badge, task_badge
 
-d = ui.data()
-view = ui.current_view(d)
-ind_all, tasks_all = ui.assessment(d, view.as_of)
-ind, tasks = ui.filter_results(d, view, ind_all, tasks_all)
-
-st.title("责任单位")
-st.caption(ui.time_caption(d, view))
-ui.sample_banner(d)
+page = ui.browse_page("责任单位")
+d, view, ind, tasks = page.d, page.view, page.indicators, page.tasks
+ind_all, tasks_all = page.all_indicators, page.all_tasks
 
 units = d.plan.units.reporting_units()
 if view.unit in units:

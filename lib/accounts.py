@@ -51,7 +51,7 @@ import bcrypt
 import yaml
 
 from lib import settings
-from lib.messages import render
+from lib.messages import CatalogueError
 from lib.units import UnitDirectory
 
 if TYPE_CHECKING:
@@ -95,14 +95,8 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 
-class AccountError(Exception):
-    """A refusal the user can act on: a catalogue code, its parameters and the Chinese message."""
-
-    def __init__(self, code: str, **params: object):
-        self.code = code
-        self.params = params
-        self.message = render(code, **params)
-        super().__init__(self.message)
+class AccountError(CatalogueError):
+    """A refusal the user can act on (see lib.messages.CatalogueError)."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from lib.messages import MESSAGES, CatalogueError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FONT_DIR = PROJECT_ROOT / "fonts"
 FONTS_CONF = FONT_DIR / "fonts.conf"
@@ -49,30 +51,9 @@ START_TIMEOUT_S = 60.0  # browser start (a cold start takes ~1-3 s)
 RENDER_TIMEOUT_S = 30.0  # one image (a warm export takes ~0.1-0.3 s)
 QUEUE_TIMEOUT_S = 120.0  # waiting for other sessions' exports to finish
 
-# Chinese messages, keyed by stable codes (candidates for lib/messages.MESSAGES).
-IMAGE_MESSAGES: dict[str, str] = {
-    "image.ok": "图片导出可用(浏览器:{path})",
-    "image.no_browser": (
-        "未找到 Chromium 浏览器,无法在服务器端导出图片。请由管理员安装:sudo apt-get install chromium;"
-        "或用环境变量 BROWSER_PATH 指定 Chrome/Chromium 的路径。图表右上角的相机按钮仍可在浏览器中下载图片。"
-    ),
-    "image.bad_browser_path": (
-        "环境变量 BROWSER_PATH 指向的 “{path}” 不是可执行文件。请改为 Chrome/Chromium 的正确路径,"
-        "或删除该变量并安装 Chromium:sudo apt-get install chromium"
-    ),
-    "image.timeout": "图片导出超时({seconds:.0f} 秒内未完成),浏览器已重启,请重试",
-    "image.busy": "图片导出排队超时(其他用户正在导出),请稍后重试",
-    "image.failed": "图片导出失败:{detail}",
-}
 
-
-class ExportError(RuntimeError):
-    """An image could not be exported; ``code`` keys IMAGE_MESSAGES, ``str(e)`` is the Chinese message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(IMAGE_MESSAGES[code].format(**params))
+class ExportError(CatalogueError, RuntimeError):
+    """An image could not be exported; ``code`` keys lib.messages, ``str(e)`` is the Chinese message."""
 
 
 class ExportTimeout(ExportError, TimeoutError):
@@ -99,11 +80,11 @@ def export_available() -> tuple[bool, str]:
     Does not start the browser."""
     path = chromium_path()
     if path:
-        return True, IMAGE_MESSAGES["image.ok"].format(path=path)
+        return True, MESSAGES["image.ok"].format(path=path)
     explicit = os.environ.get("BROWSER_PATH")
     if explicit:
-        return False, IMAGE_MESSAGES["image.bad_browser_path"].format(path=explicit)
-    return False, IMAGE_MESSAGES["image.no_browser"]
+        return False, MESSAGES["image.bad_browser_path"].format(path=explicit)
+    return False, MESSAGES["image.no_browser"]
 
 
 # --- the persistent browser ------------------------------------------------------------------------

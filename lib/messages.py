@@ -154,9 +154,33 @@ MESSAGES: dict[str, str] = {
     "auth.sign_in_required": "请先登录",
     "auth.read_only": "领导账号只能浏览,不能上传或审核",
     "auth.review_denied": "只有区发改局(规划办)账号可以审核报送、设定目标和导出",
+    # --- images ---
+    "image.ok": "图片导出可用(浏览器:{path})",
+    "image.no_browser": (
+        "未找到 Chromium 浏览器,无法在服务器端导出图片。请由管理员安装:sudo apt-get install chromium;"
+        "或用环境变量 BROWSER_PATH 指定 Chrome/Chromium 的路径。图表右上角的相机按钮仍可在浏览器中下载图片。"
+    ),
+    "image.bad_browser_path": (
+        "环境变量 BROWSER_PATH 指向的 “{path}” 不是可执行文件。请改为 Chrome/Chromium 的正确路径,"
+        "或删除该变量并安装 Chromium:sudo apt-get install chromium"
+    ),
+    "image.timeout": "图片导出超时({seconds:.0f} 秒内未完成),浏览器已重启,请重试",
+    "image.busy": "图片导出排队超时(其他用户正在导出),请稍后重试",
+    "image.failed": "图片导出失败:{detail}",
+
 }
 
 
 def render(code: str, **params: object) -> str:
     """Fill a template; unknown codes are a programming error, so they raise."""
     return MESSAGES[code].format(**params)
+
+
+class CatalogueError(Exception):
+    """A refusal the user can act on: a catalogue code, its parameters and the Chinese message."""
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = params
+        self.message = render(code, **params)
+        super().__init__(self.message)

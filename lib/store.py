@@ -62,7 +62,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from lib import settings
-from lib.messages import render
+from lib.messages import CatalogueError, render
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
                               TASK_VALUES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
@@ -130,14 +130,8 @@ _RETURN = _Transition(SubmissionState.PENDING, SubmissionState.RETURNED, "退回
 _REVOKE = _Transition(SubmissionState.ADOPTED, SubmissionState.REVOKED, "撤销", True, "store.revoked")
 
 
-class StoreError(Exception):
-    """A refusal the user can act on: a catalogue code, its parameters and the Chinese message."""
-
-    def __init__(self, code: str, **params: object):
-        self.code = code
-        self.params = params
-        self.message = render(code, **params)
-        super().__init__(self.message)
+class StoreError(CatalogueError):
+    """A refusal the user can act on (see lib.messages.CatalogueError)."""
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ def _value_with_unit(value: float, unit: str) -> str:
 
 
 def _reference_text(r: pd.Series) -> str:
-    lines = [f"计量单位:{r['unit']}" + (f"(填百分数本身,如 9.5% 填 9.5)" if r["unit"] == PERCENT_UNIT else ""),
+    lines = [f"计量单位:{r['unit']}" + ("(填百分数本身,如 9.5% 填 9.5)" if r["unit"] == PERCENT_UNIT else ""),
              f"规划目标:{r['target_phrase']}"]
     if r["kind"] == QUOTA_KIND:
         lines.append("上级下达的本年度目标值请填在「年度目标值」列")

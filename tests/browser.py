@@ -63,3 +63,17 @@ def browser_env() -> dict[str, str]:
     """Chromium finds the repo's CJK font even on a server without Chinese fonts."""
     conf = ROOT / "fonts" / "fonts.conf"
     return {"FONTCONFIG_FILE": str(conf)} if conf.exists() else {}
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium under Playwright (no `playwright install`), with the repo's CJK font announced."""
+    from playwright.sync_api import sync_playwright
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError(f"需要 Chromium({CHROMIUM}):apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, **browser_env()})
+        try:
+            yield browser
+        finally:
+            browser.close()

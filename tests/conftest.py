@@ -16,3 +16,11 @@ DATA = ROOT / "data"
 @pytest.fixture(scope="session")
 def plan() -> Plan:
     return load_plan(DATA)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the browser tests (one per test module)."""
+    from tests.browser import chromium
+    with chromium() as b:
+        yield b

@@ -33,5 +33,5 @@ def test_every_setting_is_documented_in_the_readme():
 def test_message_catalogue_templates_render():
     import string
     for code, template in MESSAGES.items():
-        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-        assert MESSAGES[code].format(**{f: "X" for f in fields})
+        fields = {f: (1.0 if spec else "X") for _, f, spec, _ in string.Formatter().parse(template) if f}
+        assert MESSAGES[code].format(**fields), code

@@ -19,7 +19,6 @@ from lib.assess import (INDICATOR_RESULT_COLUMNS, Tolerance, assess_indicators, 
                         latest_period)
 from lib.periods import Period
 from lib.plan import Plan, load_plan
-from lib.status import Status
 
 CASE_INDICATORS = """\
 indicator_id,category,name,target_text,kind,target_value,unit,direction,ref_indicator,annual,baseline_value,baseline_source,responsible_units

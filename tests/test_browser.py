@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, browser_env, streamlit_server
+from tests.browser import SCREENSHOTS, streamlit_server
 
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -15,16 +14,6 @@ def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "planmon.sqlite"
     with streamlit_server({"PLANMON_DB_URL": f"sqlite:///{db}"}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import os
-    assert os.path.exists(CHROMIUM), f"需要 Chromium({CHROMIUM}):apt-get install chromium"
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, **browser_env()})
-        yield b
-        b.close()
 
 
 def _base_path_probe(url: str) -> bool:

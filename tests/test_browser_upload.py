@@ -4,16 +4,14 @@ upload a good one (preview), confirm; the planning office adopts it on the revie
 1366×768 go to artifacts/screenshots/ (upload-findings.png, upload-preview.png, review.png)."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from lib.accounts import DEMO_PASSWORD
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, browser_env, streamlit_server
+from tests.browser import SCREENSHOTS, streamlit_server
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
 
 FIXTURES = ROOT / "tests" / "fixtures"
 LONG = 60_000
@@ -27,15 +25,6 @@ def server(tmp_path_factory):
            "PLANMON_COOKIE_KEY": ""}
     with streamlit_server(env) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert os.path.exists(CHROMIUM), f"需要 Chromium({CHROMIUM}):apt-get install chromium"
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, **browser_env()})
-        yield b
-        b.close()
 
 
 def new_page(browser):

@@ -224,7 +224,7 @@ def test_achievement_bars_in_plan_order_coloured_by_status(assessment):
     assert list(layout["yaxis"]["categoryarray"]) == with_p
     assert layout["yaxis"]["autorange"] == "reversed"  # plan order top to bottom
     bars = {b["name"]: b for b in traces(fig, "bar")}
-    behind = bars[f"▼ 滞后"]
+    behind = bars["▼ 滞后"]
     assert behind["marker"]["color"] == STATUS_LOOK[Status.BEHIND].colour
     assert list(behind["y"]) == ["Y01"] and list(behind["x"]) == pytest.approx([42.85])
     assert list(behind["text"]) == ["42.9%"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.images import IMAGE_MESSAGES
+from lib.messages import MESSAGES as IMAGE_MESSAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FILES = ["评估与进度_{s}.xlsx", "指标评估_{s}.csv", "任务评估_{s}.csv", "指标进度_{s}.csv", "任务进度_{s}.csv"]

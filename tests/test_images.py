@@ -23,6 +23,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from lib import images
+from lib.messages import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -243,7 +244,7 @@ def test_export_unavailable_without_chromium_says_how_to_install(monkeypatch):
     monkeypatch.setattr(images, "CHROMIUM_CANDIDATES", ("/nonexistent/chromium",))
     assert images.chromium_path() is None
     ok, message = images.export_available()
-    assert (ok, message) == (False, images.IMAGE_MESSAGES["image.no_browser"])
+    assert (ok, message) == (False, MESSAGES["image.no_browser"])
     assert "apt-get install chromium" in message
 
 
@@ -251,7 +252,7 @@ def test_wrong_browser_path_is_reported_not_guessed_around(monkeypatch):
     images.shutdown()
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")
     assert images.chromium_path() is None
-    assert images.export_available() == (False, images.IMAGE_MESSAGES["image.bad_browser_path"].format(
+    assert images.export_available() == (False, MESSAGES["image.bad_browser_path"].format(
         path="/nonexistent/chrome"))
     with pytest.raises(images.ExportError) as err:
         images.figure_png(titled(TITLE_A))
@@ -261,11 +262,6 @@ def test_wrong_browser_path_is_reported_not_guessed_around(monkeypatch):
 def test_browser_path_wins(monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", sys.executable)
     assert images.chromium_path() == sys.executable
-
-
-def test_message_templates_render():
-    for code, template in images.IMAGE_MESSAGES.items():
-        assert template.format(path="/x", seconds=1.0, detail="d"), code
 
 
 # --- figure preparation and file names ---------------------------------------------------------------
