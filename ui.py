@@ -6,6 +6,7 @@ Page scripts stay thin: read widgets → call lib → render with these helpers.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,8 +248,18 @@ def sample_banner(d: Data) -> None:
         st.warning("**演示数据**:" + ";".join(notes) + "。正式使用前请由各单位报送真实数据、区发改局核定基期值。", icon="⚠️")
 
 
-def chart(fig: go.Figure, title: str, as_of: Period, key: str | None = None) -> None:
-    """A plotly chart with its own PNG button named after the chart and the as-of period."""
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figure(version: tuple, key: str, depends: str, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def chart(build: Callable[[], go.Figure], title: str, as_of: Period, key: str, depends: tuple = ()) -> None:
+    """A plotly chart with its own PNG button named after the chart and the as-of period.
+
+    Building a figure costs ~0.1 s of plotly validation, so figures are cached per data version, chart key
+    and `depends` — which must name every input the builder reads besides the store's data (the view, a
+    picked indicator …)."""
+    fig = _figure(store().data_version(), key, repr(depends), _build=build)
     st.plotly_chart(fig, width="stretch", config=charts.chart_config(title, str(as_of)), key=key)
 
 

@@ -47,9 +47,9 @@ if row["kind"] == "quota":
     facts["当年上级下达"] = fmt.with_unit(row["assigned_target"], row["unit"])
 head[1].markdown(" | ".join(facts) + "\n" + "|".join(["---"] * len(facts)) + "\n" + " | ".join(ui.escape(v) for v in facts.values()))
 
-fig = charts.indicator_series(plan_row, series, row.rename(pick) if "indicator_id" not in row else row, d.plan.base_year,
-                              d.plan.target_year, ref_series=ref_series, ref_name=ref_name)
-ui.chart(fig, f"{pick} {row['name']}", view.as_of, key="ind_series")
+ui.chart(lambda: charts.indicator_series(plan_row, series, row, d.plan.base_year, d.plan.target_year,
+                                         ref_series=ref_series, ref_name=ref_name),
+         f"{pick} {row['name']}", view.as_of, key="ind_series", depends=(view, pick))
 
 with st.expander("状态是怎么算出来的", expanded=True):
     for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):
@@ -68,4 +68,4 @@ st.dataframe(pd.DataFrame({
 
 st.divider()
 st.subheader("全部指标:完成度与时间进度")
-ui.chart(charts.achievement_vs_time(ind), "指标完成度与时间进度", view.as_of, key="ind_all")
+ui.chart(lambda: charts.achievement_vs_time(ind), "指标完成度与时间进度", view.as_of, key="ind_all", depends=(view,))

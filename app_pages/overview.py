@@ -19,13 +19,13 @@ for col, status in zip(cols, Status):
 binding_ok = int(binding["status"].isin([Status.ACHIEVED.value, Status.AHEAD.value, Status.ON_TRACK.value]).sum())
 cols[-1].metric("约束性指标正常", f"{binding_ok}/{len(binding)} 项", help="约束性指标必须确保完成:提前实现、快于预期或基本符合预期的项数")
 
-ui.chart(charts.status_counts(ind), "指标状态分布", view.as_of, key="ov_status")
+ui.chart(lambda: charts.status_counts(ind), "指标状态分布", view.as_of, key="ov_status", depends=(view,))
 
 st.subheader("主要指标红黄绿灯")
 st.caption(f"图例:{ui.status_legend()};进度条为完成度,竖线为时间进度。")
 ui.indicator_cards(ind)
 
-ui.chart(charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="ov_tasks")
+ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="ov_tasks", depends=(view,))
 
 st.subheader("需要关注")
 late_ind = ind[ind["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])]

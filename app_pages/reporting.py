@@ -43,7 +43,8 @@ st.dataframe(per_unit.rename(columns={"unit": "单位"}), hide_index=True, width
     "报送率": st.column_config.ProgressColumn("报送率", min_value=0, max_value=1, format="percent"),
 })
 
-ui.chart(charts.reporting_matrix(status.rename(columns={"name": "item_name"})), "报送情况矩阵", view.as_of, key="rep_matrix")
+ui.chart(lambda: charts.reporting_matrix(status.rename(columns={"name": "item_name"})), "报送情况矩阵", view.as_of,
+         key="rep_matrix", depends=(view, date.today()))
 
 st.subheader("缺报与逾期清单")
 gaps = status[status["state"].isin([STATE_MISSING, STATE_LATE])]
