@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from lib import charts, fmt
-from lib.status import STATUS_LOOK, TASK_STATUS_LOOK, Status, TaskStatus
+from lib.status import STATUS_LOOK, Status, TaskStatus, badge, task_badge
 
 page = ui.browse_page("总览")
 ind, tasks, view = page.indicators, page.tasks, page.view
@@ -30,23 +30,26 @@ ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", vie
 st.subheader("需要关注")
 late_ind = ind[ind["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])]
 late_tasks = tasks[tasks["status"].isin([TaskStatus.BEHIND.value, TaskStatus.NOT_REPORTED.value])]
-a, b = st.columns(2)
-with a:
-    st.markdown(f"**指标:滞后或数据缺失({len(late_ind)} 项)**")
-    st.dataframe(pd.DataFrame({
-        "状态": [f"{STATUS_LOOK[Status(s)].icon} {STATUS_LOOK[Status(s)].label}" for s in late_ind["status"]],
+st.markdown(f"**指标:滞后或数据缺失({len(late_ind)} 项)**")
+if late_ind.empty:
+    st.caption("没有滞后或数据缺失的指标。")
+else:
+    st.table(pd.DataFrame({
         "指标": late_ind["indicator_id"] + " " + late_ind["name"],
+        "状态": [badge(s, t) for s, t in zip(late_ind["status"], late_ind["time_elapsed"])],
         "最新值": [fmt.with_unit(v, u) if p else "—" for v, u, p in zip(late_ind["latest_value"], late_ind["unit"], late_ind["latest_period"])],
         "说明": [r or (f"完成度 {fmt.percent(p)},时间进度 {fmt.percent(t)}" if pd.notna(p) else "") for r, p, t in
                  zip(late_ind["reason"], late_ind["achievement"], late_ind["time_elapsed"])],
         "责任单位": late_ind["responsible_units"].map(fmt.units_text),
-    }), hide_index=True, width="stretch")
-with b:
-    st.markdown(f"**任务:滞后或未报送({len(late_tasks)} 项)**")
-    st.dataframe(pd.DataFrame({
-        "状态": [f"{TASK_STATUS_LOOK[TaskStatus(s)].icon} {TASK_STATUS_LOOK[TaskStatus(s)].label}" for s in late_tasks["status"]],
+    }).set_index("指标"))
+st.markdown(f"**任务:滞后或未报送({len(late_tasks)} 项)**")
+if late_tasks.empty:
+    st.caption("没有滞后或未报送的任务。")
+else:
+    st.table(pd.DataFrame({
         "任务": late_tasks["task_id"] + " " + late_tasks["title"],
+        "状态": late_tasks["status"].map(task_badge),
         "完成进度": [fmt.with_unit(p, "%") for p in late_tasks["percent"]],
         "存在问题": late_tasks["problems"].fillna(""),
         "牵头单位": late_tasks["lead_units"].map(fmt.units_text),
-    }), hide_index=True, width="stretch")
+    }).set_index("任务"))
