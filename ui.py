@@ -5,7 +5,9 @@ Page scripts stay thin: read widgets → call lib → render with these helpers.
 """
 from __future__ import annotations
 
+import hashlib as _hashlib
 import html
+import threading as _threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +16,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import charts, settings
+from lib import accounts as _acc
+from lib import charts, fmt, settings
+from lib import export as _export
 from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of
-from lib.periods import Period
+from lib.periods import Period, time_elapsed
 from lib.plan import Plan, PlanError, load_plan
 from lib.schema import CATEGORIES
+from lib.status import STATUS_LOOK, Status, status_label
 from lib.store import Store, StoreError, apply_baselines, open_store
 
 ROOT = Path(__file__).resolve().parent
@@ -270,7 +275,6 @@ def escape(text: object) -> str:
 # --- shared renderings -----------------------------------------------------------------------------------
 
 def time_caption(d: Data, view: View) -> str:
-    from lib.periods import time_elapsed
     tau = time_elapsed(view.as_of.year, view.as_of.quarter, d.plan.base_year, d.plan.target_year)
     scope = [x for x in (view.category, view.section and f"第{charts.chinese_numeral(view.section)}篇", view.unit) if x]
     text = (f"截至 {period_label(view.as_of)} · 时间进度 {tau:.0%}"
@@ -280,8 +284,6 @@ def time_caption(d: Data, view: View) -> str:
 
 def _card(row: pd.Series) -> str:
     """One traffic-light card: status (colour + icon + words), name, latest value, target, P against τ."""
-    from lib import fmt
-    from lib.status import STATUS_LOOK, Status, status_label
     look = STATUS_LOOK[Status(row["status"])]
     label = status_label(row["status"], row["time_elapsed"])
     latest = (f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})"
@@ -327,7 +329,6 @@ def indicator_cards(indicators: pd.DataFrame) -> None:
 
 
 def status_legend() -> str:
-    from lib.status import STATUS_LOOK
     return " ".join(f"{look.icon} {look.label}" for look in STATUS_LOOK.values())
 
 
@@ -368,12 +369,6 @@ def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
 # streamlit-authenticator 0.4.2 does the sign-in (bcrypt check, signed cookie); lib/accounts.py owns the
 # accounts file and the permission rules. The signed-in account is looked up afresh in the accounts file on
 # every run, so a removed account is signed out at once. Upload-flow helpers live here too: pages stay thin.
-
-import hashlib as _hashlib  # noqa: E402
-import threading as _threading  # noqa: E402
-
-from lib import accounts as _acc  # noqa: E402
-from lib import export as _export  # noqa: E402
 
 ACCOUNT_PAGE = "app_pages/account.py"
 UPLOAD_PAGE = "app_pages/upload.py"
