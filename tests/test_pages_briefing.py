@@ -2,30 +2,14 @@
 text; without a browser the page says how to install one and still offers the summary and the tables."""
 from __future__ import annotations
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import images
 from lib.periods import Period
-from lib.store import open_store
 from tests.conftest import ROOT
+from tests.test_pages_upload import env  # noqa: F401  (fixture: temp database and accounts, caches cleared)
 
 PAGE = "app_pages/briefing.py"
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    db = f"sqlite:///{tmp_path / 'planmon.sqlite'}"
-    monkeypatch.setenv("PLANMON_DB_URL", db)
-    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
-    monkeypatch.setenv("PLANMON_PUBLIC_BROWSING", "true")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    open_store(db).close()
 
 
 def page() -> AppTest:
