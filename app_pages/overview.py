@@ -27,6 +27,21 @@ ui.indicator_cards(ind)
 
 ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="ov_tasks", depends=(view,))
 
+
+
+def why(r: pd.Series) -> str:
+    """One line saying why an indicator is listed: the no-data reason, or the numbers behind 滞后."""
+    if r["reason"]:
+        return r["reason"]
+    if pd.notna(r["achievement"]):
+        return f"完成度 {fmt.percent(r['achievement'])},时间进度 {fmt.percent(r['time_elapsed'])}"
+    if r["kind"] == "quota":
+        return f"实际 {fmt.with_unit(r['latest_value'], r['unit'])},上级下达 {fmt.with_unit(r['assigned_target'], r['unit'])}"
+    if r["kind"] == "in_step":
+        return f"与{r['ref_indicator']}相差 {r['diff_pp']:+.1f} 个百分点"
+    return f"{fmt.with_unit(r['latest_value'], r['unit'])},上限 {fmt.with_unit(r['target_value'], r['unit'])}"
+
+
 st.subheader("需要关注")
 late_ind = ind[ind["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])]
 late_tasks = tasks[tasks["status"].isin([TaskStatus.BEHIND.value, TaskStatus.NOT_REPORTED.value])]
@@ -38,8 +53,7 @@ else:
         "指标": late_ind["indicator_id"] + " " + late_ind["name"],
         "状态": [badge(s, t) for s, t in zip(late_ind["status"], late_ind["time_elapsed"])],
         "最新值": [fmt.with_unit(v, u) if p else "—" for v, u, p in zip(late_ind["latest_value"], late_ind["unit"], late_ind["latest_period"])],
-        "说明": [r or (f"完成度 {fmt.percent(p)},时间进度 {fmt.percent(t)}" if pd.notna(p) else "") for r, p, t in
-                 zip(late_ind["reason"], late_ind["achievement"], late_ind["time_elapsed"])],
+        "说明": [why(r) for _, r in late_ind.iterrows()],
         "责任单位": late_ind["responsible_units"].map(fmt.units_text),
     }).set_index("指标"))
 st.markdown(f"**任务:滞后或未报送({len(late_tasks)} 项)**")
