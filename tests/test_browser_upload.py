@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.accounts import DEMO_PASSWORD
+from lib.accounts import COOKIE_NAME, DEMO_PASSWORD
 from tests.browser import SCREENSHOTS, streamlit_server
 from tests.conftest import ROOT
 
@@ -41,7 +41,10 @@ def sign_in(page, server: str, username: str) -> None:
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("已登录:").first.wait_for(timeout=LONG)
-    page.get_by_role("button", name="退出登录").wait_for(timeout=LONG)   # rerun after the cookie was set
+    page.get_by_role("button", name="退出登录").wait_for(timeout=LONG)
+    # The cookie component writes the signed cookie asynchronously after the sign-in run: a page opened
+    # before it lands starts a session that is not signed in. Wait for the cookie itself.
+    page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')", timeout=LONG)
 
 
 def top(page, locator) -> None:
