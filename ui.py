@@ -158,6 +158,7 @@ def store() -> Store:
 class Data:
     """Everything the store says that feeds the assessment, at one data version."""
     plan: Plan                     # with the planning office's baselines applied
+    version: tuple                 # the store's data_version these frames were read at (cache key)
     progress: pd.DataFrame
     task_progress: pd.DataFrame
     annual_targets: pd.DataFrame
@@ -183,11 +184,12 @@ def data() -> Data:
     """The store's current data; re-read only when its data_version changes."""
     try:
         s = store()
-        progress, tasks, targets, baselines = _read_store(s.data_version())
+        version = s.data_version()
+        progress, tasks, targets, baselines = _read_store(version)
     except StoreError as exc:
         st.error(f"数据库无法使用:{exc.message}")
         st.stop()
-    return Data(apply_baselines(plan(), baselines), progress, tasks, targets)
+    return Data(apply_baselines(plan(), baselines), version, progress, tasks, targets)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -200,7 +202,7 @@ def _assess(version: tuple, as_of: str, tol_path: float, tol_pp: float, _d: Data
 
 def assessment(d: Data, as_of: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(indicator results, task results) as of a quarter, cached per data version and tolerance."""
-    return _assess(store().data_version(), str(as_of), float(settings.get("tolerance")), float(settings.get("tolerance_pp")), d)
+    return _assess(d.version, str(as_of), float(settings.get("tolerance")), float(settings.get("tolerance_pp")), d)
 
 
 def filter_results(d: Data, view: View, indicators: pd.DataFrame, tasks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -346,7 +348,7 @@ def _task_history(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
 
 
 def task_history(d: Data, view: View, task_ids: set[str]) -> pd.DataFrame:
-    history = _task_history(store().data_version(), str(view.as_of), d)
+    history = _task_history(d.version, str(view.as_of), d)
     return history[history["task_id"].isin(task_ids)]
 
 
@@ -362,7 +364,7 @@ def _reporting(version: tuple, as_of: str, deadline_days: int, today: str, _d: D
 
 def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
     from datetime import date
-    return _reporting(store().data_version(), str(as_of), int(settings.get("report_deadline_days")), date.today().isoformat(), d)
+    return _reporting(d.version, str(as_of), int(settings.get("report_deadline_days")), date.today().isoformat(), d)
 
 
 # --- sign-in and roles -----------------------------------------------------------------------------------

@@ -42,28 +42,29 @@ def why(r: pd.Series) -> str:
     return f"{fmt.with_unit(r['latest_value'], r['unit'])},上限 {fmt.with_unit(r['target_value'], r['unit'])}"
 
 
+def attention(heading: str, table: pd.DataFrame) -> None:
+    """A heading with the count, then the list (a static table: it wraps long Chinese text and prints)."""
+    st.markdown(f"**{heading}({len(table)} 项)**")
+    if table.empty:
+        st.caption(f"没有{heading.split(':')[1]}的项。")
+    else:
+        st.table(table.set_index(table.columns[0]))
+
+
 st.subheader("需要关注")
 late_ind = ind[ind["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])]
 late_tasks = tasks[tasks["status"].isin([TaskStatus.BEHIND.value, TaskStatus.NOT_REPORTED.value])]
-st.markdown(f"**指标:滞后或数据缺失({len(late_ind)} 项)**")
-if late_ind.empty:
-    st.caption("没有滞后或数据缺失的指标。")
-else:
-    st.table(pd.DataFrame({
-        "指标": late_ind["indicator_id"] + " " + late_ind["name"],
-        "状态": [badge(s, t) for s, t in zip(late_ind["status"], late_ind["time_elapsed"])],
-        "最新值": [fmt.with_unit(v, u) if p else "—" for v, u, p in zip(late_ind["latest_value"], late_ind["unit"], late_ind["latest_period"])],
-        "说明": [why(r) for _, r in late_ind.iterrows()],
-        "责任单位": late_ind["responsible_units"].map(fmt.units_text),
-    }).set_index("指标"))
-st.markdown(f"**任务:滞后或未报送({len(late_tasks)} 项)**")
-if late_tasks.empty:
-    st.caption("没有滞后或未报送的任务。")
-else:
-    st.table(pd.DataFrame({
-        "任务": late_tasks["task_id"] + " " + late_tasks["title"],
-        "状态": late_tasks["status"].map(task_badge),
-        "完成进度": [fmt.with_unit(p, "%") for p in late_tasks["percent"]],
-        "存在问题": late_tasks["problems"].fillna(""),
-        "牵头单位": late_tasks["lead_units"].map(fmt.units_text),
-    }).set_index("任务"))
+attention("指标:滞后或数据缺失", pd.DataFrame({
+    "指标": late_ind["indicator_id"] + " " + late_ind["name"],
+    "状态": [badge(s, t) for s, t in zip(late_ind["status"], late_ind["time_elapsed"])],
+    "最新值": [fmt.with_unit(v, u) if p else "—" for v, u, p in zip(late_ind["latest_value"], late_ind["unit"], late_ind["latest_period"])],
+    "说明": [why(r) for _, r in late_ind.iterrows()],
+    "责任单位": late_ind["responsible_units"].map(fmt.units_text),
+}))
+attention("任务:滞后或未报送", pd.DataFrame({
+    "任务": late_tasks["task_id"] + " " + late_tasks["title"],
+    "状态": late_tasks["status"].map(task_badge),
+    "完成进度": [fmt.with_unit(p, "%") for p in late_tasks["percent"]],
+    "存在问题": late_tasks["problems"].fillna(""),
+    "牵头单位": late_tasks["lead_units"].map(fmt.units_text),
+}))
