@@ -690,6 +690,14 @@ def _legend_swatches(fig: go.Figure, looks: Sequence[Look]) -> None:
                                  marker=dict(symbol="square", size=13, color=look.colour), hoverinfo="skip"))
 
 
+def _state_cells(grid: pd.DataFrame, codes: Sequence[str], looks: Sequence[Look]) -> tuple[np.ndarray, list[list[str]]]:
+    """A grid of state codes → (z: the code's position, NaN where empty; text: the state's icon) for a
+    discrete-colour heatmap, so every cell reads without colour too."""
+    z = grid.apply(lambda col: col.map(lambda s: codes.index(s) if s in codes else np.nan)).to_numpy(dtype=float)
+    text = [[looks[int(v)].icon if not np.isnan(v) else "" for v in row] for row in z]
+    return z, text
+
+
 def task_heatmap(history: pd.DataFrame) -> go.Figure:
     """Task status per quarter: tasks (rows, plan order by task id) × quarters (columns), coloured by
     status, the status icon as cell text so it reads without colour.
@@ -705,8 +713,7 @@ def task_heatmap(history: pd.DataFrame) -> go.Figure:
     codes = [s.value for s in TaskStatus]
     looks = [TASK_STATUS_LOOK[s] for s in TaskStatus]
     grid = frame.pivot(index="task_id", columns="period", values="status").reindex(index=tasks, columns=periods)
-    z = grid.apply(lambda col: col.map(lambda s: codes.index(s) if s in codes else np.nan)).to_numpy(dtype=float)
-    text = [[looks[int(v)].icon if not np.isnan(v) else "" for v in row] for row in z]
+    z, text = _state_cells(grid, codes, looks)
     custom = [[[f"{t} {titles.get(t, '')}", looks[int(v)].label if not np.isnan(v) else "无记录"] for v in row]
               for t, row in zip(tasks, z)]
     labels = [f"{t} {abbreviate(titles.get(t, ''))}" for t in tasks]
@@ -868,9 +875,8 @@ def reporting_matrix(matrix: pd.DataFrame, as_of: str = "", item_order: Sequence
     names = (frame.drop_duplicates("item_id").set_index("item_id")["item_name"].astype(str).to_dict()
              if "item_name" in frame.columns else {})
     grid = frame.pivot(index="unit", columns="item_id", values="state").reindex(index=units, columns=items)
-    z = grid.apply(lambda col: col.map(lambda s: REPORT_STATES.index(s) if s in REPORT_STATES else np.nan)).to_numpy(dtype=float)
     looks = [REPORT_LOOK[s] for s in REPORT_STATES]
-    text = [[looks[int(v)].icon if not np.isnan(v) else "" for v in row] for row in z]
+    z, text = _state_cells(grid, list(REPORT_STATES), looks)
     custom = [[[u, f"{i} {names.get(i, '')}".strip(), REPORT_STATES[int(v)] if not np.isnan(v) else "不涉及"]
                for i, v in zip(items, row)] for u, row in zip(units, z)]
     labels = [abbreviate(u) for u in units]
