@@ -375,7 +375,6 @@ def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
 ACCOUNT_PAGE = "app_pages/account.py"
 UPLOAD_PAGE = "app_pages/upload.py"
 REVIEW_PAGE = "app_pages/review.py"
-LOGIN_FORM_KEY = "pm_login"
 _RUN = _threading.local()   # the authenticator built for the current script run (one per run: see sign_in_gate)
 
 
@@ -413,27 +412,16 @@ def accounts() -> _acc.Accounts:
         st.stop()
 
 
-def _build_authenticator(stop: bool = True):
+def _authenticator_config() -> dict:
+    """Raises AccountError (e.g. no cookie key outside demo mode: nobody can sign in)."""
+    return _acc.authenticator_config(accounts(), _acc.cookie_key(_acc.default_accounts_path()))
+
+
+def _build_authenticator():
     import streamlit_authenticator as stauth
-    try:
-        config = _acc.authenticator_config(accounts(), _acc.cookie_key(_acc.default_accounts_path()))
-    except _acc.AccountError as exc:
-        if not stop:
-            raise
-        st.error(exc.message)
-        st.stop()
     # login_sleep_time: 0.4.2 sleeps 0.7 s before every un-signed-in run to wait for its cookie component,
     # but it reads the cookie from st.context.cookies (the request headers), so there is nothing to wait for.
-    return stauth.Authenticate(**config, login_sleep_time=0)
-
-
-def authenticator():
-    """The run's streamlit_authenticator.Authenticate. Built by `sign_in_gate` at the start of each run (its
-    cookie component has a fixed widget key, so a second instance in the same run would clash)."""
-    auth = getattr(_RUN, "authenticator", None)
-    if auth is None:
-        auth = _RUN.authenticator = _build_authenticator()
-    return auth
+    return stauth.Authenticate(**_authenticator_config(), login_sleep_time=0)
 
 
 def current_account() -> _acc.Account | None:
@@ -453,19 +441,109 @@ def role_label(account: _acc.Account) -> str:
     return " · ".join(parts)
 
 
+# Sign-in and sign-out happen in widget callbacks, which Streamlit runs before the script body. The library's
+# cookie component reports the browser's cookies once it has loaded, and that report starts a new run that
+# interrupts the current one: a click handled in the body (the library's own login form) was lost whenever
+# the report came in while the click's run was still checking the password. The password check and the
+# session state stay the library's (AuthenticationController); only the form is ours. The cookie is then
+# written (or deleted) by the library's component, rendered on every run until the browser confirms it.
+_COOKIE_PENDING = "pm_cookie_pending"   # "set" after sign-in, "delete" after sign-out, until confirmed
+_SIGN_IN_ERROR = "pm_sign_in_error"
+_SIGNED_OUT = "pm_signed_out"           # shows 已退出登录 above the form until the next attempt
+LOGIN_USER_KEY, LOGIN_PASSWORD_KEY = "pm_login_user", "pm_login_password"
+
+
+def _controller():
+    from streamlit_authenticator.controllers import AuthenticationController
+    return AuthenticationController(_authenticator_config()["credentials"], auto_hash=False)
+
+
+def _on_sign_in() -> None:
+    from lib.messages import render
+    from streamlit_authenticator.utilities.exceptions import LoginError
+    username = str(st.session_state.get(LOGIN_USER_KEY) or "").strip()
+    password = str(st.session_state.get(LOGIN_PASSWORD_KEY) or "")
+    st.session_state[LOGIN_PASSWORD_KEY] = ""          # the typed password is not kept in the session
+    st.session_state.pop(_SIGN_IN_ERROR, None)
+    st.session_state.pop(_SIGNED_OUT, None)
+    if not username or not password:
+        st.session_state[_SIGN_IN_ERROR] = render("auth.sign_in_incomplete")
+        return
+    try:
+        ok = _controller().login(username, password)
+    except (LoginError, _acc.AccountError):
+        ok = False
+    if ok:
+        st.session_state[_COOKIE_PENDING] = "set"
+    else:
+        st.session_state["authentication_status"] = False
+        st.session_state[_SIGN_IN_ERROR] = render("auth.sign_in_failed")
+
+
+def _on_sign_out() -> None:
+    try:
+        _controller().logout()
+    except _acc.AccountError:   # the accounts file broke meanwhile: sign out of the session all the same
+        for key in ("name", "username", "roles", "email"):
+            st.session_state[key] = None
+        st.session_state["authentication_status"] = None
+        st.session_state["logout"] = True
+    st.session_state[_COOKIE_PENDING] = "delete"
+    st.session_state[_SIGNED_OUT] = True
+
+
+def sign_in_form() -> None:
+    """The sign-in form (用户名, 密码, 登录) and, after a failed attempt, what went wrong. Stops the page with
+    the reason when sign-in is unavailable (e.g. no cookie key outside demo mode)."""
+    try:
+        _authenticator_config()
+    except _acc.AccountError as exc:
+        st.error(exc.message)
+        st.stop()
+    if st.session_state.get(_SIGNED_OUT):
+        st.success("已退出登录。")
+    with st.form("pm_login"):
+        st.subheader("登录")
+        st.text_input("用户名", key=LOGIN_USER_KEY, autocomplete="username")
+        st.text_input("密码", type="password", key=LOGIN_PASSWORD_KEY, autocomplete="current-password")
+        st.form_submit_button("登录", type="primary", on_click=_on_sign_in)
+    if error := st.session_state.get(_SIGN_IN_ERROR):
+        st.error(error)
+
+
+def sign_out_button() -> None:
+    st.button("退出登录", key="pm_logout", on_click=_on_sign_out)
+
+
+def _write_cookie(auth) -> None:
+    """Render the library's cookie writer (or remover) until the browser confirms (the component's value,
+    under the library's fixed keys 'set' / 'delete', is true once it has run)."""
+    pending = st.session_state.get(_COOKIE_PENDING)
+    if pending is None:
+        return
+    if st.session_state.get(pending) is True:
+        del st.session_state[_COOKIE_PENDING]
+    elif pending == "set" and st.session_state.get("authentication_status"):
+        auth.cookie_controller.set_cookie()
+    elif pending == "delete":
+        auth.cookie_controller.delete_cookie()
+    else:   # signed out again before the cookie was written: nothing left to write
+        del st.session_state[_COOKIE_PENDING]
+
+
 def sign_in_gate() -> _acc.Account | None:
     """Called by dashboard.py on every run, before the page: restores a session from the sign-in cookie,
-    shows who is signed in in the sidebar, and — with public_browsing off — stops every page but the
-    sign-in page for visitors who are not signed in."""
+    writes or removes the cookie after signing in or out, shows who is signed in in the sidebar."""
     from streamlit_authenticator.utilities.exceptions import LoginError
-    if not st.session_state.get("authentication_status") and _acc.COOKIE_NAME not in st.context.cookies:
+    if (not st.session_state.get("authentication_status") and _COOKIE_PENDING not in st.session_state
+            and _acc.COOKIE_NAME not in st.context.cookies):
         # A visitor with no sign-in cookie: nothing to restore. Building the authenticator would render its
-        # cookie component on every page (a second round trip before the charts); the sign-in page builds it.
+        # cookie component on every page (a second run once it reports, before the charts settle).
         _RUN.authenticator = None
         st.sidebar.page_link(ACCOUNT_PAGE, label="登录", icon=":material/login:")
         return None
     try:
-        _RUN.authenticator = _build_authenticator(stop=False)
+        _RUN.authenticator = _build_authenticator()
     except _acc.AccountError as exc:   # e.g. no cookie key outside demo mode: nobody can sign in, browsing goes on
         _RUN.authenticator = None
         st.sidebar.error(exc.message)
@@ -475,6 +553,7 @@ def sign_in_gate() -> _acc.Account | None:
             _RUN.authenticator.login(location="unrendered")   # cookie → session; renders nothing
         except LoginError:   # a cookie of an account that was removed: stay signed out
             pass
+    _write_cookie(_RUN.authenticator)
     account = current_account()
     with st.sidebar:
         if account:

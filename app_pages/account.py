@@ -1,4 +1,4 @@
-"""登录/账号: the sign-in form (streamlit-authenticator), who am I and what may I do, sign-out; in demo mode
+"""登录/账号: the sign-in form (password check and cookie by streamlit-authenticator), who am I and what may I do, sign-out; in demo mode
 the demo accounts and their published password."""
 import pandas as pd
 import streamlit as st
@@ -8,20 +8,12 @@ from lib import settings
 from lib.accounts import DEMO_PASSWORD, Role, can_review, can_upload
 
 st.title("登录/账号")
-auth = ui.authenticator()
-
-if ui.current_account() is not None:
-    auth.logout("退出登录", location="main", key="pm_logout")
-    if ui.current_account() is None:
-        st.success("已退出登录。")
 
 account = ui.current_account()
-if account is None:
-    auth.login(location="main", key=ui.LOGIN_FORM_KEY,
-               fields={"Form name": "登录", "Username": "用户名", "Password": "密码", "Login": "登录"})
-    if st.session_state.get("authentication_status") is False:
-        st.error("用户名或密码不正确,请重新输入。")
-    account = ui.current_account()
+if account is not None:
+    ui.sign_out_button()
+else:
+    ui.sign_in_form()
 
 if account is not None:
     st.success(f"已登录:{ui.escape_markdown(ui.role_label(account))}")

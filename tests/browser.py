@@ -16,6 +16,7 @@ CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+LONG = 60_000   # ms: generous, for a loaded CI machine; waits end as soon as the condition holds
 
 
 def free_port() -> int:
@@ -77,3 +78,38 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def demo_server_env(tmp: Path) -> dict[str, str]:
+    """A server of its own with demo accounts, a fresh store and review by the planning office."""
+    return {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
+            "PLANMON_DEMO_MODE": "true", "PLANMON_AUTO_ADOPT": "false", "PLANMON_PUBLIC_BROWSING": "true",
+            "PLANMON_COOKIE_KEY": ""}
+
+
+def new_page(browser):
+    """A fresh browser context (no cookies) at 1366×768 that records page errors in `page.console_errors`."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    return context, page
+
+
+def has_sign_in_cookie(page) -> bool:
+    from lib.accounts import COOKIE_NAME
+    return any(c["name"] == COOKIE_NAME for c in page.context.cookies())
+
+
+def sign_in(page, server: str, username: str) -> None:
+    """Through the sign-in form, as fast as a script can type; returns once the browser holds the cookie."""
+    from lib.accounts import COOKIE_NAME, DEMO_PASSWORD
+    page.goto(f"{server}/account")
+    page.get_by_label("用户名").fill(username, timeout=LONG)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_text("已登录:").first.wait_for(timeout=LONG)
+    page.get_by_role("button", name="退出登录").wait_for(timeout=LONG)
+    # The cookie component writes the signed cookie once it has loaded, after the sign-in run: a page opened
+    # before that starts a session that is not signed in. Wait for the cookie itself.
+    page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')", timeout=LONG)

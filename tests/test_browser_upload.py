@@ -1,5 +1,5 @@
 """The upload happy path in headless Chromium against a real `streamlit run` server: sign in through the
-authenticator's form, reload (the signed cookie keeps the session), upload a file with errors (findings),
+sign-in form, open a new session (the signed cookie keeps the account), upload a file with errors (findings),
 upload a good one (preview), confirm; the planning office adopts it on the review page. Screenshots at
 1366×768 go to artifacts/screenshots/ (upload-findings.png, upload-preview.png, review.png)."""
 from __future__ import annotations
@@ -7,44 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from lib.accounts import COOKIE_NAME, DEMO_PASSWORD
-from tests.browser import SCREENSHOTS, streamlit_server
+from tests.browser import LONG, SCREENSHOTS, demo_server_env, new_page, sign_in, streamlit_server
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
 FIXTURES = ROOT / "tests" / "fixtures"
-LONG = 60_000
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("upload-server")
-    env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
-           "PLANMON_DEMO_MODE": "true", "PLANMON_AUTO_ADOPT": "false", "PLANMON_PUBLIC_BROWSING": "true",
-           "PLANMON_COOKIE_KEY": ""}
-    with streamlit_server(env) as url:
+    with streamlit_server(demo_server_env(tmp_path_factory.mktemp("upload-server"))) as url:
         yield url
-
-
-def new_page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    page.console_errors = []
-    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-    return context, page
-
-
-def sign_in(page, server: str, username: str) -> None:
-    page.goto(f"{server}/account")
-    page.get_by_label("用户名").fill(username, timeout=LONG)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.get_by_text("已登录:").first.wait_for(timeout=LONG)
-    page.get_by_role("button", name="退出登录").wait_for(timeout=LONG)
-    # The cookie component writes the signed cookie asynchronously after the sign-in run: a page opened
-    # before it lands starts a session that is not signed in. Wait for the cookie itself.
-    page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')", timeout=LONG)
 
 
 def top(page, locator) -> None:

@@ -126,6 +126,15 @@ def test_wrong_password_is_refused(env):
     assert "用户名或密码不正确,请重新输入。" in texts(at, "error")
 
 
+def test_an_empty_field_is_asked_for_and_no_password_stays_in_the_session(env):
+    at = sign_in(app(), DEPT_FAGAI, "")
+    assert "请填写用户名和密码后再点“登录”。" in texts(at, "error")
+    assert not at.session_state["authentication_status"]
+    at = sign_in(at, DEPT_FAGAI)
+    assert at.session_state["authentication_status"] is True
+    assert at.session_state["pm_login_password"] == ""
+
+
 def test_demo_accounts_are_listed_with_their_password(env):
     at = app()
     at.switch_page("app_pages/account.py").run()
