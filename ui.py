@@ -327,7 +327,31 @@ def indicator_cards(indicators: pd.DataFrame) -> None:
         st.info("没有符合筛选条件的指标。")
         return
     cards = "".join(_card(r) for _, r in indicators.iterrows())
-    st.markdown(_CARD_CSS + f'<div class="pm-grid">{cards}</div>', unsafe_allow_html=True)
+    st.html(_CARD_CSS + f'<div class="pm-grid">{cards}</div>')
+
+
+_TABLE_CSS = """<style>
+.pm-table{border-collapse:collapse;width:100%;font-size:0.88rem;margin:2px 0 12px}
+.pm-table th,.pm-table td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+.pm-table thead th{background:#f3f4f6;font-weight:600;white-space:nowrap}.pm-table tbody th{font-weight:600}
+</style>"""
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return escape(text).replace("\n", "<br>")
+
+
+def html_table(frame: pd.DataFrame) -> None:
+    """A static table that wraps long Chinese text and prints, the first column as row headers. Plain HTML
+    (st.html, no Markdown pass), every cell escaped: departments type the 存在问题 text. Lighter in the
+    browser than st.table, whose Arrow decoder is the largest script the overview would otherwise load."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
+    short = [frame[c].map(lambda v: len(_cell(v))).max() <= 10 for c in frame.columns[1:]]   # e.g. 状态: never wrapped
+    td = ['<td style="white-space:nowrap">' if s else "<td>" for s in short]
+    rows = "".join(f"<tr><th scope=\"row\">{_cell(r[0])}</th>" + "".join(f"{t}{_cell(v)}</td>" for t, v in zip(td, r[1:]))
+                   + "</tr>" for r in frame.itertuples(index=False))
+    st.html(f'{_TABLE_CSS}<table class="pm-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
 
 def status_legend() -> str:
@@ -535,8 +559,8 @@ def sign_in_gate() -> _acc.Account | None:
     """Called by dashboard.py on every run, before the page: restores a session from the sign-in cookie,
     writes or removes the cookie after signing in or out, shows who is signed in in the sidebar."""
     from streamlit_authenticator.utilities.exceptions import LoginError
-    if (not st.session_state.get("authentication_status") and _COOKIE_PENDING not in st.session_state
-            and _acc.COOKIE_NAME not in st.context.cookies):
+    has_cookie = isinstance(st.context.cookies.get(_acc.COOKIE_NAME), str)   # (AppTest's stand-in is no str)
+    if not st.session_state.get("authentication_status") and _COOKIE_PENDING not in st.session_state and not has_cookie:
         # A visitor with no sign-in cookie: nothing to restore. Building the authenticator would render its
         # cookie component on every page (a second run once it reports, before the charts settle).
         _RUN.authenticator = None

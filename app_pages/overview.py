@@ -48,7 +48,7 @@ def attention(heading: str, table: pd.DataFrame) -> None:
     if table.empty:
         st.caption(f"没有{heading.split(':')[1]}的项。")
     else:
-        st.table(table.set_index(table.columns[0]))
+        ui.html_table(table)
 
 
 st.subheader("需要关注")

@@ -75,6 +75,63 @@ def test_overview_counts_equal_the_engine(as_of):
     assert shown["约束性指标正常"] == f"{ok}/{len(binding)} 项"
 
 
+def table_row_headers(at: AppTest) -> list[list[str]]:
+    """The row headers (first column) of each HTML table on the page, in page order."""
+    import html
+    import re
+    return [[html.unescape(c) for c in re.findall(r'<th scope="row">(.*?)</th>', h.value)]
+            for h in at.get("html") if "pm-table" in h.value]
+
+
+@pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
+def test_overview_attention_lists_equal_the_engine(as_of):
+    at = app()
+    at.run()
+    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
+    _, ind, tasks = _engine(as_of)
+    late_ind = ind.loc[ind["status"].isin(["behind", "no_data"]), "indicator_id"].tolist()
+    late_tasks = tasks.loc[tasks["status"].isin(["behind", "not_reported"]), "task_id"].tolist()
+    assert late_ind and late_tasks   # the sample data is built so that both lists have entries
+    shown_ind, shown_tasks = ([h.split(" ")[0] for h in table] for table in table_row_headers(at))
+    assert shown_ind == late_ind and shown_tasks == late_tasks
+    heading = next(m.value for m in at.markdown if m.value.startswith("**指标:滞后或数据缺失"))
+    assert heading == f"**指标:滞后或数据缺失({len(late_ind)} 项)**"
+
+
+@pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
+def test_overview_traffic_light_grid_has_one_card_per_indicator_with_the_engines_status(as_of):
+    import html
+    import re
+
+    from lib import fmt
+    from lib.status import status_label
+    at = app()
+    at.run()
+    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
+    _, ind, _ = _engine(as_of)
+    grid = next(h.value for h in at.get("html") if "pm-grid" in h.value)
+    cards = re.findall(r'<div class="pm-status"[^>]*>(.*?)</div><div class="pm-name"[^>]*>(\w+) ', grid)
+    assert [i for _, i in cards] == ind["indicator_id"].tolist() and len(cards) == 26
+    for (status, _), (_, row) in zip(cards, ind.iterrows()):
+        look = STATUS_LOOK[Status(row["status"])]
+        assert status == f"{look.icon} {status_label(row['status'], row['time_elapsed'])}"
+    latest = [f"最新:{fmt.with_unit(v, u)}({p})" for v, u, p in zip(ind["latest_value"], ind["unit"], ind["latest_period"]) if p]
+    assert latest and all(html.escape(text) in grid for text in latest)
+
+
+def test_html_table_escapes_every_cell():
+    def page() -> None:
+        import pandas as pd
+        import ui
+        ui.html_table(pd.DataFrame({"任务": ["<b>T01</b>"], "存在问题": ['<img src=x onerror="alert(1)">\n\n[链接](javascript:alert(1))']}))
+
+    at = AppTest.from_function(page)
+    at.run()
+    body = at.get("html")[0].value
+    assert "<img" not in body and "<b>T01" not in body and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
+    assert "<br><br>[链接](javascript:alert(1))" in body    # st.html does no Markdown: the text stays text
+
+
 @pytest.mark.parametrize("unit", ["胜利街道", "区市场监管局", "区发改局"])
 def test_unit_page_lists_exactly_the_engines_responsibilities(unit):
     at = app()
