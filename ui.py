@@ -685,29 +685,37 @@ def escape_markdown(text: object) -> str:
 
 
 @st.cache_data(show_spinner="正在复核…", max_entries=32)
-def _recheck(submission_id: int, version: tuple) -> pd.DataFrame:
+def _recheck(submission_id: int, version: tuple) -> tuple[pd.DataFrame, bool]:
     from lib.findings import findings_frame
+    from lib.store import SYSTEM_ACCOUNT
     from lib.workbook import read_workbook
     from lib.xlsx import workbook_bytes, write_progress_workbook
     s = store()
     record = s.submission(submission_id)
+    original = s.submission_file(submission_id)
+    # The seeded sample holds every unit's rows; an upload was checked against its own unit.
+    unit = None if record["account"] == SYSTEM_ACCOUNT else record["unit"]
+    if original is not None:
+        result = read_workbook(original, plan(), unit=unit, file_name=str(record["file_name"]),
+                               known_targets=s.annual_targets())
+        return findings_frame(result.findings), True
     rows = s.submission_rows(submission_id)
     data = workbook_bytes(write_progress_workbook(rows.indicator_rows, rows.task_rows if len(rows.task_rows) else None))
-    result = read_workbook(data, plan(), unit=record["unit"], file_name=str(record["file_name"]),
-                           known_targets=s.annual_targets())
+    result = read_workbook(data, plan(), unit=unit, file_name=str(record["file_name"]), known_targets=s.annual_targets())
     frame = findings_frame(result.findings)
     where = {("指标进度", n + 2): (r.indicator_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.indicator_rows.itertuples())}
     where |= {("任务进度", n + 2): (r.task_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.task_rows.itertuples())}
     keys = [where.get((sheet, row), ("", "")) if pd.notna(row) else ("", "") for sheet, row in zip(frame["工作表"], frame["行"])]
     frame.insert(2, "编号", [k[0] for k in keys])
     frame.insert(3, "期间", [k[1] for k in keys])
-    return frame.drop(columns=["行"])
+    return frame.drop(columns=["行"]), False
 
 
-def recheck_submission(submission_id: int) -> pd.DataFrame:
-    """The findings of a stored submission's rows, checked again against today's plan and targets.
+def recheck_submission(submission_id: int) -> tuple[pd.DataFrame, bool]:
+    """The findings of a stored submission, checked again against today's plan and targets, and whether
+    they come from the file as uploaded (True: the department's own sheet and row numbers).
 
-    The store keeps the rows, not the uploaded file, so the findings the department saw are re-derived:
-    the rows are written back into a contract workbook and read by the same validator. Row numbers of
-    that workbook mean nothing to anyone, so each finding names the item and period instead."""
+    Submissions stored before the store kept files (schema version 1) have only their rows: those are
+    written back into a contract workbook and read by the same validator; row numbers of that workbook
+    mean nothing to anyone, so each finding names the item and period instead."""
     return _recheck(int(submission_id), store().data_version())

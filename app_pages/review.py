@@ -1,5 +1,5 @@
-"""审核与历史 (planning office only): submissions with filters; per submission its rows, a re-check of its
-findings, its state history and adopt / return / revoke; the value history of any indicator or task; the
+"""审核与历史 (planning office only): submissions with filters; per submission its rows, the file as uploaded,
+a re-check of its findings, its state history and adopt / return / revoke; the value history of any indicator or task; the
 annual targets (年度目标值) of quota indicators and the baselines, each with its history; CSV/Excel exports.
 
 State changes run in button callbacks, so the lists on the page are drawn after the change."""
@@ -98,7 +98,14 @@ with tab_sub:
         st.subheader(f"第 {pick} 号报送({record['state_label']})")
         st.caption(f"{record['unit']} · 账号 {record['account']} · 上传于 {display_time(record['created_at'])}(北京时间)"
                    f" · 指标 {record['indicator_rows']} 行、任务 {record['task_rows']} 行")
-        st.text(f"文件名:{record['file_name']}")
+        name_col, file_col = st.columns([3, 1], vertical_alignment="center")
+        name_col.text(f"文件名:{record['file_name']}")
+        original = store.submission_file(pick)
+        if original is not None:
+            file_col.download_button("下载原文件", original, file_name=str(record["file_name"]) or f"报送{pick}.xlsx",
+                                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                     key=f"rv_file_{pick}", on_click="ignore", icon="⬇️",
+                                     help="填报单位上传的文件原样;含公式的单元格请谨慎打开")
         rows = store.submission_rows(pick)
         t_rows, t_find, t_events = st.tabs(["数据行", "复核结果", "状态记录"])
         with t_rows:
@@ -117,8 +124,9 @@ with tab_sub:
                                                             "next_steps": "下步计划", "unit": "填报单位"}),
                              hide_index=True, width="stretch", key="rv_rows_task")
         with t_find:
-            found = ui.recheck_submission(pick)
-            st.caption("按当前规划和年度目标值重新检查本报送的数据行(系统保存数据行,不保存原文件)。")
+            found, from_file = ui.recheck_submission(pick)
+            st.caption("按当前规划和年度目标值重新检查填报单位上传的原文件,行号即原文件中的行。" if from_file else
+                       "本报送早于系统保存原文件,按当前规划和年度目标值重新检查其数据行(以编号和期间标明位置)。")
             if found.empty:
                 st.success("复核未发现问题。")
             else:

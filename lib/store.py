@@ -65,7 +65,7 @@ from lib import settings
 from lib.messages import CatalogueError, render
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
-                              TASK_VALUES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
+                              TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
 
 if TYPE_CHECKING:
     from lib.plan import Plan
@@ -402,6 +402,7 @@ class Store:
                 earlier = self._live_copy(conn, unit, sha)
                 if earlier is not None:
                     return earlier
+                self._keep_file(conn, sha, data)
                 return self._insert_submission(conn, unit, account, file_name, sha, indicators, tasks,
                                                state=SubmissionState.ADOPTED if adopt else SubmissionState.PENDING,
                                                reviewer=AUTO_ADOPT_ACCOUNT if adopt else None)
@@ -425,6 +426,17 @@ class Store:
             return None
         return SubmitResult(row.id, True, SubmissionState(row.state), row.indicator_rows, row.task_rows,
                             pd.Timestamp(row.created_at, tz="UTC"))
+
+    @staticmethod
+    def _keep_file(conn: Connection, sha: str, data: bytes) -> None:
+        """The uploaded file, once per content. Another unit may be storing the same bytes right now
+        (PostgreSQL): ON CONFLICT DO NOTHING, so neither upload fails for it."""
+        values = {"sha256": sha, "size": len(data), "content": data, "created_at": utcnow()}
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        conn.execute(insert(UPLOADED_FILES).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
 
     def _insert_submission(self, conn: Connection, unit: str, account: str, file_name: str, sha: str,
                            indicators: list[dict[str, object]], tasks: list[dict[str, object]], *,
@@ -522,6 +534,14 @@ class Store:
                                    .where(e.submission_id == submission_id).order_by(e.id)), "created_at")
         frame.insert(1, "state_label", frame["state"].map(lambda v: _state(v).label).astype(object))
         return frame
+
+    def submission_file(self, submission_id: int) -> bytes | None:
+        """The file as the department uploaded it; None for submissions stored before schema version 2."""
+        s, f = SUBMISSIONS.c, UPLOADED_FILES.c
+        with self._reading() as conn:
+            content = conn.execute(sa.select(f.content).join_from(SUBMISSIONS, UPLOADED_FILES, s.sha256 == f.sha256)
+                                   .where(s.id == submission_id)).scalar_one_or_none()
+        return None if content is None else bytes(content)
 
     def submission_rows(self, submission_id: int) -> SubmissionRows:
         """The rows exactly as submitted, in the tidy format."""
@@ -739,6 +759,7 @@ class Store:
             lock_database(conn)
             if conn.execute(sa.select(sa.func.count()).select_from(SUBMISSIONS)).scalar_one():
                 return []
+            self._keep_file(conn, sha, data)
             return [self._insert_submission(conn, unit, SYSTEM_ACCOUNT, file_name, sha,
                                             [r for r in indicators if r["unit"] == unit],
                                             [r for r in tasks if r["unit"] == unit],

@@ -128,6 +128,17 @@ BASELINE_SETTINGS = sa.Table(
     sa.Index("ix_baseline_settings_key", "indicator_id"),
 )
 
+# Every uploaded file exactly as it arrived (since schema version 2), once per content: submissions point
+# at it through their sha256. The office can download what a department sent, and the review page checks
+# that file again with the department's own row numbers. Submissions stored under version 1 have none.
+UPLOADED_FILES = sa.Table(
+    "uploaded_files", METADATA,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 SCHEMA_VERSION = sa.Table(
     "schema_version", METADATA,
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
@@ -135,7 +146,8 @@ SCHEMA_VERSION = sa.Table(
     sa.Column("applied_at", sa.DateTime, nullable=False),
 )
 
-DATA_TABLES = (SUBMISSIONS, SUBMISSION_EVENTS, INDICATOR_VALUES, TASK_VALUES, TARGET_SETTINGS, BASELINE_SETTINGS)
+DATA_TABLES = (SUBMISSIONS, SUBMISSION_EVENTS, INDICATOR_VALUES, TASK_VALUES, TARGET_SETTINGS, BASELINE_SETTINGS,
+               UPLOADED_FILES)
 
 
 # --- migrations (frozen: append, never edit) ------------------------------------------------------
@@ -229,8 +241,19 @@ def _v1_initial(op: Operations) -> None:
     op.create_index("ix_baseline_settings_key", "baseline_settings", ["indicator_id"])
 
 
+def _v2_uploaded_files(op: Operations) -> None:
+    """Version 2: keep each uploaded file, once per content (see UPLOADED_FILES)."""
+    op.create_table(
+        "uploaded_files",
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("content", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+    )
+
+
 Migration = Callable[[Operations], None]
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files)
 CURRENT_VERSION = len(MIGRATIONS)
 
 # Any 64-bit key, the same in every process: serialises migrations (and seeding) on PostgreSQL.

@@ -122,6 +122,37 @@ def test_filters(env, plan):
     assert "没有符合条件的报送。可以把“状态”改为“全部”或放宽其他筛选。" in [plain(i.value) for i in at.info]
 
 
+def test_the_office_rechecks_the_file_as_uploaded_with_its_row_numbers(env, plan):
+    from tests.test_pages_upload import FIXTURES
+    app()
+    data = (FIXTURES / "bad" / "implausible-value.xlsx").read_bytes()        # a warning the department accepted
+    result = read_workbook(data, plan, unit="区发改局", file_name="二季度.xlsx")
+    store = open_store(env)
+    sid = store.submit("区发改局", DEPT_FAGAI, "二季度.xlsx", data, result.indicator_rows, result.task_rows,
+                       auto_adopt=False).submission_id
+    at = planner_on_review(sid)
+    found = frame(at, "级别", "工作表", "行", "代码")
+    assert [(r.工作表, r.行, r.代码) for r in found.itertuples()] == [("指标进度", 3, "wb.value_implausible")]
+    assert "按当前规划和年度目标值重新检查填报单位上传的原文件,行号即原文件中的行。" in [c.value for c in at.caption]
+    assert [b.proto.label for b in at.get("download_button") if b.proto.label == "下载原文件"] == ["下载原文件"]
+    assert store.submission_file(sid) == data
+
+
+def test_a_seeded_submission_is_rechecked_against_the_whole_sample(env, plan):
+    app()                                                                    # seeds one submission per unit
+    store = open_store(env)
+    first = int(store.submissions().sort_values("id")["id"].iloc[0])
+    at = planner_on_review()
+    at.selectbox(key="rv_state").select("全部").run()
+    at.selectbox(key="rv_pick").select(first).run()
+    assert not at.exception, at.exception
+    found = frame(at, "级别", "工作表", "行", "代码")
+    sample = read_workbook((plan.plan_dir / "progress.xlsx").read_bytes(), plan, file_name="progress.xlsx")
+    assert not sample.errors
+    # checked as it was seeded (all units at once), not as 区人社局's own upload full of others' rows
+    assert sorted(found["代码"]) == sorted(f.code for f in sample.findings)
+
+
 # --- history, annual targets, baselines ----------------------------------------------------------------------
 
 def test_value_history_lists_every_value_with_who_and_when(env, plan):

@@ -16,6 +16,8 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from lib import store_schema
 from lib.store import (CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, INDICATOR_COLUMNS, SOURCE_BASELINE, SOURCE_SUBMITTED,
@@ -98,7 +100,8 @@ def dump(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table, in primary-key order: the database's content."""
     out = {}
     with store.engine.connect() as conn:
-        for table in store_schema.METADATA.sorted_tables:
+        present = set(sa.inspect(conn).get_table_names())
+        for table in (t for t in store_schema.METADATA.sorted_tables if t.name in present):
             pk = list(table.primary_key.columns)
             out[table.name] = [tuple(r) for r in conn.execute(sa.select(table).order_by(*pk))]
     return out
@@ -112,8 +115,6 @@ def effective_values(store: Store) -> dict[tuple, float]:
 # --- schema -----------------------------------------------------------------------------------------
 
 def test_open_creates_current_schema_matching_the_declared_tables(store: Store):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
     assert store.schema_version() == store_schema.CURRENT_VERSION
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), store_schema.METADATA)
@@ -139,6 +140,52 @@ def test_a_database_from_a_newer_program_is_refused(store: Store, store_url: str
     with pytest.raises(StoreError) as err:
         open_store(store_url, cached=False)
     assert err.value.code == "store.schema_too_new"
+
+
+def test_a_version_1_database_is_upgraded_in_place_and_keeps_its_data(store_url: str, monkeypatch):
+    monkeypatch.setattr(store_schema, "MIGRATIONS", store_schema.MIGRATIONS[:1])
+    monkeypatch.setattr(store_schema, "CURRENT_VERSION", 1)
+    old = open_store(store_url, cached=False)                    # what the first release created
+    with old.engine.begin() as conn:
+        conn.execute(sa.insert(store_schema.SUBMISSIONS).values(
+            unit=UNIT, account="dept", created_at=store_schema.utcnow(), file_name="旧.xlsx", sha256="ab" * 32,
+            indicator_rows=1, task_rows=0, state="adopted", state_reason=""))
+        conn.execute(sa.insert(store_schema.INDICATOR_VALUES).values(
+            submission_id=1, indicator_id="Y01", year=2023, quarter=2, value=6.5, unit=UNIT, note=""))
+    before = dump(old)
+    assert "uploaded_files" not in before
+    old.close()
+    monkeypatch.undo()
+
+    new = open_store(store_url, cached=False)
+    try:
+        assert new.schema_version() == store_schema.CURRENT_VERSION == 2
+        after = dump(new)
+        assert {t: rows for t, rows in after.items() if t not in ("uploaded_files", "schema_version")} == \
+               {t: rows for t, rows in before.items() if t != "schema_version"}
+        assert [v for v, *_ in after["schema_version"]] == [1, 2]
+        assert new.submission_file(1) is None                      # stored before files were kept
+        assert effective_values(new) == {("Y01", 2023, 2): 6.5}
+        result = submit(new, UNIT, [("Y01", 2023, 3, 7.0)], data=b"new file")
+        assert new.submission_file(result.submission_id) == b"new file"
+        with new.engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), store_schema.METADATA)
+        assert diffs == []
+    finally:
+        new.close()
+
+
+def test_the_uploaded_file_is_kept_once_per_content(store: Store):
+    first = submit(store, UNIT, [("Y01", 2023, 2, 6.5)], data=b"same bytes")
+    store.return_submission(first.submission_id, "planner", "请核实")
+    again = submit(store, UNIT, [("Y01", 2023, 2, 6.5)], data=b"same bytes")      # re-sent after the return
+    other = submit(store, OTHER, [("Y02", 2023, 2, 9.0)], data=b"same bytes")     # another unit, same file
+    assert len({first.submission_id, again.submission_id, other.submission_id}) == 3
+    assert {store.submission_file(i) for i in (first.submission_id, again.submission_id, other.submission_id)} == {b"same bytes"}
+    assert len(dump(store)["uploaded_files"]) == 1
+    with pytest.raises(StoreError):
+        store.submission(999)
+    assert store.submission_file(999) is None
 
 
 def test_default_url_is_a_sqlite_file_under_var(monkeypatch):

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
+import sqlalchemy as sa
 
+from lib import store_schema
 from lib.store import Store, StoreError, open_store
 from tests.test_store import indicator_rows, store_url, task_rows  # noqa: F401  (store_url is a fixture)
 
@@ -103,6 +105,21 @@ def test_the_same_file_uploaded_from_eight_sessions_is_stored_once(store_url: st
         close_all(stores)
 
 
+def test_eight_units_sending_the_same_bytes_at_once_all_land_and_the_file_is_kept_once(store_url: str):
+    stores = stores_for(store_url, "private", THREADS)
+    try:
+        results = run_together(THREADS, lambda i: stores[i].submit(
+            UNITS[i], f"user{i}", "汇总.xlsx", b"one shared file", indicator_rows(UNITS[i], unit_file(i)[0]), None,
+            auto_adopt=False))
+        assert [r for r in results if isinstance(r, BaseException)] == []
+        assert len({r.submission_id for r in results}) == THREADS and not any(r.duplicate for r in results)
+        assert {stores[0].submission_file(r.submission_id) for r in results} == {b"one shared file"}
+        with stores[0].engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(store_schema.UPLOADED_FILES)).scalar_one() == 1
+    finally:
+        close_all(stores)
+
+
 def test_concurrent_reviews_of_one_submission_let_exactly_one_through(store_url: str):
     stores = stores_for(store_url, "private", THREADS)
     try:
@@ -135,6 +152,9 @@ def test_fresh_database_opened_by_several_processes_at_once_is_migrated_once(sto
     stores = [r for r in results if isinstance(r, Store)]
     try:
         assert len(stores) == 4, [r for r in results if not isinstance(r, Store)]
-        assert {s.schema_version() for s in stores} == {1}
+        assert {s.schema_version() for s in stores} == {store_schema.CURRENT_VERSION}
+        with stores[0].engine.connect() as conn:   # each migration applied once, by one of them
+            applied = conn.execute(sa.select(store_schema.SCHEMA_VERSION.c.version)).scalars().all()
+        assert sorted(applied) == list(range(1, store_schema.CURRENT_VERSION + 1))
     finally:
         close_all(stores)
