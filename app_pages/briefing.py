@@ -20,6 +20,7 @@ MIME = {
 }
 KIND_LABELS = {"all": "全区", "section": "按篇章", "unit": "按单位"}
 REQUEST_KEY = "br_request"  # widget-like state: which pack this session asked for (not the pack itself)
+GO_KEY = "br_go_clicked"     # set by the button's callback, consumed by the next run
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -68,7 +69,11 @@ if not can_export:
 version = ui.store().data_version()
 tolerance = (float(settings.get("tolerance")), float(settings.get("tolerance_pp")))
 request = (version, tolerance, str(as_of), str(scope), can_export)
-if st.button("生成简报", type="primary", key="br_go", icon=":material/slideshow:"):
+# A callback, not `if st.button(...)`: it runs before the script body, so a rerun that interrupts the body
+# (e.g. the sign-in cookie component reporting after page load) cannot swallow the click.
+st.button("生成简报", type="primary", key="br_go", icon=":material/slideshow:",
+          on_click=lambda: st.session_state.__setitem__(GO_KEY, True))
+if st.session_state.pop(GO_KEY, False):
     st.session_state[REQUEST_KEY] = request
 if st.session_state.get(REQUEST_KEY) != request:
     st.info(f"将生成:{ui.period_label(as_of)} · {scope.label(plan)}。点击“生成简报”开始(全区约需十几秒)。")
