@@ -60,12 +60,18 @@ def _engine(as_of: str):
     return plan, ind, tasks
 
 
-@pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
-def test_overview_counts_equal_the_engine(as_of):
+def overview_as_of(as_of: str):
+    """The overview at `as_of`, with the engine's indicator and task results for the same quarter."""
     at = app()
     at.run()
     at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
-    _, ind, _ = _engine(as_of)
+    _, ind, tasks = _engine(as_of)
+    return at, ind, tasks
+
+
+@pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
+def test_overview_counts_equal_the_engine(as_of):
+    at, ind, _ = overview_as_of(as_of)
     shown = {m.label: m.value for m in at.metric}
     for status in Status:
         look = STATUS_LOOK[status]
@@ -85,10 +91,7 @@ def table_row_headers(at: AppTest) -> list[list[str]]:
 
 @pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
 def test_overview_attention_lists_equal_the_engine(as_of):
-    at = app()
-    at.run()
-    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
-    _, ind, tasks = _engine(as_of)
+    at, ind, tasks = overview_as_of(as_of)
     late_ind = ind.loc[ind["status"].isin(["behind", "no_data"]), "indicator_id"].tolist()
     late_tasks = tasks.loc[tasks["status"].isin(["behind", "not_reported"]), "task_id"].tolist()
     assert late_ind and late_tasks   # the sample data is built so that both lists have entries
@@ -105,10 +108,7 @@ def test_overview_traffic_light_grid_has_one_card_per_indicator_with_the_engines
 
     from lib import fmt
     from lib.status import status_label
-    at = app()
-    at.run()
-    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
-    _, ind, _ = _engine(as_of)
+    at, ind, _ = overview_as_of(as_of)
     grid = next(h.value for h in at.get("html") if "pm-grid" in h.value)
     cards = re.findall(r'<div class="pm-status"[^>]*>(.*?)</div><div class="pm-name"[^>]*>(\w+) ', grid)
     assert [i for _, i in cards] == ind["indicator_id"].tolist() and len(cards) == 26
