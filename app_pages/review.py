@@ -1,6 +1,7 @@
-"""审核与历史 (planning office only): submissions with filters; per submission its rows, the file as uploaded,
-a re-check of its findings, its state history and adopt / return / revoke; the value history of any indicator or task; the
-annual targets (年度目标值) of quota indicators and the baselines, each with its history; CSV/Excel exports.
+"""审核与历史 (planning office only): submissions with filters; per submission its rows, the file as
+uploaded, a re-check of its findings, its state history and adopt / return / revoke; the value history of
+any indicator or task; the annual targets (年度目标值) of quota indicators and the baselines, each with its
+history; CSV/Excel exports.
 
 State changes run in button callbacks, so the lists on the page are drawn after the change."""
 import datetime as dt

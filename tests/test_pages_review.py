@@ -1,6 +1,6 @@
 """审核与历史 page under AppTest: only the planning office gets in; adopt, return with a reason the department
 reads on its upload page, revoke (the previous value comes back); value history; annual targets and
-baselines with their history. Sign-in goes through streamlit-authenticator's form (see test_pages_upload)."""
+baselines with their history. Sign-in goes through the sign-in form (see test_pages_upload)."""
 from __future__ import annotations
 
 import pytest

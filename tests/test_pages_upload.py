@@ -1,10 +1,10 @@
-"""数据填报 page under AppTest: sign-in through streamlit-authenticator's own form, permissions, the
+"""数据填报 page under AppTest: sign-in through the sign-in form, permissions, the
 upload → findings → preview → confirm flow, bad files, warnings that need an explicit acknowledgement.
 
-Signing in: AppTest renders the authenticator's login form (st.form with two text_inputs and a
-form_submit_button), so `sign_in` fills and submits it and the library checks the bcrypt hash and sets its
-session keys itself. The library's cookie manager is a custom component that AppTest does not run; it is
-exercised in the browser test instead (tests/test_browser_upload.py)."""
+Signing in: the sign-in page's form (st.form with two text_inputs and a form_submit_button whose callback
+has streamlit-authenticator check the bcrypt hash and set its session keys), so `sign_in` fills and submits
+it. The library's cookie manager is a custom component that AppTest does not run; it is exercised in the
+browser tests instead (tests/test_browser_signin.py, tests/test_browser_upload.py)."""
 from __future__ import annotations
 
 import io
@@ -63,7 +63,7 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 
 def sign_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
-    """Through the library's form on the sign-in page: fill 用户名 and 密码, press 登录."""
+    """Through the sign-in page's form: fill 用户名 and 密码, press 登录."""
     at.switch_page("app_pages/account.py").run()
     fields = {t.label: t for t in at.text_input}
     fields["用户名"].input(username)
@@ -107,7 +107,7 @@ def submissions(db: str):
 
 # --- sign-in and permissions ------------------------------------------------------------------------------
 
-def test_sign_in_through_the_library_form_and_out_again(env):
+def test_sign_in_through_the_form_and_out_again(env):
     at = sign_in(app(), DEPT_FAGAI)
     assert at.session_state["authentication_status"] is True and at.session_state["username"] == DEPT_FAGAI
     assert "已登录:dept01 · 区发改局 · 填报单位" in texts(at, "success")
