@@ -10,9 +10,7 @@ from lib.accounts import DEMO_PASSWORD, Role, can_review, can_upload
 st.title("登录/账号")
 
 account = ui.current_account()
-if account is not None:
-    ui.sign_out_button()
-else:
+if account is None:
     ui.sign_in_form()
 
 if account is not None:
@@ -36,6 +34,7 @@ if account is not None:
     table = pd.DataFrame({"项目": ["用户名", "显示名称", "角色", "所属单位"],
                           "内容": [account.username, account.name, account.role.label, account.unit or "—"]})
     st.dataframe(table, hide_index=True, width=480)
+    ui.sign_out_button()
 elif not settings.get("public_browsing"):
     st.info("本看板需要登录后查看。")
 
