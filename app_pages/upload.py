@@ -13,7 +13,7 @@ from lib import settings
 from lib.accounts import Role, can_upload
 from lib.findings import findings_frame
 from lib.periods import Period
-from lib.store import CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, SUBMISSION_LABELS, StoreError
+from lib.store import CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, SUBMISSION_LABELS, SYSTEM_ACCOUNT, StoreError
 from lib.template import report_deadline, template_file_name
 
 FLASH = "up_flash"
@@ -166,7 +166,23 @@ with st.container():
         table = (ui.beijing_times(mine[columns], "created_at", "reviewed_at").fillna({"reviewed_by": ""})
                  .rename(columns=SUBMISSION_LABELS))
         st.dataframe(table, hide_index=True, width="stretch", key="up_mine",
-                     column_config={"退回/撤销原因": st.column_config.TextColumn(width="large")})
+                     column_config={"文件名": st.column_config.TextColumn(width="medium"),
+                                    "退回/撤销原因": st.column_config.TextColumn(width="large")})
         st.caption(f"共 {len(mine)} 次报送;时间为北京时间。只有「已采纳」的报送计入监测结果。")
         ui.downloads(table, f"报送记录_{unit}", "up_mine_dl", "报送记录")
+        # Retrieve a file sent earlier (e.g. to correct a returned one). Seeded sample rows are not an upload
+        # of this unit: that file holds every unit's rows.
+        sent = mine[mine["account"] != SYSTEM_ACCOUNT]
+        if not sent.empty:
+            labels = {int(r.id): f"第 {r.id} 号 · {r.file_name} · {r.state_label}" for r in sent.itertuples()}
+            pick_col, file_col = st.columns([3, 1], vertical_alignment="bottom")
+            pick = pick_col.selectbox("取回已报送的文件", list(labels), format_func=labels.get, key="up_mine_pick",
+                                      help="例如被退回后,取回原文件修改再上传")
+            original = store.submission_file(pick)
+            if original is None:
+                file_col.caption("该报送早于系统保存原文件,无法取回。")
+            else:
+                file_col.download_button("下载该文件", original, file_name=str(sent.set_index("id").at[pick, "file_name"]),
+                                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                         key="up_mine_file", on_click="ignore", icon="⬇️", width="stretch")
 

@@ -1,9 +1,11 @@
 """The upload happy path in headless Chromium against a real `streamlit run` server: sign in through the
 sign-in form, open a new session (the signed cookie keeps the account), upload a file with errors (findings),
-upload a good one (preview), confirm; the planning office adopts it on the review page. Screenshots at
+upload a good one (preview), confirm and take the file back; the planning office downloads the original and
+adopts it on the review page. Screenshots at
 1366×768 go to artifacts/screenshots/ (upload-findings.png, upload-preview.png, review.png)."""
 from __future__ import annotations
 
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.browser
 
 FIXTURES = ROOT / "tests" / "fixtures"
+GOOD = FIXTURES / "good" / "progress-good.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +35,12 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
 
 
+def downloaded(page, button: str) -> bytes:
+    with page.expect_download(timeout=LONG) as download:
+        page.get_by_role("button", name=button).click()
+    return Path(download.value.path()).read_bytes()
+
+
 def test_department_uploads_and_the_office_adopts(server, browser):
     context, page = new_page(browser)
     sign_in(page, server, "dept01")
@@ -46,13 +55,14 @@ def test_department_uploads_and_the_office_adopts(server, browser):
     top(page, page.get_by_text("② 上传填好的工作簿,核对后提交"))
     shot(page, "upload-findings.png")
 
-    uploader.set_input_files(str(FIXTURES / "good" / "progress-good.xlsx"))
+    uploader.set_input_files(str(GOOD))
     page.get_by_text("提交后的变化(与当前已采纳数据相比)").wait_for(timeout=LONG)
     page.locator("td[role=gridcell]", has_text="地区生产总值年均增速").first.wait_for(state="attached", timeout=LONG)
     top(page, page.get_by_text("提交后的变化(与当前已采纳数据相比)"))
     shot(page, "upload-preview.png")
     page.get_by_role("button", name="确认提交").click()
     page.get_by_text("状态:待审核").first.wait_for(timeout=LONG)
+    assert downloaded(page, "下载该文件") == GOOD.read_bytes()       # the clerk can take the file back
     assert page.console_errors == []
     context.close()
 
@@ -64,6 +74,7 @@ def test_department_uploads_and_the_office_adopts(server, browser):
     page.locator("td[role=gridcell]", has_text="progress-good.xlsx").first.wait_for(state="attached", timeout=LONG)
     page.locator("td[role=gridcell]", has_text="B01").first.wait_for(state="attached", timeout=LONG)
     shot(page, "review.png")
+    assert downloaded(page, "下载原文件") == GOOD.read_bytes()
     top(page, page.get_by_role("heading").filter(has_text="号报送(待审核)").first)
     shot(page, "review-detail.png")
     page.get_by_role("button", name="采纳").click()

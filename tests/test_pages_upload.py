@@ -228,6 +228,19 @@ def test_pending_upload_waits_for_review(env):
     assert frame(at, "期间", "数值", "填报单位").set_index("期间").at["2023Q1", "数值"] == "7.1%"   # not yet adopted
 
 
+def test_a_department_can_take_back_a_file_it_sent(env):
+    at = sign_in(app(), DEPT_FAGAI)
+    at.switch_page("app_pages/upload.py").run()
+    assert "up_mine_pick" not in [s.key for s in at.selectbox]   # only the seeded sample so far: nothing to take back
+    at = upload(at, "2023Q2.xlsx", GOOD.read_bytes())
+    confirm_button(at).click().run()
+    sid = int(submissions(env).iloc[0]["id"])
+    picker = at.selectbox(key="up_mine_pick")
+    assert picker.options == [f"第 {sid} 号 · 2023Q2.xlsx · 待审核"]
+    assert [b.proto.label for b in at.get("download_button") if b.proto.label == "下载该文件"] == ["下载该文件"]
+    assert open_store(env).submission_file(sid) == GOOD.read_bytes()
+
+
 def test_planning_office_uploads_for_a_chosen_unit(env):
     at = sign_in(app(), "planner")
     at.switch_page("app_pages/upload.py").run()
