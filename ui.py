@@ -260,13 +260,14 @@ def _figure(version: tuple, key: str, depends: str, _build: Callable[[], go.Figu
     return _build()
 
 
-def chart(build: Callable[[], go.Figure], title: str, as_of: Period, key: str, depends: tuple = ()) -> None:
+def chart(build: Callable[[], go.Figure], title: str, as_of: Period, key: str, depends: tuple = (), *,
+          version: tuple) -> None:
     """A plotly chart with its own PNG button named after the chart and the as-of period.
 
-    Building a figure costs ~0.1 s of plotly validation, so figures are cached per data version, chart key
-    and `depends` — which must name every input the builder reads besides the store's data (the view, a
-    picked indicator …)."""
-    fig = _figure(store().data_version(), key, repr(depends), _build=build)
+    Building a figure costs ~0.1 s of plotly validation, so figures are cached per data version (the page's
+    `Data.version`, read once per run), chart key and `depends` — which must name every input the builder
+    reads besides the store's data (the view, a picked indicator …)."""
+    fig = _figure(version, key, repr(depends), _build=build)
     st.plotly_chart(fig, width="stretch", config=charts.chart_config(title, str(as_of)), key=key)
 
 

@@ -66,7 +66,7 @@ can_export, browser_message = images.export_available()
 if not can_export:
     st.warning(browser_message + " 本页仍可生成摘要文字和数据表。", icon="⚠️")
 
-version = ui.store().data_version()
+version = d.version
 tolerance = (float(settings.get("tolerance")), float(settings.get("tolerance_pp")))
 request = (version, tolerance, str(as_of), str(scope), can_export)
 # A callback, not `if st.button(...)`: it runs before the script body, so a rerun that interrupts the body

@@ -49,7 +49,7 @@ head[1].markdown(" | ".join(facts) + "\n" + "|".join(["---"] * len(facts)) + "\n
 
 ui.chart(lambda: charts.indicator_series(plan_row, series, row, d.plan.base_year, d.plan.target_year,
                                          ref_series=ref_series, ref_name=ref_name),
-         f"{pick} {row['name']}", view.as_of, key="ind_series", depends=(view, pick))
+         f"{pick} {row['name']}", view.as_of, key="ind_series", depends=(view, pick), version=d.version)
 
 with st.expander("状态是怎么算出来的", expanded=True):
     for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):
@@ -68,4 +68,4 @@ st.dataframe(pd.DataFrame({
 
 st.divider()
 st.subheader("全部指标:完成度与时间进度")
-ui.chart(lambda: charts.achievement_vs_time(ind), "指标完成度与时间进度", view.as_of, key="ind_all", depends=(view,))
+ui.chart(lambda: charts.achievement_vs_time(ind), "指标完成度与时间进度", view.as_of, key="ind_all", depends=(view,), version=d.version)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lib import charts, fmt
+from lib import charts, fmt, rollup
 from lib.status import STATUS_LOOK, Status, TaskStatus, badge, task_badge
 
 page = ui.browse_page("总览")
@@ -19,27 +19,13 @@ for col, status in zip(cols, Status):
 binding_ok = int(binding["status"].isin([Status.ACHIEVED.value, Status.AHEAD.value, Status.ON_TRACK.value]).sum())
 cols[-1].metric("约束性指标正常", f"{binding_ok}/{len(binding)} 项", help="约束性指标必须确保完成:提前实现、快于预期或基本符合预期的项数")
 
-ui.chart(lambda: charts.status_counts(ind), "指标状态分布", view.as_of, key="ov_status", depends=(view,))
+ui.chart(lambda: charts.status_counts(ind), "指标状态分布", view.as_of, key="ov_status", depends=(view,), version=page.d.version)
 
 st.subheader("主要指标红黄绿灯")
 st.caption(f"图例:{ui.status_legend()};进度条为完成度,竖线为时间进度。")
 ui.indicator_cards(ind)
 
-ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="ov_tasks", depends=(view,))
-
-
-
-def why(r: pd.Series) -> str:
-    """One line saying why an indicator is listed: the no-data reason, or the numbers behind 滞后."""
-    if r["reason"]:
-        return r["reason"]
-    if pd.notna(r["achievement"]):
-        return f"完成度 {fmt.percent(r['achievement'])},时间进度 {fmt.percent(r['time_elapsed'])}"
-    if r["kind"] == "quota":
-        return f"实际 {fmt.with_unit(r['latest_value'], r['unit'])},上级下达 {fmt.with_unit(r['assigned_target'], r['unit'])}"
-    if r["kind"] == "in_step":
-        return f"与{r['ref_indicator']}相差 {r['diff_pp']:+.1f} 个百分点"
-    return f"{fmt.with_unit(r['latest_value'], r['unit'])},上限 {fmt.with_unit(r['target_value'], r['unit'])}"
+ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="ov_tasks", depends=(view,), version=page.d.version)
 
 
 def attention(heading: str, table: pd.DataFrame) -> None:
@@ -58,7 +44,7 @@ attention("指标:滞后或数据缺失", pd.DataFrame({
     "指标": late_ind["indicator_id"] + " " + late_ind["name"],
     "状态": [badge(s, t) for s, t in zip(late_ind["status"], late_ind["time_elapsed"])],
     "最新值": [fmt.with_unit(v, u) if p else "—" for v, u, p in zip(late_ind["latest_value"], late_ind["unit"], late_ind["latest_period"])],
-    "说明": [why(r) for _, r in late_ind.iterrows()],
+    "说明": [rollup.attention_note(r) for _, r in late_ind.iterrows()],
     "责任单位": late_ind["responsible_units"].map(fmt.units_text),
 }))
 attention("任务:滞后或未报送", pd.DataFrame({

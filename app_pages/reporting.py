@@ -44,7 +44,7 @@ st.dataframe(per_unit.rename(columns={"unit": "单位"}), hide_index=True, width
 })
 
 ui.chart(lambda: charts.reporting_matrix(status.rename(columns={"name": "item_name"})), "报送情况矩阵", view.as_of,
-         key="rep_matrix", depends=(view, date.today()))
+         key="rep_matrix", depends=(view, date.today()), version=d.version)
 
 st.subheader("缺报与逾期清单")
 gaps = status[status["state"].isin([STATE_MISSING, STATE_LATE])]

@@ -13,7 +13,7 @@ if tasks.empty:
     st.info("没有符合筛选条件的任务,请放宽左侧的筛选。")
     st.stop()
 
-ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="tasks_sections", depends=(view,))
+ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", view.as_of, key="tasks_sections", depends=(view,), version=d.version)
 
 for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=True):
     counts = part["status_label"].value_counts()
@@ -36,4 +36,4 @@ for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=Tru
 
 st.subheader("逐季推进状态")
 history = ui.task_history(d, view, set(tasks["task_id"]))
-ui.chart(lambda: charts.task_heatmap(history), "重点任务逐季状态", view.as_of, key="tasks_heatmap", depends=(view,))
+ui.chart(lambda: charts.task_heatmap(history), "重点任务逐季状态", view.as_of, key="tasks_heatmap", depends=(view,), version=d.version)

@@ -51,10 +51,10 @@ vias = ["直接", "别名"] if direct_only else None
 results = tasks if kind == "任务" else ind
 counts = rollup.status_counts_long(rollup.by_unit(d.plan, results, vias=vias))
 ui.chart(lambda: charts.unit_ranking(counts, kind="task" if kind == "任务" else "indicator"), f"各单位{kind}状态", view.as_of,
-         key="unit_rank", depends=(view, kind, direct_only))
+         key="unit_rank", depends=(view, kind, direct_only), version=d.version)
 
 task_units = rollup.unit_items(d.plan, tasks_all)
 if direct_only:
     task_units = task_units[task_units["via"].isin(vias)]
 ui.chart(lambda: charts.responsibility_matrix(rollup.section_matrix(d.plan, task_units)), "单位×篇章分工矩阵", view.as_of,
-         key="unit_matrix", depends=(view, direct_only))
+         key="unit_matrix", depends=(view, direct_only), version=d.version)

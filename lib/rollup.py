@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from lib import fmt
 from lib.plan import Plan
 from lib.schema import CATEGORIES
 from lib.status import Status, TaskStatus
@@ -107,3 +108,18 @@ def section_matrix(plan: Plan, task_items: pd.DataFrame) -> pd.DataFrame:
     out = joined.groupby(["unit", "section_no", "section_title", "role"], sort=False).size().rename("count").reset_index()
     order = {u: i for i, u in enumerate(pd.unique(task_items["unit"]))}
     return out.sort_values(["unit", "section_no"], key=lambda s: s.map(order) if s.name == "unit" else s, ignore_index=True)
+
+
+def attention_note(row: pd.Series) -> str:
+    """Why an assessed indicator is on a 需要关注 list, in one line: the no-data reason, or the numbers behind
+    滞后 for its kind (achievement against time elapsed, the assigned quota, the gap to its reference
+    indicator, or the value against its ceiling)."""
+    if row["reason"]:
+        return row["reason"]
+    if pd.notna(row["achievement"]):
+        return f"完成度 {fmt.percent(row['achievement'])},时间进度 {fmt.percent(row['time_elapsed'])}"
+    if row["kind"] == "quota":
+        return f"实际 {fmt.with_unit(row['latest_value'], row['unit'])},上级下达 {fmt.with_unit(row['assigned_target'], row['unit'])}"
+    if row["kind"] == "in_step":
+        return f"与{row['ref_indicator']}相差 {row['diff_pp']:+.1f} 个百分点"
+    return f"{fmt.with_unit(row['latest_value'], row['unit'])},上限 {fmt.with_unit(row['target_value'], row['unit'])}"

@@ -8,7 +8,8 @@ import pytest
 
 from lib.assess import assess_indicators, assess_tasks
 from lib.periods import Period
-from lib.rollup import INDICATOR_CODES, TASK_CODES, by_category, by_section, by_unit, rollup, unit_items
+from lib.rollup import (INDICATOR_CODES, TASK_CODES, attention_note, by_category, by_section, by_unit, rollup,
+                        unit_items)
 from lib.units import ROLE_LEAD, VIA_ALIAS, VIA_DIRECT, VIA_GROUP
 from tests.test_assess import progress_rows, task_rows
 
@@ -108,3 +109,17 @@ def test_status_counts_long_and_section_matrix(plan):
     matrix = section_matrix(plan, items).set_index(["section_no", "role"])["count"]
     assert matrix[(8, "牵头单位")] == 2                                  # T08-02, T08-04
     assert matrix[(1, "责任单位")] == 1                                  # T01-04
+
+
+@pytest.mark.parametrize("fields, note", [
+    ({"reason": "缺少2022年第四季度数据"}, "缺少2022年第四季度数据"),
+    ({"achievement": 0.429, "time_elapsed": 0.5}, "完成度 42.9%,时间进度 50.0%"),
+    ({"kind": "quota", "latest_value": 3.6, "assigned_target": 4.0}, "实际 3.6%,上级下达 4%"),
+    ({"kind": "in_step", "ref_indicator": "Y01", "diff_pp": -1.25}, "与Y01相差 -1.2 个百分点"),
+    ({"kind": "ceiling", "latest_value": 5.8, "target_value": 5.5}, "5.8%,上限 5.5%"),
+])
+def test_attention_note_says_why_an_indicator_is_listed(fields, note):
+    row = pd.Series({"reason": "", "achievement": float("nan"), "time_elapsed": 0.5, "kind": "level_up", "unit": "%",
+                     "latest_value": float("nan"), "assigned_target": float("nan"), "target_value": float("nan"),
+                     "ref_indicator": "", "diff_pp": float("nan"), **fields})
+    assert attention_note(row) == note
