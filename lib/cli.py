@@ -1,4 +1,4 @@
-"""Command line: `python -m lib assess | validate | import …` (spec/progress-workbook.md).
+"""Command line: `python -m lib assess | validate | import | plan from-notice …` (spec/progress-workbook.md).
 
 Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, or bad arguments (argparse's own).
 Output goes to stdout (the table, the findings); problems that stop a command go to stderr.
@@ -250,6 +250,51 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- plan from-notice: a task-division notice → a draft plan folder (lib/notice.py) ----------------------
+
+def _known_units(path: str | None) -> "UnitDirectory | None":
+    """A units.csv (or a plan folder holding one) whose kinds, members and aliases the draft may use."""
+    from lib.units import UnitDirectory
+    if not path:
+        return None
+    file = Path(path) / "units.csv" if Path(path).is_dir() else Path(path)
+    if not file.is_file():
+        raise CliError(f"找不到单位名录 {file}", EXIT_ERRORS)
+    frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in ("unit", "kind") if c not in frame.columns]
+    if missing:
+        raise CliError(f"单位名录 {file} 缺少列 {'、'.join(missing)}", EXIT_ERRORS)
+    for col in ("aliases", "members"):
+        cells = frame[col] if col in frame.columns else pd.Series("", index=frame.index)
+        frame[col] = cells.map(lambda c: tuple(p.strip() for p in str(c).split("|") if p.strip()))
+    return UnitDirectory.from_frame(frame)
+
+
+def cmd_plan_from_notice(args: argparse.Namespace) -> int:
+    from lib import notice  # lazy: only this command reads notices
+
+    out = Path(args.out)
+    present = [name for name in notice.DRAFT_FILES if (out / name).exists()]
+    if present:  # never overwrite a folder the office may already have edited
+        raise CliError(notice.NoticeError("notice.out_exists", value=str(out), files="、".join(present)).message,
+                       EXIT_ERRORS)
+    try:
+        draft = notice.draft_from_notice(args.notice, district=args.district, base_year=args.base_year,
+                                         target_year=args.target_year, known_units=_known_units(args.known_units))
+    except notice.NoticeError as exc:
+        raise CliError(exc.message, EXIT_ERRORS) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in notice.draft_files(draft).items():
+        (out / name).write_bytes(data)
+    ind, tasks = draft.indicators, draft.tasks
+    by_category = "、".join(f"{c} {n}" for c, n in ind["category"].value_counts(sort=False).items() if c)
+    errors = sum(f.finding.is_error for f in draft.findings)
+    print(f"已写出规划草稿 {out}:指标 {len(ind)} 项({by_category}),任务 {len(tasks)} 项"
+          f"({tasks['section_no'].nunique()} 篇),单位 {len(draft.units)} 个")
+    print(f"需要核对 {len(draft.findings)} 条(其中 {errors} 条须修改后才能载入),见 {out / 'findings.csv'}")
+    return EXIT_OK
+
+
 # --- wiring ------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,6 +344,18 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
     brief.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
     brief.set_defaults(handler=cmd_briefing)
+
+    plan = sub.add_parser("plan", help="规划文件:从任务分工方案生成草稿等")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    from_notice = plan_sub.add_parser(
+        "from-notice", help="读取任务分工方案(.txt、.docx 或另存的 .html),写出规划草稿和需核对清单 findings.csv")
+    from_notice.add_argument("notice", help="任务分工方案文件")
+    from_notice.add_argument("--out", required=True, help="草稿目录(不存在则创建;已有规划文件时不覆盖)")
+    from_notice.add_argument("--district", help="区县名称,如 沙市区;缺省取自通知标题")
+    from_notice.add_argument("--base-year", type=int, help="基期年份;缺省按标题中的“十四五”等推算")
+    from_notice.add_argument("--target-year", type=int, help="目标年份;缺省为基期后 5 年")
+    from_notice.add_argument("--known-units", help="已有的 units.csv(或含它的规划目录):取其单位类型、组团成员,并报告别名")
+    from_notice.set_defaults(handler=cmd_plan_from_notice)
     return parser
 
 
