@@ -275,7 +275,7 @@ def blocks_of(lines: list[Line]) -> list[Block]:
 _PAREN_AT_END = re.compile(r"\(([^()]*)\)[。.;]?\s*$")
 _LEAD_LABELS = ("牵头", "主责")
 _RESPONSIBLE_LABELS = ("责任", "配合", "参与", "协办", "协同")
-_GENERIC_FOLLOWERS = re.compile(r"^(各)?(街道|镇|乡|乡镇|社区|园区|开发区|管委会|县市区|县区|市区)$")
+_GENERIC_FOLLOWERS = re.compile(r"^(各)?(街道|镇|乡|乡镇|社区|园区|开发区|管委会|县市区|县区|市区|县|市|区)$")
 
 
 def split_units(text: str) -> list[str]:
@@ -336,7 +336,7 @@ def _category_of(text: str) -> str:
 
 # --- wording → kind, target, unit, direction ----------------------------------------------------------
 
-_UNIT = (r"个百分点|%|‰|万亿元|亿元|万元|元|万吨标准煤|万吨|吨|万千瓦|千瓦|万平方米|平方米|平方公里|公里|千米|米|万亩|亩|公顷"
+_UNIT = (r"个百分点|%|‰|微克/立方米|万亿元|亿元|万元|元|万吨标准煤|万吨|吨|万千瓦|千瓦|万平方米|平方米|平方公里|公里|千米|米|万亩|亩|公顷"
          r"|万人次|人次|万人|人|万户|户|件|个|家|所|岁|年|天|张|床|项|处|座|辆|台|套|次|小时|万立方米|立方米|公斤|千克")
 _QUANTITY = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})(?P<suffix>以上|以内|以下|左右|内)?")
 _LEVEL_VERBS = ("提高到", "提升到", "提高至", "提升至", "增加到", "增加至", "增长到", "增长至", "增至", "达到", "达", "突破",
@@ -803,7 +803,8 @@ def _plan_config(blocks: list[Block], district: str | None, base_year: int | Non
 
 
 def _source(blocks: list[Block]) -> str:
-    title = next((b.text for b in blocks[:20] if b.text.endswith("通知") and len(b.text) < 150), "")
+    candidates = [b.text for b in blocks[:20] if b.text.endswith("通知") and len(b.text) < 150]
+    title = next((t for t in candidates if "关于" in t), candidates[0] if candidates else "")  # not a page's <title>
     dates = [m for b in blocks[:20] if (m := _DATE.search(b.text))]
     if not title:
         return ""
