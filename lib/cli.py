@@ -1,6 +1,7 @@
 """Command line: `python -m lib assess | validate | import | plan from-notice …` (spec/progress-workbook.md).
 
-Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, or bad arguments (argparse's own).
+Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, or bad arguments (argparse's own);
+`plan from-notice` exits 1 for any notice it cannot read into a draft (the issue's contract).
 Output goes to stdout (the table, the findings); problems that stop a command go to stderr.
 """
 from __future__ import annotations
@@ -252,24 +253,6 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 
 # --- plan from-notice: a task-division notice → a draft plan folder (lib/notice.py) ----------------------
 
-def _known_units(path: str | None) -> "UnitDirectory | None":
-    """A units.csv (or a plan folder holding one) whose kinds, members and aliases the draft may use."""
-    from lib.units import UnitDirectory
-    if not path:
-        return None
-    file = Path(path) / "units.csv" if Path(path).is_dir() else Path(path)
-    if not file.is_file():
-        raise CliError(f"找不到单位名录 {file}", EXIT_ERRORS)
-    frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in ("unit", "kind") if c not in frame.columns]
-    if missing:
-        raise CliError(f"单位名录 {file} 缺少列 {'、'.join(missing)}", EXIT_ERRORS)
-    for col in ("aliases", "members"):
-        cells = frame[col] if col in frame.columns else pd.Series("", index=frame.index)
-        frame[col] = cells.map(lambda c: tuple(p.strip() for p in str(c).split("|") if p.strip()))
-    return UnitDirectory.from_frame(frame)
-
-
 def cmd_plan_from_notice(args: argparse.Namespace) -> int:
     from lib import notice  # lazy: only this command reads notices
 
@@ -279,8 +262,9 @@ def cmd_plan_from_notice(args: argparse.Namespace) -> int:
         raise CliError(notice.NoticeError("notice.out_exists", value=str(out), files="、".join(present)).message,
                        EXIT_ERRORS)
     try:
+        known = notice.read_known_units(args.known_units) if args.known_units else None
         draft = notice.draft_from_notice(args.notice, district=args.district, base_year=args.base_year,
-                                         target_year=args.target_year, known_units=_known_units(args.known_units))
+                                         target_year=args.target_year, known_units=known)
     except notice.NoticeError as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc
     out.mkdir(parents=True, exist_ok=True)

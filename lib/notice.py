@@ -1,6 +1,6 @@
 """Read a district's task-division notice (任务分工方案) into a draft plan folder.
 
-`read_notice(path)` is the only I/O: it turns a .txt, .docx or saved .html file into numbered text lines
+`read_notice(path)` is the I/O (with `read_known_units` for an existing units.csv): it turns a .txt, .docx or saved .html file into numbered text lines
 (bounded in size, UTF-8 or GB18030). `parse_notice(lines)` is pure: it finds the main-indicator list and the
 key-task list, reads each item's wording into a kind, target, unit and direction, collects every unit named
 in the parentheses, and returns a `Draft` (plan.toml values, the three plan tables, and findings: what the
@@ -380,10 +380,12 @@ class Wording:
 
 
 def _strip_verbs(name: str) -> tuple[str, str]:
-    for verb in sorted(_LEVEL_VERBS + _CEILING_VERBS, key=len, reverse=True):
-        if name.endswith(verb) and len(name) > len(verb):
-            return name[: -len(verb)], verb
-    return name, ""
+    """「…力争达到」→ (「…」, 「达到」): every trailing verb goes; the last one written is returned."""
+    verbs = sorted(_LEVEL_VERBS + _CEILING_VERBS, key=len, reverse=True)
+    last = ""
+    while verb := next((v for v in verbs if name.endswith(v) and len(name) > len(v)), ""):
+        name, last = name[: -len(verb)], last or verb
+    return name, last
 
 
 def _number(text: str) -> float:
@@ -639,7 +641,7 @@ def _indicator_rows(parsed: _Parsed) -> pd.DataFrame:
         responsible = tuple(dict.fromkeys(units.lead + units.responsible))
         if not responsible:
             parsed.note("notice.units_missing", Severity.ERROR, column="responsible_units", value=sentence,
-                        role="责任单位", **where)
+                        role="责任单位", col="responsible_units", **where)
         rows.append({"indicator_id": iid, "category": item["category"], "name": names[iid], "target_text": sentence,
                      "kind": w.kind, "target_value": w.target, "unit": w.unit, "direction": w.direction,
                      "ref_indicator": ref, "annual": False, "lead_units": units.lead, "responsible_units": responsible})
@@ -657,7 +659,7 @@ def _task_rows(parsed: _Parsed) -> pd.DataFrame:
                         expected=item["n"], item_id=task_id, **where)
         if not units.lead:
             parsed.note("notice.units_missing", Severity.ERROR, column="lead_units", value=item["title"],
-                        role="牵头单位", **where)
+                        role="牵头单位", col="lead_units", **where)
         rows.append({"task_id": task_id, "section_no": item["section_no"], "section_title": item["section_title"],
                      "title": item["title"], "description": item["description"], "lead_units": units.lead,
                      "responsible_units": units.responsible})
@@ -844,6 +846,22 @@ def _gap_findings(indicators: pd.DataFrame, parsed: _Parsed) -> None:
                     ids="、".join(need["indicator_id"]), count=len(need))
     parsed.note("notice.bounds_missing", sheet="indicators.csv", column="plausible_min", count=len(indicators))
     parsed.note("notice.annual_default", sheet="indicators.csv", column="annual")
+
+
+def read_known_units(path: Path | str) -> UnitDirectory:
+    """A units.csv (or a plan folder holding one) whose kinds, members and aliases a draft may use."""
+    path = Path(path)
+    file = path / "units.csv" if path.is_dir() else path
+    if not file.is_file():
+        raise NoticeError("notice.known_units_missing", value=str(file))
+    frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in ("unit", "kind") if c not in frame.columns]
+    if missing:
+        raise NoticeError("notice.known_units_invalid", value=str(file), columns="、".join(missing))
+    for col in ("aliases", "members"):
+        cells = frame[col] if col in frame.columns else pd.Series("", index=frame.index)
+        frame[col] = cells.map(lambda c: tuple(p.strip() for p in str(c).split(schema.LIST_SEPARATOR) if p.strip()))
+    return UnitDirectory.from_frame(frame)
 
 
 def draft_from_notice(path: Path | str, **options: object) -> Draft:

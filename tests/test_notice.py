@@ -46,6 +46,7 @@ WORDING = [
     ("粮食产量稳定在13万吨以上", "level_up", 13, "万吨", "up", "粮食产量"),
     ("限上企业数达600家以上", "level_up", 600, "家", "up", "限上企业数"),
     ("服务业增加值突破400亿元", "level_up", 400, "亿元", "up", "服务业增加值"),
+    ("规上工业企业力争达到300家", "level_up", 300, "家", "up", "规上工业企业"),
     # ceiling: 控制在 X 以内 / 低于 X
     ("城镇调查失业率控制在5.5%以内", "ceiling", 5.5, "%", "down", "城镇调查失业率"),
     ("细颗粒物(PM2.5)平均浓度低于35微克/立方米", "ceiling", 35, "微克/立方米", "down", "细颗粒物(PM2.5)平均浓度"),
@@ -498,6 +499,21 @@ def test_an_existing_draft_is_never_overwritten(tmp_path, capsys):
     assert (out / "tasks.csv").read_text(encoding="utf-8") == "edited by the office"
 
 
+def test_a_numbering_gap_is_reported_and_ids_stay_in_order():
+    text = NO_TASKS + "\n三、重点任务分工\n(一)建设\n1.发展。内容。(牵头单位:区发改局)\n3.改革。内容。(牵头单位:区发改局)"
+    draft = parse_notice(lines_of(text))
+    assert list(draft.tasks.task_id) == ["T01-01", "T01-02"]
+    [f] = [f for f in draft.findings if f.code == "notice.numbering_gap"]
+    assert (f.finding.row, f.finding.value, f.line) == (3, "改革", 8)
+
+
+def test_a_task_without_a_lead_unit_is_an_error_finding():
+    text = NO_TASKS + "\n三、重点任务分工\n(一)建设\n1.发展。内容。(责任单位:区商务局)"
+    draft = parse_notice(lines_of(text))
+    [f] = [f for f in draft.findings if f.code == "notice.units_missing"]
+    assert (f.finding.is_error, f.finding.sheet, f.finding.column) == (True, "tasks.csv", "lead_units")
+
+
 def test_unrecognised_wording_is_an_error_finding_the_office_resolves(tmp_path):
     text = NO_TASKS.replace("地区生产总值年均增速9%", "推进产业转型升级") + "\n三、重点任务分工\n(一)建设\n1.发展。内容。(牵头单位:区发改局)"
     draft = parse_notice(lines_of(text))
@@ -535,6 +551,13 @@ def test_command_district_and_years_override_the_title(tmp_path, capsys):
                  "--base-year", "2021", "--target-year", "2026"]) == 0
     text = (out / "plan.toml").read_text(encoding="utf-8")
     assert 'short_name = "某区“十四五”规划"' in text and "base_year = 2021" in text and "target_year = 2026" in text
+
+
+def test_command_with_a_missing_known_unit_list(tmp_path, capsys):
+    missing = tmp_path / "units.csv"
+    assert main(["plan", "from-notice", str(SEED), "--out", str(tmp_path / "d"), "--known-units", str(missing)]) == 1
+    assert capsys.readouterr().err.strip() == render("notice.known_units_missing", value=str(missing))
+    assert not (tmp_path / "d").exists()
 
 
 def test_command_with_a_known_unit_list(tmp_path, capsys):
