@@ -24,7 +24,7 @@ from defusedxml.common import DefusedXmlException
 from lib import schema
 from lib.findings import Finding, SEVERITY_LABEL, Severity, finding
 from lib.messages import CatalogueError
-from lib.units import UnitDirectory, normalise_name
+from lib.units import UnitDirectory, UnitInfo, normalise_name
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024       # a notice is ~20 KB of text; refuse anything far larger unread
 MAX_DOCX_BYTES = 20 * 1024 * 1024      # the .docx file itself (images make it larger than its text)
@@ -273,8 +273,7 @@ def blocks_of(lines: list[Line]) -> list[Block]:
 # --- units in the parenthesis ----------------------------------------------------------------------
 
 _PAREN_AT_END = re.compile(r"\(([^()]*)\)[。.;]?\s*$")
-_LEAD_LABELS = ("牵头", "主责")
-_RESPONSIBLE_LABELS = ("责任", "配合", "参与", "协办", "协同")
+_LEAD_LABELS = ("牵头", "主责")  # any other label (责任、配合、参与…单位) lists responsible units
 _GENERIC_FOLLOWERS = re.compile(r"^(各)?(街道|镇|乡|乡镇|社区|园区|开发区|管委会|县市区|县区|市区|县|市|区)$")
 
 
@@ -298,7 +297,6 @@ class Assignment:
     lead: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()
     category: str = ""       # 预期性 / 约束性 when the parenthesis says so
-    found: bool = False      # whether the item ends with a units parenthesis at all
 
 
 def assignment(text: str) -> tuple[str, Assignment]:
@@ -327,7 +325,7 @@ def assignment(text: str) -> tuple[str, Assignment]:
             lead += split_units(labelled["names"])
         else:
             responsible += split_units(labelled["names"])
-    return body, Assignment(tuple(lead), tuple(responsible), category, True)
+    return body, Assignment(tuple(lead), tuple(responsible), category)
 
 
 def _category_of(text: str) -> str:
@@ -413,7 +411,6 @@ def classify(sentence: str) -> Wording:
     q = quantities[-1]
     prefix, target = original[:q.start()], _number(q.group("num"))
     hprefix, unit, suffix = h[:q.start()], q.group("unit"), q.group("suffix") or ""
-    unit = "%" if unit == "%" else unit
     if m := _REDUCTION_TAIL.search(hprefix):
         return Wording(prefix[:m.start()] + "降低", "reduction_total", target, unit, "up", verb="累计降低")
     if m := _GROWTH_TAIL.search(hprefix):
@@ -702,34 +699,17 @@ def _task_indicator_name(name: str) -> str:
 
 
 def _unit_rows(parsed: _Parsed, known: UnitDirectory | None) -> pd.DataFrame:
+    """Every name the parentheses hold, as written; kinds and members from the known list where it has them."""
     names = list(parsed.unit_lines)
-    rows: list[dict] = []
-    guessed = 0
-    for name in names:
-        info = known.units.get(known.resolve(name) or "") if known else None
-        direct = info is not None and normalise_name(info.unit) == normalise_name(name)
-        kind = info.kind if direct else guess_unit_kind(name)
-        guessed += not direct
-        members = info.members if direct and info.is_group else ()
-        rows.append({"unit": name, "kind": kind, "aliases": (), "members": members})
+    rows = [_unit_row(name, known) for name in names]
+    guessed = sum(1 for name in names if not _known_directly(name, known))
     present = {normalise_name(n) for n in names}
     for row in list(rows):  # members a known list gives, so the draft's groups resolve
         for member in row["members"]:
-            if normalise_name(member) not in present and known is not None:
+            if normalise_name(member) not in present:
                 present.add(normalise_name(member))
-                rows.append({"unit": member, "kind": known.units[member].kind if member in known.units else
-                             guess_unit_kind(member), "aliases": (), "members": ()})
-    for a, b, reason in likely_aliases(names):
-        sentence, line = parsed.unit_lines[b]
-        parsed.note("notice.unit_alias", sheet="units.csv", row=names.index(b) + 2, column="unit", value=b, other=a,
-                    reason=reason, sentence=sentence, line=line)
-    if known is not None:
-        for name in names:
-            canonical = known.resolve(name)
-            if canonical and normalise_name(canonical) != normalise_name(name):
-                sentence, line = parsed.unit_lines[name]
-                parsed.note("notice.unit_alias", sheet="units.csv", row=names.index(name) + 2, column="unit",
-                            value=name, other=canonical, reason="已知单位名录中是别名", sentence=sentence, line=line)
+                rows.append(_unit_row(member, known))
+    _alias_findings(names, known, parsed)
     for i, row in enumerate(rows):
         if row["kind"] == schema.GROUP_KIND and not row["members"]:
             sentence, line = parsed.unit_lines.get(row["unit"], ("", None))
@@ -738,6 +718,30 @@ def _unit_rows(parsed: _Parsed, known: UnitDirectory | None) -> pd.DataFrame:
     if guessed:
         parsed.note("notice.unit_kind_guessed", sheet="units.csv", column="kind", count=guessed)
     return _frame(schema.UNITS, rows)
+
+
+def _known_directly(name: str, known: UnitDirectory | None) -> UnitInfo | None:
+    """The known list's entry when `name` is its canonical spelling (not an alias), else None."""
+    info = known.units.get(known.resolve(name) or "") if known else None
+    return info if info is not None and normalise_name(info.unit) == normalise_name(name) else None
+
+
+def _unit_row(name: str, known: UnitDirectory | None) -> dict:
+    info = _known_directly(name, known)
+    return {"unit": name, "kind": info.kind if info else guess_unit_kind(name), "aliases": (),
+            "members": info.members if info and info.is_group else ()}
+
+
+def _alias_findings(names: list[str], known: UnitDirectory | None, parsed: _Parsed) -> None:
+    """Likely aliases by spelling, and names the known list holds as aliases: reported, never merged."""
+    pairs = likely_aliases(names)
+    if known is not None:
+        pairs += [(canonical, name, "已知单位名录中是别名") for name in names
+                  if (canonical := known.resolve(name)) and normalise_name(canonical) != normalise_name(name)]
+    for first, name, reason in pairs:
+        sentence, line = parsed.unit_lines[name]
+        parsed.note("notice.unit_alias", sheet="units.csv", row=names.index(name) + 2, column="unit", value=name,
+                    other=first, reason=reason, sentence=sentence, line=line)
 
 
 def _frame(table: schema.Table, rows: list[dict]) -> pd.DataFrame:
@@ -754,12 +758,12 @@ _OUTLINE = re.compile(r"《([^》]*?五年规划[^》]*)》")
 _PLAN_NUMBER = re.compile(r"第([一二三四五六七八九十]+)个五年规划|“?([一二三四五六七八九十]+)五”?规划")
 _DISTRICT = re.compile(r"^(?:.{2,3}?省)?(?:.{2,4}?[市州盟])?(?P<district>.{2,}?[区县市旗])$")
 _DATE = re.compile(r"(\d{4})(?:年|-)(\d{1,2})(?:月|-)(\d{1,2})日?")
-FIRST_PLAN_YEAR = {14: 2020}  # the 14th plan's base year; each plan is five years on
+FOURTEENTH_PLAN_BASE_YEAR = 2020  # the 14th plan runs 2021–2025; each plan is five years on
 
 
 def plan_years(number: int) -> tuple[int, int]:
     """十四五 → (2020, 2025), 十五五 → (2025, 2030): base year = end of the previous plan."""
-    base = FIRST_PLAN_YEAR[14] + 5 * (number - 14)
+    base = FOURTEENTH_PLAN_BASE_YEAR + 5 * (number - 14)
     return base, base + 5
 
 
