@@ -95,6 +95,7 @@ MESSAGES: dict[str, str] = {
     "notice.name_completed": "指标名称“{value}”按国家规划纲要的标准名称补全为“{name}”,请核对",
     "notice.category_missing": "没有标明预期性或约束性,请在 category 列填写",
     "notice.units_missing": "原文没有写{role},请在 {col} 列填写",
+    "notice.description_missing": "任务“{value}”只有名称、没有任务内容,请在 description 列填写(可照抄任务名称)",
     "notice.numbering_gap": "原文编号 {written} 与顺序号 {expected} 不一致,编号按顺序取为 {item_id},请核对是否漏项或重号",
     "notice.task_quantity": "任务 {task_id} 写有量化目标“{value}”,可设为任务指标:{name},{kind_label},目标 {target} {unit};如采纳,请在 indicators.csv 加一行(category 任务指标,task_id {task_id})",
     "notice.task_quantity_unclear": "任务 {task_id} 写有量化目标“{value}”,但无法判断测算方法;如需监测,请在 indicators.csv 加一行任务指标",

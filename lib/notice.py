@@ -273,6 +273,7 @@ def blocks_of(lines: list[Line]) -> list[Block]:
 # --- units in the parenthesis ----------------------------------------------------------------------
 
 _PAREN_AT_END = re.compile(r"\(([^()]*)\)[。.;]?\s*$")
+_LABELS_AT_END = re.compile(r"(?<=[。;,\s])((?:牵头|主责|责任|配合)(?:单位|部门)\s*:[^。]*)[。.]?\s*$")
 _LEAD_LABELS = ("牵头", "主责")  # any other label (责任、配合、参与…单位) lists responsible units
 _GENERIC_FOLLOWERS = re.compile(r"^(各)?(街道|镇|乡|乡镇|社区|园区|开发区|管委会|县市区|县区|市区|县|市|区)$")
 
@@ -304,13 +305,15 @@ def assignment(text: str) -> tuple[str, Assignment]:
     h = half(text)
     m = _PAREN_AT_END.search(h)
     if not m or not any(k in m.group(1) for k in ("单位", "部门", "预期性", "约束性")):
-        return text, Assignment()
+        m = _LABELS_AT_END.search(h)  # "…。牵头单位:区发改局;责任单位:区统计局。" without a parenthesis
+        if not m:
+            return text, Assignment()
     body = text[:m.start()].rstrip()
     lead: list[str] = []
     responsible: list[str] = []
     category = ""
-    content = text[m.start(1):m.end(1)]
-    for part in re.split(r"[;;]", content):
+    content = text[m.start(1):m.end(1)].strip()
+    for part in re.split(r"[;;]|\s+(?=[^\s::]*[::])", content):
         labelled = re.match(r"^(?P<label>[^::]*)[::](?P<names>.*)$", part)
         if not labelled:  # "(约束性)" or a bare list of names
             if _category_of(part):
@@ -448,7 +451,7 @@ ALIAS_RULES: tuple[tuple[str, str, str], ...] = (
     (r"市场监督管理|市场监督", "市场监管", "简称不同:市场监督管理/市场监管"),
     (r"环境保护|环保", "生态环境", "2018 年机构改革更名:环境保护 → 生态环境"),
     (r"^[区县市]委(?=.+委$)", "", "党委机构的简称:区委…委 / 区…委"),
-    (r"^[区县市]", "", "是否带“区”字前缀"),
+    (r"^[区县市]", "", "是否带区、县、市前缀"),
 )
 
 
@@ -654,6 +657,8 @@ def _task_rows(parsed: _Parsed) -> pd.DataFrame:
         if b.number is not None and b.number != item["n"]:
             parsed.note("notice.numbering_gap", column="task_id", value=item["title"], written=b.number,
                         expected=item["n"], item_id=task_id, **where)
+        if not item["description"]:
+            parsed.note("notice.description_missing", Severity.ERROR, column="description", value=item["title"], **where)
         if not units.lead:
             parsed.note("notice.units_missing", Severity.ERROR, column="lead_units", value=item["title"],
                         role="牵头单位", col="lead_units", **where)

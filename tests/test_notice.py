@@ -514,6 +514,22 @@ def test_a_task_without_a_lead_unit_is_an_error_finding():
     assert (f.finding.is_error, f.finding.sheet, f.finding.column) == (True, "tasks.csv", "lead_units")
 
 
+def test_a_task_with_only_a_title_is_an_error_finding():
+    text = NO_TASKS + "\n三、重点任务分工\n(一)建设\n1.维护社会稳定。(牵头单位:区委政法委)"
+    draft = parse_notice(lines_of(text))
+    assert draft.tasks.iloc[0].title == "维护社会稳定"
+    [f] = [f for f in draft.findings if f.code == "notice.description_missing"]
+    assert (f.finding.is_error, f.finding.row, f.finding.column) == (True, 2, "description")
+
+
+def test_units_written_after_the_sentence_without_a_parenthesis():
+    text = NO_TASKS + ("\n三、重点任务分工\n(一)建设\n1.做强制造业。新增规上工业企业100家。"
+                       "牵头单位:县经信局;责任单位:县发改局、县科技局,各乡镇。")
+    task = parse_notice(lines_of(text)).tasks.iloc[0]
+    assert (task.description, task.lead_units, task.responsible_units) == (
+        "新增规上工业企业100家。", ("县经信局",), ("县发改局", "县科技局", "各乡镇"))
+
+
 def test_unrecognised_wording_is_an_error_finding_the_office_resolves(tmp_path):
     text = NO_TASKS.replace("地区生产总值年均增速9%", "推进产业转型升级") + "\n三、重点任务分工\n(一)建设\n1.发展。内容。(牵头单位:区发改局)"
     draft = parse_notice(lines_of(text))
