@@ -1,6 +1,6 @@
 """Distance to target: how far each indicator and each key task is along its five-year path.
 
-The binding method is `spec/assessment.md`; `docs/methodology.md` explains it for planning officials.
+The method is written down in `docs/methodology.md` (for planning officials, with worked examples).
 Everything here is vectorised over indicators: progress is pivoted once into an (indicator × quarter)
 matrix and each of the six kinds is computed on its block of rows, so 26,000 indicators stay fast.
 Results are DataFrames that carry the inputs they used (baseline, target, latest value, Λ, C …) so a

@@ -1,4 +1,4 @@
-"""Command line: `python -m lib assess | validate | import …` (spec/progress-workbook.md).
+"""Command line: `python -m lib assess | validate | import …` (docs/workbook-format.md).
 
 Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, or bad arguments (argparse's own).
 Output goes to stdout (the table, the findings); problems that stop a command go to stderr.

@@ -119,7 +119,7 @@ UNITS = Table("units", "单位", (
     Column("members", "成员单位", "list", required=False),
 ))
 
-# The quarterly workbook (spec/progress-workbook.md): sheet and header labels are the contract ----
+# The quarterly workbook (docs/workbook-format.md): sheet and header labels are the contract ----
 INDICATOR_SHEET = Table("indicator_progress", "指标进度", (
     Column("indicator_id", "指标编号", "str"),
     Column("indicator_name", "指标名称", "str", required=False),

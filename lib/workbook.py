@@ -1,4 +1,4 @@
-"""Read and validate a quarterly progress workbook (spec/progress-workbook.md).
+"""Read and validate a quarterly progress workbook (docs/workbook-format.md).
 
     result = read_workbook(data, plan, unit="区发改局", file_name="2023Q2.xlsx")
     result.ok / result.readable / result.findings / result.indicator_rows / result.task_rows

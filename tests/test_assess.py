@@ -1,4 +1,4 @@
-"""Distance-to-target arithmetic: hand-computed cases per kind, edges included (spec/assessment.md).
+"""Distance-to-target arithmetic: hand-computed cases per kind, edges included (docs/methodology.md).
 
 Cases run against a small plan written into a temporary folder (one indicator per edge), so each case
 names exactly the target, baseline, direction and annual flag it needs. Progress is written compactly:
