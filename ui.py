@@ -10,7 +10,6 @@ import html
 import threading as _threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,8 +24,6 @@ from lib.plan import Plan, PlanError, load_plan
 from lib.schema import CATEGORIES
 from lib.status import STATUS_LOOK, Status, status_label
 from lib.store import Store, StoreError, apply_baselines, open_store
-
-ROOT = Path(__file__).resolve().parent
 
 
 @st.cache_resource(show_spinner=False)

@@ -143,5 +143,3 @@ TASK_SHEET = Table("task_progress", "任务进度", (
     Column("next_steps", "下步计划", "str", required=False, fill_in=True),
     Column("unit", "填报单位", "str"),
 ))
-
-WORKBOOK_SHEETS = (INDICATOR_SHEET, TASK_SHEET)

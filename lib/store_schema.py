@@ -26,7 +26,6 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection
 
-STATES = ("pending", "adopted", "returned", "revoked")
 # A unit cannot have two live submissions of the same file: the duplicate rule, enforced by the database.
 LIVE_STATES = ("pending", "adopted")
 
@@ -145,9 +144,6 @@ SCHEMA_VERSION = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("applied_at", sa.DateTime, nullable=False),
 )
-
-DATA_TABLES = (SUBMISSIONS, SUBMISSION_EVENTS, INDICATOR_VALUES, TASK_VALUES, TARGET_SETTINGS, BASELINE_SETTINGS,
-               UPLOADED_FILES)
 
 
 # --- migrations (frozen: append, never edit) ------------------------------------------------------

@@ -535,7 +535,6 @@ def _fmt(number: float) -> str:
 
 class _SheetChecker:
     """Shared by both sheets: header, blank rows, the cells calamine hides, unit, year and quarter."""
-    item_column = ""
 
     def __init__(self, table: Table, sheet: SheetInfo, raw: pd.DataFrame, context: _Context, findings: list[Finding]):
         self.table, self.info, self.raw, self.ctx, self.findings = table, sheet, raw, context, findings
