@@ -1,6 +1,7 @@
 """Command line: `python -m lib assess | validate | import …` (spec/progress-workbook.md).
 
-Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, or bad arguments (argparse's own).
+Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, a broken set-up (the dashboard's
+`setup.*` messages, lib/setupcheck.py), or bad arguments (argparse's own).
 Output goes to stdout (the table, the findings); problems that stop a command go to stderr.
 """
 from __future__ import annotations
@@ -302,9 +303,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What each command needs of the set-up (lib/setupcheck.py): the plan files, and the store's database and
+# folders. A broken set-up stops the command with the dashboard's messages, exit 2.
+def _setup_needs(args: argparse.Namespace) -> tuple[bool, bool]:
+    """(plan files, store) the command uses."""
+    command = args.command
+    if command == "user":
+        return args.user_command == "add", False
+    if command == "assess":
+        return True, not args.progress
+    return True, command in ("import", "briefing")
+
+
+def check_setup_for(args: argparse.Namespace) -> None:
+    from lib.setupcheck import check_plan_files, check_setup
+
+    plan, store = _setup_needs(args)
+    if not plan:
+        return
+    plan_dir = getattr(args, "plan_dir", None) or settings.get("plan_dir")
+    problems = (check_setup(plan_dir=plan_dir, db_url=getattr(args, "db", None) or None) if store
+                else check_plan_files(plan_dir))
+    if problems:
+        raise CliError("设置有误,无法运行:\n" + "\n".join(p.text for p in problems), EXIT_UNREADABLE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_setup_for(args)
         return args.handler(args)
     except CliError as exc:
         print(str(exc), file=sys.stderr)
