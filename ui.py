@@ -529,7 +529,13 @@ def role_label(account: _acc.Account) -> str:
 # the report came in while the click's run was still checking the password. The password check and the
 # session state stay the library's (AuthenticationController); only the form is ours. The cookie is then
 # written (or deleted) by the library's component, rendered on every run until the browser confirms it.
+# The session itself lives in the store (lib/sessions.py): the cookie names it, every run checks it is live,
+# 退出登录 revokes it, so a copied cookie is signed out; an unreadable cookie is simply no sign-in.
 _COOKIE_PENDING = "pm_cookie_pending"   # "set" after sign-in, "delete" after sign-out, until confirmed
+_SESSION_ID = "pm_session_id"           # the server-side session this browser session signed in with
+# st.context.cookies is what the browser sent when it connected: after the cookie is removed it still shows
+# the old one until a reload. A cookie refused once is not checked (and removed) again on every run.
+_REFUSED_COOKIE = "pm_refused_cookie"
 _SIGN_IN_ERROR = "pm_sign_in_error"
 _SIGNED_OUT = "pm_signed_out"           # shows 已退出登录 above the form until the next attempt
 LOGIN_USER_KEY, LOGIN_PASSWORD_KEY = "pm_login_user", "pm_login_password"
@@ -556,6 +562,9 @@ def _on_sign_in() -> None:
     except (LoginError, _acc.AccountError):
         ok = False
     if ok:
+        from lib.sessions import start_session
+        st.session_state[_SESSION_ID] = start_session(store(), _acc.normalise_username(username),
+                                                      _acc.COOKIE_EXPIRY_DAYS)
         st.session_state[_COOKIE_PENDING] = "set"
     else:
         st.session_state["authentication_status"] = False
@@ -563,15 +572,20 @@ def _on_sign_in() -> None:
 
 
 def _on_sign_out() -> None:
-    try:
-        _controller().logout()
-    except _acc.AccountError:   # the accounts file broke meanwhile: sign out of the session all the same
-        for key in ("name", "username", "roles", "email"):
-            st.session_state[key] = None
-        st.session_state["authentication_status"] = None
-        st.session_state["logout"] = True
-    st.session_state[_COOKIE_PENDING] = "delete"
+    from lib.sessions import end_session
+    end_session(store(), st.session_state.pop(_SESSION_ID, None))   # every copy of the cookie is signed out
+    _sign_out_here()
     st.session_state[_SIGNED_OUT] = True
+
+
+def _sign_out_here() -> None:
+    """Clear this browser session's sign-in (as the library's logout does) and remove the cookie."""
+    st.session_state.pop(_SESSION_ID, None)
+    for key in ("name", "username", "roles", "email"):
+        st.session_state[key] = None
+    st.session_state["authentication_status"] = None
+    st.session_state["logout"] = True
+    st.session_state[_COOKIE_PENDING] = "delete"
 
 
 def sign_in_form() -> None:
@@ -606,20 +620,73 @@ def _write_cookie(auth) -> None:
     if st.session_state.get(pending) is True:
         del st.session_state[_COOKIE_PENDING]
     elif pending == "set" and st.session_state.get("authentication_status"):
-        auth.cookie_controller.set_cookie()
+        _set_session_cookie(auth)
     elif pending == "delete":
         auth.cookie_controller.delete_cookie()
     else:   # signed out again before the cookie was written: nothing left to write
         del st.session_state[_COOKIE_PENDING]
 
 
+def _served_over_https() -> bool:
+    """The browser's address is https (directly, or behind a proxy that says so): the cookie gets Secure."""
+    url = str(getattr(st.context, "url", "") or "")
+    proto = str(st.context.headers.get("X-Forwarded-Proto", "") or "")
+    return url.startswith("https://") or proto.split(",")[0].strip().lower() == "https"
+
+
+def _set_session_cookie(auth) -> None:
+    """The library's cookie component writes our cookie: it names the server-side session (lib/sessions.py)."""
+    from datetime import datetime
+
+    from lib.sessions import encode_cookie, session_expiry
+    session_id = st.session_state.get(_SESSION_ID)
+    expires = session_expiry(store(), session_id) if session_id else None
+    if expires is None:   # no session on record (cannot happen after _on_sign_in): write nothing
+        del st.session_state[_COOKIE_PENDING]
+        return
+    token = encode_cookie(_acc.cookie_key(_acc.default_accounts_path()), st.session_state["username"], session_id, expires)
+    auth.cookie_controller.cookie_model.cookie_manager.set(
+        _acc.COOKIE_NAME, token, expires_at=datetime.fromtimestamp(expires), secure=_served_over_https() or None,
+        same_site="strict")
+
+
+def _session_check() -> None:
+    """Every run: a signed-in browser session whose server-side session ended (退出登录 elsewhere with a
+    copy of the cookie, a password change, expiry) is signed out here too."""
+    from lib.sessions import session_live
+    if st.session_state.get("authentication_status") and not session_live(
+            store(), st.session_state.get(_SESSION_ID), st.session_state.get("username")):
+        _sign_out_here()
+
+
+def _restore_from_cookie(cookie: object) -> None:
+    """A cookie naming a live session of an existing account signs this browser session in; any other
+    cookie (forged, another algorithm, garbage, expired, revoked) is removed and the visitor stays out."""
+    from lib.sessions import decode_cookie, session_live
+    try:
+        key = _acc.cookie_key(_acc.default_accounts_path())
+    except _acc.AccountError:
+        return
+    claims = decode_cookie(key, cookie)
+    account = accounts().get(claims.username) if claims else None
+    if claims is None or account is None or not session_live(store(), claims.session_id, account.username):
+        st.session_state[_REFUSED_COOKIE] = cookie
+        st.session_state[_COOKIE_PENDING] = "delete"
+        return
+    st.session_state.update({"email": account.email, "name": account.name, "roles": [account.role.value],
+                             "authentication_status": True, "username": account.username,
+                             _SESSION_ID: claims.session_id})
+
+
 def sign_in_gate() -> _acc.Account | None:
     """Called by dashboard.py on every run, before the page: restores a session from the sign-in cookie,
     writes or removes the cookie after signing in or out, shows who is signed in in the sidebar."""
-    from streamlit_authenticator.utilities.exceptions import LoginError
-    has_cookie = isinstance(st.context.cookies.get(_acc.COOKIE_NAME), str)   # (AppTest's stand-in is no str)
-    if not st.session_state.get("authentication_status") and _COOKIE_PENDING not in st.session_state and not has_cookie:
-        # A visitor with no sign-in cookie: nothing to restore. Building the authenticator would render its
+    cookie = st.context.cookies.get(_acc.COOKIE_NAME)
+    has_cookie = isinstance(cookie, str)   # (AppTest's stand-in is no str)
+    _session_check()
+    nothing_to_restore = not has_cookie or cookie == st.session_state.get(_REFUSED_COOKIE)
+    if not st.session_state.get("authentication_status") and _COOKIE_PENDING not in st.session_state and nothing_to_restore:
+        # A visitor with no (usable) sign-in cookie: nothing to restore. Building the authenticator would render its
         # cookie component on every page (a second run once it reports, before the charts settle).
         _RUN.authenticator = None
         st.sidebar.page_link(ACCOUNT_PAGE, label="登录", icon=":material/login:")
@@ -630,11 +697,9 @@ def sign_in_gate() -> _acc.Account | None:
         _RUN.authenticator = None
         st.sidebar.error(exc.message)
         return None
-    if not st.session_state.get("authentication_status"):
-        try:
-            _RUN.authenticator.login(location="unrendered")   # cookie → session; renders nothing
-        except LoginError:   # a cookie of an account that was removed: stay signed out
-            pass
+    if (not st.session_state.get("authentication_status") and has_cookie and st.session_state.get(_COOKIE_PENDING) is None
+            and cookie != st.session_state.get(_REFUSED_COOKIE)):
+        _restore_from_cookie(cookie)   # cookie → session (our check, not the library's: see lib/sessions.py)
     _write_cookie(_RUN.authenticator)
     account = current_account()
     with st.sidebar:
