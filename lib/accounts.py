@@ -347,6 +347,22 @@ def remove_account(path: Path | str | None, username: str) -> None:
         _write_atomic(path, _dump({u: a for u, a in current.items() if u != name}))
 
 
+def set_password(path: Path | str | None, username: str, password: str) -> Account:
+    """Replace an account's password hash; the caller ends the account's sessions (lib.sessions), so a
+    cookie from before the change no longer signs anyone in. Unknown username: AccountError."""
+    path = Path(path or default_accounts_path())
+    name = normalise_username(username)
+    _check_password(password)
+    with _locked(path):
+        current = load_accounts(path).accounts
+        if name not in current:
+            raise AccountError("auth.unknown_account", value=username)
+        old = current[name]
+        account = Account(old.username, old.name, old.role, old.unit, hash_password(password), old.email)
+        _write_atomic(path, _dump({**current, name: account}))
+    return account
+
+
 # --- streamlit-authenticator ------------------------------------------------------------------------------
 
 def authenticator_config(accounts: Accounts, cookie_key: str, *, cookie_name: str = COOKIE_NAME,
