@@ -296,7 +296,7 @@ def browse_page(title: str) -> BrowsePage:
     ind_all, tasks_all = assessment(d, view.as_of)
     ind, tasks = filter_results(d, view, ind_all, tasks_all)
     st.title(title)
-    st.caption(time_caption(d, view))
+    st.caption(escape_markdown(time_caption(d, view)))
     sample_banner(d)
     return BrowsePage(d, view, ind, tasks, ind_all, tasks_all)
 
