@@ -1,6 +1,7 @@
 """Command line: `python -m lib assess | validate | import …` (docs/workbook-format.md).
 
-Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, or bad arguments (argparse's own).
+Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, a broken set-up (the dashboard's
+`setup.*` messages, lib/setupcheck.py), or bad arguments (argparse's own).
 Output goes to stdout (the table, the findings); problems that stop a command go to stderr.
 """
 from __future__ import annotations
@@ -194,6 +195,16 @@ def _read_password(confirm: bool = True) -> str:
     return first
 
 
+def _end_sessions(args: argparse.Namespace, username: str) -> int:
+    """A removed account or a new password: the account's sign-in sessions end (lib/sessions.py)."""
+    from lib.sessions import end_all_sessions
+    from lib.store import StoreError, open_store
+    try:
+        return end_all_sessions(open_store(args.db or None), username)
+    except StoreError as exc:
+        raise CliError(exc.message, EXIT_ERRORS) from exc
+
+
 def cmd_user(args: argparse.Namespace) -> int:
     from lib import accounts  # lazy: bcrypt and yaml are only needed here
 
@@ -208,7 +219,12 @@ def cmd_user(args: argparse.Namespace) -> int:
                   + f"),密码哈希保存在 {path}")
         elif args.user_command == "remove":
             accounts.remove_account(path, args.username)
-            print(f"已删除账号 {accounts.normalise_username(args.username)}")
+            ended = _end_sessions(args, accounts.normalise_username(args.username))
+            print(f"已删除账号 {accounts.normalise_username(args.username)}" + (f",结束其 {ended} 个登录会话" if ended else ""))
+        elif args.user_command == "password":
+            account = accounts.set_password(path, args.username, _read_password())
+            ended = _end_sessions(args, account.username)
+            print(f"已修改账号 {account.username} 的密码" + (f",结束其 {ended} 个登录会话(需用新密码重新登录)" if ended else ""))
         else:
             found = accounts.load_accounts(path)
             table = pd.DataFrame([{"username": a.username, "name": a.name, "role": a.role.value, "unit": a.unit or ""}
@@ -280,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     user = sub.add_parser("user", help="管理登录账号(账号文件见 PLANMON_ACCOUNTS_FILE,只存 bcrypt 哈希)")
     user.add_argument("--accounts-file", help="账号文件;缺省见 PLANMON_ACCOUNTS_FILE(var/accounts.yaml)")
+    user.add_argument("--db", help="登录会话所在的数据库(remove、password 结束会话);缺省见 PLANMON_DB_URL")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="新建账号;密码从标准输入读一行,终端上则提示输入两次")
     add.add_argument("username", help="用户名:2–32 位小写字母、数字或 . _ -")
@@ -291,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     rm = user_sub.add_parser("remove", help="删除账号")
     rm.add_argument("username")
     user_sub.add_parser("list", help="列出账号(不含密码哈希)")
+    pw = user_sub.add_parser("password", help="修改密码(从标准输入读一行,终端上提示输入两次);该账号已登录的会话全部失效")
+    pw.add_argument("username")
     user.set_defaults(handler=cmd_user)
 
     brief = sub.add_parser("briefing", help="生成汇报材料:演示文稿、图表图片 ZIP、摘要文字和数据表(需要 Chromium)")
@@ -302,9 +321,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What each command needs of the set-up (lib/setupcheck.py): the plan files, and the store's database and
+# folders. A broken set-up stops the command with the dashboard's messages, exit 2.
+def _setup_needs(args: argparse.Namespace) -> tuple[bool, bool]:
+    """(plan files, store) the command uses."""
+    command = args.command
+    if command == "user":
+        return args.user_command == "add", False
+    if command == "assess":
+        return True, not args.progress
+    return True, command in ("import", "briefing")
+
+
+def check_setup_for(args: argparse.Namespace) -> None:
+    from lib.setupcheck import check_plan_files, check_setup
+
+    plan, store = _setup_needs(args)
+    if not plan:
+        return
+    plan_dir = getattr(args, "plan_dir", None) or settings.get("plan_dir")
+    problems = (check_setup(plan_dir=plan_dir, db_url=getattr(args, "db", None) or None) if store
+                else check_plan_files(plan_dir))
+    if problems:
+        raise CliError("设置有误,无法运行:\n" + "\n".join(p.text for p in problems), EXIT_UNREADABLE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_setup_for(args)
         return args.handler(args)
     except CliError as exc:
         print(str(exc), file=sys.stderr)

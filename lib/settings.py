@@ -36,6 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_mb", 10, "上传文件大小上限(MB)"),
     Setting("max_unzipped_mb", 100, "工作簿解压后总大小上限(MB)"),
     Setting("max_zip_ratio", 200, "工作簿单个文件最大压缩比"),
+    Setting("server_address", "127.0.0.1", "make run 监听的地址;只在本机可访问。对局域网提供服务时设为 0.0.0.0 或本机的网络地址"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

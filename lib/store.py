@@ -63,6 +63,7 @@ from sqlalchemy.engine import Connection, Engine
 from lib import settings
 from lib.messages import CatalogueError, render
 from lib.periods import TIME_ZONE, Period
+from lib.private import private_dir, private_sqlite_file
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
                               TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
@@ -197,12 +198,21 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _private_sqlite(database: Path) -> None:
+    """The database folder 0700 when it is ours (created here, or the project's var/), the files 0600:
+    they hold pending submissions and the uploaded files."""
+    folder = database.parent
+    if not folder.exists() or folder.resolve() == (settings.PROJECT_ROOT / "var").resolve():
+        private_dir(folder)
+    private_sqlite_file(database)
+
+
 def make_engine(url: str) -> Engine:
     """A new engine for `url`; a SQLite file's directory is created. Prefer `open_store`, which caches."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite(Path(parsed.database))
         engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
