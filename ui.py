@@ -11,6 +11,7 @@ import html
 import threading as _threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
