@@ -74,7 +74,7 @@ class FindingCap:
 
     def summary(self) -> list[Finding]:
         """One finding per (sheet, code) that passed the cap: how many more there are."""
-        return [finding("wb.more_findings", self.severity[key], sheet=key[0], value=n - self.per_code, code=key[1],
+        return [finding("wb.more_findings", self.severity[key], sheet=key[0], value=n - self.per_code, kind=key[1],
                         shown=self.per_code)
                 for key, n in self.counts.items() if n > self.per_code]
 

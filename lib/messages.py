@@ -31,7 +31,7 @@ MESSAGES: dict[str, str] = {
     "wb.column_extra": "列「{value}」不在模板中,已忽略",
     "wb.sheet_too_large": "工作表范围过大({value}),最多 {max_rows} 行、{max_columns} 列;请删去多余内容后再上传",
     "wb.sheet_too_many_cells": "工作表有 {value} 个单元格,超过上限 {max_cells} 个;请删去与模板无关的行和列(或拆分为多个文件)后再上传",
-    "wb.more_findings": "同类问题(代码 {code})另有 {value} 处未逐一列出(只列出前 {shown} 处);请按上面的说明改正后重新上传检查",
+    "wb.more_findings": "同类问题(代码 {kind})另有 {value} 处未逐一列出(只列出前 {shown} 处);请按上面的说明改正后重新上传检查",
     "wb.no_rows": "文件中没有任何数据行,请填写后再上传",
     "wb.rows_not_filled": "有 {count} 行(第{value}行)只有编号、没有填写数值或进展,视为本期未报送;如需报送请补填后重新上传",
     "wb.merged_cells": "合并单元格 {value} 位于数据区,请取消合并并在每一行填写完整",
