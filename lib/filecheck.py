@@ -89,7 +89,8 @@ def _sniff(data: bytes) -> str:
 def _check_zip(data: bytes, name: str) -> Finding | None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, struct.error, EOFError):
+        # NotImplementedError: a directory claiming a zip version or feature Python does not read.
         return finding("file.truncated", value=name)
     with zf:
         infos = zf.infolist()
