@@ -33,9 +33,11 @@ from lib import settings
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 EXIT_UNEXPECTED = 3
-# The child may take this much longer than the validation budget (start-up, reading) before it is killed;
-# its CPU limit is the same sum (SIGXCPU). The budget inside read_workbook normally answers first.
+# The validation budget counts CPU seconds inside read_workbook. The child may use this much more CPU
+# (start-up, reading) before RLIMIT_CPU stops it (SIGXCPU); the wall-clock guard allows for a busy machine
+# (WALL_FACTOR × that). The budget inside read_workbook normally answers first.
 SLACK_S = 20
+WALL_FACTOR = 3
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def read_isolated(source: bytes | Path, plan: Any, *, unit: str | None = None, f
     shown = name or "上传的文件"
     request = pickle.dumps({"data": data, "plan": plan, "unit": unit, "file_name": name,
                             "known_targets": known_targets}, protocol=pickle.HIGHEST_PROTOCOL)
-    wall = settings.get("validate_budget_s") + SLACK_S
+    wall = (settings.get("validate_budget_s") + SLACK_S) * WALL_FACTOR
     try:
         done = subprocess.run([sys.executable, "-m", "lib.readworker"], input=request, capture_output=True,
                               timeout=wall, env=_child_env(), check=False)

@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_mb", 10, "上传文件大小上限(MB)"),
     Setting("max_unzipped_mb", 100, "工作簿解压后总大小上限(MB)"),
     Setting("max_zip_ratio", 200, "工作簿单个文件最大压缩比"),
-    Setting("validate_budget_s", 20, "校验一个上传文件的时间上限(秒);超时则请用户拆分文件"),
+    Setting("validate_budget_s", 20, "校验一个上传文件的时间上限(CPU 秒);超时则请用户拆分文件"),
     Setting("reader_memory_mb", 1536, "读取上传文件的独立进程可用的内存上限(MB,地址空间)"),
 )
 

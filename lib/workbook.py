@@ -7,11 +7,12 @@ How a file is read, in order:
 
 1. `lib.filecheck.check_file`: is it a safe, readable workbook at all? If not: one `file.*` finding,
    `readable=False`, nothing else is looked at.
-2. For .xlsx: the XML of the two contract sheets is scanned directly (regular expressions over bytes, no
-   DOM) for what calamine's values hide: the sheet's extent (a single cell at XFD1048576 makes calamine
-   try to allocate 512 GiB and abort the process), merged cells, formulas without a cached value, error
-   cells (#DIV/0! reads as empty) and cells formatted as percentages (styles.xml). Reading a member also
-   re-checks its CRC and declared size, so a zip that lies in its directory is caught here.
+2. For .xlsx: the XML of the two contract sheets is streamed through a real XML parser (lib.sheetxml)
+   for the sheet's extent (a single cell at XFD1048576 makes calamine try to allocate 512 GiB and abort
+   the process; the parse stops at 100,000 rows, 64 columns or 1,000,000 cells) and for what calamine's
+   values hide: merged cells, formulas without a cached value, error cells (#DIV/0! reads as empty) and
+   cells formatted as percentages (styles.xml). For .xls the extents come from the BIFF records
+   (lib.biff) before calamine opens the file.
 3. The sheets are read with python-calamine through pandas (`header=None`, every cell as an object, no
    NA guessing), so frame row i is Excel row i + 1.
 4. Each sheet is checked column by column and row by row; every problem is collected (never stopping at
@@ -26,6 +27,11 @@ and unit names; when `ok` is False they are a preview only and must not be store
 Free text (备注, 工作进展 …) is kept verbatim apart from control characters, which are removed; text that
 starts with = + - @ is stored as text and never evaluated. Whoever exports it to a spreadsheet or CSV must
 escape it there.
+
+Damage: every exception class the readers are known to raise on damaged bytes (READ_ERRORS, calamine's
+PanicException) becomes `file.corrupt`; validation stops after `validate_budget_s` CPU seconds
+(`file.check_timeout`); at most 200 findings per sheet and code are listed (then `wb.more_findings`). A
+parser that aborts cannot be caught here at all: callers that read uploads use lib.readworker.
 
 Limits of the .xls path: an old-format workbook has no XML, so formulas without cached values, error
 cells and percent formats are not detected there (BIFF always stores a cached value); merged cells come
@@ -126,7 +132,7 @@ def read_workbook(source: bytes | Path, plan: Plan, *, unit: str | None = None, 
     shown = file_name or "上传的文件"
     budget = settings.get("validate_budget_s")
     try:
-        return _read_checked(data, plan, unit, shown, known_targets, time.monotonic() + budget)
+        return _read_checked(data, plan, unit, shown, known_targets, time.process_time() + budget)
     except BudgetExceeded:
         return _unreadable(finding("file.check_timeout", value=shown, seconds=budget))
     except READ_ERRORS:
@@ -451,7 +457,8 @@ class _Context:
     deadline: float = math.inf
 
     def check_clock(self) -> None:
-        if time.monotonic() > self.deadline:
+        """CPU seconds, not wall: a busy server must not refuse a file that is merely waiting its turn."""
+        if time.process_time() > self.deadline:
             raise BudgetExceeded
 
     @classmethod
