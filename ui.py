@@ -743,14 +743,17 @@ def sha256(data: bytes) -> str:
     return _hashlib.sha256(data).hexdigest()
 
 
-@st.cache_data(show_spinner="正在检查文件…", max_entries=16)
+# A cached result is bounded (at most 100,000 rows per sheet, findings capped per code); few are kept, and
+# not for long: each holds the frames of one upload.
+@st.cache_data(show_spinner="正在检查文件…", max_entries=4, ttl=1800)
 def _validate(sha: str, unit: str | None, file_name: str, version: tuple, _data: bytes):
-    from lib.workbook import read_workbook
-    return read_workbook(_data, plan(), unit=unit, file_name=file_name, known_targets=store().annual_targets())
+    from lib.readworker import read_isolated
+    return read_isolated(_data, plan(), unit=unit, file_name=file_name, known_targets=store().annual_targets())
 
 
 def validate_upload(data: bytes, file_name: str, unit: str | None):
-    """lib.workbook.read_workbook, cached by the file's SHA-256 (and unit, and the store's data version,
+    """lib.workbook.read_workbook in a separate, limited process (lib.readworker: a parser that aborts
+    takes only that process down), cached by the file's SHA-256 (and unit, and the store's data version,
     since the annual targets on record feed a warning): a rerun does not re-validate."""
     return _validate(sha256(data), unit, file_name, store().data_version(), data)
 
@@ -817,7 +820,8 @@ def _recheck(submission_id: int, version: tuple) -> tuple[pd.DataFrame, bool]:
     # The seeded sample holds every unit's rows; an upload was checked against its own unit.
     unit = None if record["account"] == SYSTEM_ACCOUNT else record["unit"]
     if original is not None:
-        result = read_workbook(original, plan(), unit=unit, file_name=str(record["file_name"]),
+        from lib.readworker import read_isolated   # the stored file as uploaded: read in the limited process
+        result = read_isolated(original, plan(), unit=unit, file_name=str(record["file_name"]),
                                known_targets=s.annual_targets())
         return findings_frame(result.findings), True
     rows = s.submission_rows(submission_id)

@@ -66,9 +66,9 @@ def _load_plan(plan_dir: str | None) -> Plan:
 def read_progress(path: Path, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The workbook's indicator and task rows, read and checked by lib.workbook exactly as `validate` does.
     Not a workbook → CliError (exit 2); errors in it → the findings on stderr and exit 1."""
-    from lib.workbook import read_workbook
+    from lib.readworker import read_isolated
 
-    result = read_workbook(path, plan, file_name=path.name)
+    result = read_isolated(path, plan, file_name=path.name)
     if not result.readable:
         raise CliError("\n".join(f.text for f in result.findings) or f"{path.name} 无法读取")
     if result.errors:
@@ -138,11 +138,11 @@ def _workbook_exit_code(result) -> int:  # result: lib.workbook.WorkbookResult
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from lib.workbook import read_workbook  # lazy: keeps `assess` independent of the validator
+    from lib.readworker import read_isolated  # lazy: keeps `assess` independent of the validator
 
     plan = _load_plan(args.plan_dir)
     path = Path(args.file)
-    result = read_workbook(path, plan, unit=args.unit, file_name=path.name)
+    result = read_isolated(path, plan, unit=args.unit, file_name=path.name)
     for f in result.findings:
         print(f"[{f.severity.value}] {f.code} {f.text}")
     if not result.readable:
@@ -154,8 +154,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from lib.readworker import read_isolated
     from lib.store import StoreError, open_store  # lazy: the database is only needed here
-    from lib.workbook import read_workbook
 
     plan = _load_plan(args.plan_dir)
     unit = plan.units.resolve(args.unit)
@@ -163,8 +163,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         close = "、".join(plan.units.closest(args.unit))
         raise CliError(f"单位“{args.unit}”不在 units.csv 中" + (f",是否为:{close}" if close else ""))
     path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"找不到文件 {path},请检查路径")
+    if path.stat().st_size > settings.get("max_upload_mb") * 1024 * 1024:
+        result = read_isolated(path, plan, unit=unit, file_name=path.name)   # file.too_large, nothing read
+        for f in result.findings:
+            print(f"[{f.severity.value}] {f.code} {f.text}")
+        return _workbook_exit_code(result)
     data = path.read_bytes()
-    result = read_workbook(data, plan, unit=unit, file_name=path.name)
+    result = read_isolated(data, plan, unit=unit, file_name=path.name)
     for f in result.findings:
         print(f"[{f.severity.value}] {f.code} {f.text}")
     code = _workbook_exit_code(result)
@@ -174,7 +181,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.db or None)
         targets = store.annual_targets()  # the quota warning also looks at targets on record
-        result = read_workbook(data, plan, unit=unit, file_name=path.name, known_targets=targets)
+        result = read_isolated(data, plan, unit=unit, file_name=path.name, known_targets=targets)
         outcome = store.submit(unit, args.account, path.name, data, result.indicator_rows, result.task_rows)
     except StoreError as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc

@@ -31,6 +31,8 @@ MESSAGES: dict[str, str] = {
     "wb.column_duplicate": "列「{value}」出现了不止一次,请删去多余的一列",
     "wb.column_extra": "列「{value}」不在模板中,已忽略",
     "wb.sheet_too_large": "工作表范围过大({value}),最多 {max_rows} 行、{max_columns} 列;请删去多余内容后再上传",
+    "wb.sheet_too_many_cells": "工作表有 {value} 个单元格,超过上限 {max_cells} 个;请删去与模板无关的行和列(或拆分为多个文件)后再上传",
+    "wb.more_findings": "同类问题(代码 {kind})另有 {value} 处未逐一列出(只列出前 {shown} 处);请按上面的说明改正后重新上传检查",
     "wb.no_rows": "文件中没有任何数据行,请填写后再上传",
     "wb.rows_not_filled": "有 {count} 行(第{value}行)只有编号、没有填写数值或进展,视为本期未报送;如需报送请补填后重新上传",
     "wb.merged_cells": "合并单元格 {value} 位于数据区,请取消合并并在每一行填写完整",
@@ -74,6 +76,9 @@ MESSAGES: dict[str, str] = {
     "file.zip_bomb": "{value} 的内部结构异常({detail}),出于安全原因拒绝读取;请在 Excel 中另存为新文件后再上传",
     "file.xml_entities": "{value} 的内部文件 {member} 含有实体声明,出于安全原因拒绝读取;请在 Excel 中另存为新文件后再上传",
     "file.not_found": "找不到文件 {value},请检查路径",
+    "file.unsafe": "{value} 无法安全读取(读取进程异常退出),请用 Excel 另存为新的 .xlsx 后再上传",
+    "file.check_timeout": "{value} 太大,无法在 {seconds} 秒内检查完;请拆分为几个较小的文件分别上传",
+    "file.member_size": "{value} 的内部文件 {member} 解压后的大小与记录的不符({detail}),文件已损坏或被篡改;请在 Excel 中另存为新文件后再上传",
     "file.corrupt": "{value} 无法读取,可能已损坏;请在 Excel 中打开并另存为 .xlsx 后再上传",
     # --- store ---------------------------------------------------------------------------------
     "store.submitted": "已保存为第 {submission_id} 号报送(指标 {indicator_rows} 行、任务 {task_rows} 行),状态:{state}",
