@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# Where `make run` listens: this machine only unless configured (lib/settings.py `server_address`; the
+# README's 设置 table, and 在局域网上提供服务 for serving a network).
+PLANMON_SERVER_ADDRESS ?= 127.0.0.1
 
 .PHONY: run test system-deps bench clean
 
@@ -21,7 +24,8 @@ system-deps:
 	  else echo "需要 Chromium:请运行 sudo apt-get install chromium" >&2; exit 1; fi; fi
 
 run: $(VENV)/.installed
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+	@$(PY) -m lib.setupcheck --address $(PLANMON_SERVER_ADDRESS) || true   # warnings and set-up problems, on stderr
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.address $(PLANMON_SERVER_ADDRESS)
 
 test: $(VENV)/.installed system-deps
 	$(PY) -m pytest

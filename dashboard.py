@@ -25,6 +25,9 @@ PAGES = {"监测": BROWSE, "汇报": REPORT, "填报与审核": WORK}
 
 WITH_VIEW = {p.title for p in BROWSE[:-1]}  # the plan page has its own unit filter and no as-of
 
+if problems := ui.setup_problems():   # a broken set-up: one page saying what to fix, no navigation
+    ui.setup_problem_page(problems)
+ui.warn_demo_exposure()
 page = st.navigation(PAGES)
 ui.sign_in_gate()
 ui.public_browsing_gate(page)

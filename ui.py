@@ -6,6 +6,7 @@ Page scripts stay thin: read widgets → call lib → render with these helpers.
 from __future__ import annotations
 
 import hashlib as _hashlib
+import sys as _sys
 import html
 import threading as _threading
 from collections.abc import Callable
@@ -26,8 +27,6 @@ from lib.schema import CATEGORIES
 from lib.status import STATUS_LOOK, Status, status_label
 from lib.store import Store, StoreError, apply_baselines, open_store
 
-ROOT = Path(__file__).resolve().parent
-
 
 @st.cache_resource(show_spinner=False)
 def _plan(plan_dir: str) -> Plan:
@@ -42,6 +41,62 @@ def plan() -> Plan:
         st.error("规划文件有误,看板无法加载。请按以下提示修改规划目录中的文件后刷新页面:")
         st.dataframe(pd.DataFrame({"位置": [f.location for f in exc.findings], "说明": [f.message for f in exc.findings]}), hide_index=True)
         st.stop()
+
+
+# --- a broken set-up: one page that says what is wrong (lib/setupcheck.py) -------------------------------
+
+def _setup_stamp() -> tuple:
+    """What the check depends on besides the database: the settings and the plan files' stamps."""
+    names = ("plan_dir", "db_url", "accounts_file", "demo_mode", "cookie_key")
+    plan_dir = Path(str(settings.get("plan_dir")))
+    files = []
+    for name in ("plan.toml", "indicators.csv", "tasks.csv", "units.csv"):
+        try:
+            st_ = (plan_dir / name).stat()
+            files.append((name, st_.st_mtime_ns, st_.st_size))
+        except OSError:
+            files.append((name, 0, -1))
+    return tuple(str(settings.get(n)) for n in names) + tuple(files)
+
+
+@st.cache_resource(show_spinner="正在检查设置…", max_entries=8)
+def _checked_setup(stamp: tuple) -> tuple:
+    from lib.setupcheck import check_setup
+    return tuple(check_setup())
+
+
+def setup_problems() -> list:
+    """The set-up's problems ([] once it is fine: then checked once per process and settings). A failed
+    check is not kept, so the page recovers on the next refresh after the administrator fixes it."""
+    problems = _checked_setup(_setup_stamp())
+    if problems:
+        _checked_setup.clear()
+    return list(problems)
+
+
+def setup_problem_page(problems: list) -> None:
+    """Instead of the navigation: what is wrong with the set-up and what to do, then stop."""
+    st.title("看板暂时无法使用")
+    st.markdown("安装或设置有问题,看板无法打开。请管理员按下面的提示处理,然后刷新本页。")
+    for p in problems:
+        st.error(escape_markdown(p.message), icon="🛠️")
+        st.caption(f"代码 {p.code}")
+    st.caption("命令行 python -m lib … 会给出同样的提示(退出码 2)。")
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_exposure(address: str, demo_mode: bool) -> str | None:
+    from lib.setupcheck import demo_exposure_warning
+    warning = demo_exposure_warning(address, demo_mode)
+    if warning:
+        print(warning, file=_sys.stderr, flush=True)   # once per process, in the server's log
+    return warning
+
+
+def warn_demo_exposure() -> None:
+    """Demo accounts (published password) on a non-loopback address: say so in the server log."""
+    _demo_exposure(str(st.get_option("server.address") or ""), bool(settings.get("demo_mode")))
 
 
 def unit_options(p: Plan) -> list[str]:
@@ -239,7 +294,7 @@ def browse_page(title: str) -> BrowsePage:
     ind_all, tasks_all = assessment(d, view.as_of)
     ind, tasks = filter_results(d, view, ind_all, tasks_all)
     st.title(title)
-    st.caption(time_caption(d, view))
+    st.caption(escape_markdown(time_caption(d, view)))
     sample_banner(d)
     return BrowsePage(d, view, ind, tasks, ind_all, tasks_all)
 
@@ -472,7 +527,13 @@ def role_label(account: _acc.Account) -> str:
 # the report came in while the click's run was still checking the password. The password check and the
 # session state stay the library's (AuthenticationController); only the form is ours. The cookie is then
 # written (or deleted) by the library's component, rendered on every run until the browser confirms it.
+# The session itself lives in the store (lib/sessions.py): the cookie names it, every run checks it is live,
+# 退出登录 revokes it, so a copied cookie is signed out; an unreadable cookie is simply no sign-in.
 _COOKIE_PENDING = "pm_cookie_pending"   # "set" after sign-in, "delete" after sign-out, until confirmed
+_SESSION_ID = "pm_session_id"           # the server-side session this browser session signed in with
+# st.context.cookies is what the browser sent when it connected: after the cookie is removed it still shows
+# the old one until a reload. A cookie refused once is not checked (and removed) again on every run.
+_REFUSED_COOKIE = "pm_refused_cookie"
 _SIGN_IN_ERROR = "pm_sign_in_error"
 _SIGNED_OUT = "pm_signed_out"           # shows 已退出登录 above the form until the next attempt
 LOGIN_USER_KEY, LOGIN_PASSWORD_KEY = "pm_login_user", "pm_login_password"
@@ -499,6 +560,9 @@ def _on_sign_in() -> None:
     except (LoginError, _acc.AccountError):
         ok = False
     if ok:
+        from lib.sessions import start_session
+        st.session_state[_SESSION_ID] = start_session(store(), _acc.normalise_username(username),
+                                                      _acc.COOKIE_EXPIRY_DAYS)
         st.session_state[_COOKIE_PENDING] = "set"
     else:
         st.session_state["authentication_status"] = False
@@ -506,15 +570,20 @@ def _on_sign_in() -> None:
 
 
 def _on_sign_out() -> None:
-    try:
-        _controller().logout()
-    except _acc.AccountError:   # the accounts file broke meanwhile: sign out of the session all the same
-        for key in ("name", "username", "roles", "email"):
-            st.session_state[key] = None
-        st.session_state["authentication_status"] = None
-        st.session_state["logout"] = True
-    st.session_state[_COOKIE_PENDING] = "delete"
+    from lib.sessions import end_session
+    end_session(store(), st.session_state.pop(_SESSION_ID, None))   # every copy of the cookie is signed out
+    _sign_out_here()
     st.session_state[_SIGNED_OUT] = True
+
+
+def _sign_out_here() -> None:
+    """Clear this browser session's sign-in (as the library's logout does) and remove the cookie."""
+    st.session_state.pop(_SESSION_ID, None)
+    for key in ("name", "username", "roles", "email"):
+        st.session_state[key] = None
+    st.session_state["authentication_status"] = None
+    st.session_state["logout"] = True
+    st.session_state[_COOKIE_PENDING] = "delete"
 
 
 def sign_in_form() -> None:
@@ -549,20 +618,73 @@ def _write_cookie(auth) -> None:
     if st.session_state.get(pending) is True:
         del st.session_state[_COOKIE_PENDING]
     elif pending == "set" and st.session_state.get("authentication_status"):
-        auth.cookie_controller.set_cookie()
+        _set_session_cookie(auth)
     elif pending == "delete":
         auth.cookie_controller.delete_cookie()
     else:   # signed out again before the cookie was written: nothing left to write
         del st.session_state[_COOKIE_PENDING]
 
 
+def _served_over_https() -> bool:
+    """The browser's address is https (directly, or behind a proxy that says so): the cookie gets Secure."""
+    url = str(getattr(st.context, "url", "") or "")
+    proto = str(st.context.headers.get("X-Forwarded-Proto", "") or "")
+    return url.startswith("https://") or proto.split(",")[0].strip().lower() == "https"
+
+
+def _set_session_cookie(auth) -> None:
+    """The library's cookie component writes our cookie: it names the server-side session (lib/sessions.py)."""
+    from datetime import datetime
+
+    from lib.sessions import encode_cookie, session_expiry
+    session_id = st.session_state.get(_SESSION_ID)
+    expires = session_expiry(store(), session_id) if session_id else None
+    if expires is None:   # no session on record (cannot happen after _on_sign_in): write nothing
+        del st.session_state[_COOKIE_PENDING]
+        return
+    token = encode_cookie(_acc.cookie_key(_acc.default_accounts_path()), st.session_state["username"], session_id, expires)
+    auth.cookie_controller.cookie_model.cookie_manager.set(
+        _acc.COOKIE_NAME, token, expires_at=datetime.fromtimestamp(expires), secure=_served_over_https() or None,
+        same_site="strict")
+
+
+def _session_check() -> None:
+    """Every run: a signed-in browser session whose server-side session ended (退出登录 elsewhere with a
+    copy of the cookie, a password change, expiry) is signed out here too."""
+    from lib.sessions import session_live
+    if st.session_state.get("authentication_status") and not session_live(
+            store(), st.session_state.get(_SESSION_ID), st.session_state.get("username")):
+        _sign_out_here()
+
+
+def _restore_from_cookie(cookie: object) -> None:
+    """A cookie naming a live session of an existing account signs this browser session in; any other
+    cookie (forged, another algorithm, garbage, expired, revoked) is removed and the visitor stays out."""
+    from lib.sessions import decode_cookie, session_live
+    try:
+        key = _acc.cookie_key(_acc.default_accounts_path())
+    except _acc.AccountError:
+        return
+    claims = decode_cookie(key, cookie)
+    account = accounts().get(claims.username) if claims else None
+    if claims is None or account is None or not session_live(store(), claims.session_id, account.username):
+        st.session_state[_REFUSED_COOKIE] = cookie
+        st.session_state[_COOKIE_PENDING] = "delete"
+        return
+    st.session_state.update({"email": account.email, "name": account.name, "roles": [account.role.value],
+                             "authentication_status": True, "username": account.username,
+                             _SESSION_ID: claims.session_id})
+
+
 def sign_in_gate() -> _acc.Account | None:
     """Called by dashboard.py on every run, before the page: restores a session from the sign-in cookie,
     writes or removes the cookie after signing in or out, shows who is signed in in the sidebar."""
-    from streamlit_authenticator.utilities.exceptions import LoginError
-    has_cookie = isinstance(st.context.cookies.get(_acc.COOKIE_NAME), str)   # (AppTest's stand-in is no str)
-    if not st.session_state.get("authentication_status") and _COOKIE_PENDING not in st.session_state and not has_cookie:
-        # A visitor with no sign-in cookie: nothing to restore. Building the authenticator would render its
+    cookie = st.context.cookies.get(_acc.COOKIE_NAME)
+    has_cookie = isinstance(cookie, str)   # (AppTest's stand-in is no str)
+    _session_check()
+    nothing_to_restore = not has_cookie or cookie == st.session_state.get(_REFUSED_COOKIE)
+    if not st.session_state.get("authentication_status") and _COOKIE_PENDING not in st.session_state and nothing_to_restore:
+        # A visitor with no (usable) sign-in cookie: nothing to restore. Building the authenticator would render its
         # cookie component on every page (a second run once it reports, before the charts settle).
         _RUN.authenticator = None
         st.sidebar.page_link(ACCOUNT_PAGE, label="登录", icon=":material/login:")
@@ -573,11 +695,9 @@ def sign_in_gate() -> _acc.Account | None:
         _RUN.authenticator = None
         st.sidebar.error(exc.message)
         return None
-    if not st.session_state.get("authentication_status"):
-        try:
-            _RUN.authenticator.login(location="unrendered")   # cookie → session; renders nothing
-        except LoginError:   # a cookie of an account that was removed: stay signed out
-            pass
+    if (not st.session_state.get("authentication_status") and has_cookie and st.session_state.get(_COOKIE_PENDING) is None
+            and cookie != st.session_state.get(_REFUSED_COOKIE)):
+        _restore_from_cookie(cookie)   # cookie → session (our check, not the library's: see lib/sessions.py)
     _write_cookie(_RUN.authenticator)
     account = current_account()
     with st.sidebar:
@@ -623,14 +743,17 @@ def sha256(data: bytes) -> str:
     return _hashlib.sha256(data).hexdigest()
 
 
-@st.cache_data(show_spinner="正在检查文件…", max_entries=16)
+# A cached result is bounded (at most 100,000 rows per sheet, findings capped per code); few are kept, and
+# not for long: each holds the frames of one upload.
+@st.cache_data(show_spinner="正在检查文件…", max_entries=4, ttl=1800)
 def _validate(sha: str, unit: str | None, file_name: str, version: tuple, _data: bytes):
-    from lib.workbook import read_workbook
-    return read_workbook(_data, plan(), unit=unit, file_name=file_name, known_targets=store().annual_targets())
+    from lib.readworker import read_isolated
+    return read_isolated(_data, plan(), unit=unit, file_name=file_name, known_targets=store().annual_targets())
 
 
 def validate_upload(data: bytes, file_name: str, unit: str | None):
-    """lib.workbook.read_workbook, cached by the file's SHA-256 (and unit, and the store's data version,
+    """lib.workbook.read_workbook in a separate, limited process (lib.readworker: a parser that aborts
+    takes only that process down), cached by the file's SHA-256 (and unit, and the store's data version,
     since the annual targets on record feed a warning): a rerun does not re-validate."""
     return _validate(sha256(data), unit, file_name, store().data_version(), data)
 
@@ -697,7 +820,8 @@ def _recheck(submission_id: int, version: tuple) -> tuple[pd.DataFrame, bool]:
     # The seeded sample holds every unit's rows; an upload was checked against its own unit.
     unit = None if record["account"] == SYSTEM_ACCOUNT else record["unit"]
     if original is not None:
-        result = read_workbook(original, plan(), unit=unit, file_name=str(record["file_name"]),
+        from lib.readworker import read_isolated   # the stored file as uploaded: read in the limited process
+        result = read_isolated(original, plan(), unit=unit, file_name=str(record["file_name"]),
                                known_targets=s.annual_targets())
         return findings_frame(result.findings), True
     rows = s.submission_rows(submission_id)

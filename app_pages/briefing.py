@@ -76,7 +76,7 @@ st.button("生成简报", type="primary", key="br_go", icon=":material/slideshow
 if st.session_state.pop(GO_KEY, False):
     st.session_state[REQUEST_KEY] = request
 if st.session_state.get(REQUEST_KEY) != request:
-    st.info(f"将生成:{ui.period_label(as_of)} · {scope.label(plan)}。点击“生成简报”开始(全区约需十几秒)。")
+    st.info(f"将生成:{ui.period_label(as_of)} · {ui.escape_markdown(scope.label(plan))}。点击“生成简报”开始(全区约需十几秒)。")
     st.stop()
 
 try:

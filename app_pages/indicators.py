@@ -34,7 +34,7 @@ if row["kind"] == "in_step" and row["ref_indicator"]:
 
 head = st.columns([2, 3])
 head[0].markdown(f"### {badge(row['status'], row['time_elapsed'])}")
-head[0].caption(f"{plan_row['target_text']} · 责任单位:{fmt.units_text(plan_row['responsible_units'])}")
+head[0].caption(ui.escape_markdown(f"{plan_row['target_text']} · 责任单位:{fmt.units_text(plan_row['responsible_units'])}"))
 facts = {
     "最新值": (f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})" if row["latest_period"] else "—"),
     "目标": fmt.target_phrase(row["kind"], row["target_value"], row["unit"], row["ref_indicator"]),
@@ -45,7 +45,7 @@ if pd.notna(row["avg_growth"]):
     facts["至今年均增长"] = fmt.with_unit(row["avg_growth"], "%")
 if row["kind"] == "quota":
     facts["当年上级下达"] = fmt.with_unit(row["assigned_target"], row["unit"])
-head[1].markdown(" | ".join(facts) + "\n" + "|".join(["---"] * len(facts)) + "\n" + " | ".join(ui.escape(v) for v in facts.values()))
+head[1].markdown(" | ".join(facts) + "\n" + "|".join(["---"] * len(facts)) + "\n" + " | ".join(ui.escape_markdown(v) for v in facts.values()))
 
 ui.chart(lambda: charts.indicator_series(plan_row, series, row, d.plan.base_year, d.plan.target_year,
                                          ref_series=ref_series, ref_name=ref_name),
@@ -53,8 +53,8 @@ ui.chart(lambda: charts.indicator_series(plan_row, series, row, d.plan.base_year
 
 with st.expander("状态是怎么算出来的", expanded=True):
     for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):
-        st.markdown(f"- {ui.escape(line)}")
-    st.caption("测算方法见 docs/methodology.md;基期值来源:" + (row["baseline_source"] or "不需要基期值"))
+        st.markdown(f"- {ui.escape_markdown(line)}")
+    st.caption("测算方法见 docs/methodology.md;基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
 
 st.markdown("**填报记录**")
 table = series.sort_values(["year", "quarter"], ascending=False)

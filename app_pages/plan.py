@@ -9,7 +9,7 @@ from lib.schema import CATEGORIES, KIND_LABELS
 plan = ui.plan()
 cfg = plan.config
 st.title("规划目标与分工")
-st.caption(f"{cfg.name}({cfg.base_year + 1}—{cfg.target_year}年) · 依据:{cfg.source}")
+st.caption(ui.escape_markdown(f"{cfg.name}({cfg.base_year + 1}—{cfg.target_year}年) · 依据:{cfg.source}"))
 
 left, right = st.columns([2, 1])
 query = left.text_input("搜索", placeholder="输入指标、任务或单位名称中的文字,如 城镇化、区人社局", key="plan_q")
@@ -19,7 +19,7 @@ unit = right.selectbox("责任单位", ["全部单位", *ui.unit_options(plan)],
 resp = plan.responsibilities(unit).set_index("item_id") if unit != "全部单位" else None
 if resp is not None:
     counts = resp.groupby(["item_type", "role"]).size()
-    st.info(f"**{unit}**:牵头任务 {counts.get(('任务', '牵头单位'), 0)} 项,参与任务 {counts.get(('任务', '责任单位'), 0)} 项,"
+    st.info(f"**{ui.escape_markdown(unit)}**:牵头任务 {counts.get(('任务', '牵头单位'), 0)} 项,参与任务 {counts.get(('任务', '责任单位'), 0)} 项,"
             f"负责指标 {counts.get(('指标', '牵头单位'), 0) + counts.get(('指标', '责任单位'), 0)} 项。"
             "“分工方式”一列说明是直接点名、以别名点名,还是通过所属组团分到。")
 
@@ -74,6 +74,6 @@ with tab_task:
     if tasks.empty:
         st.warning("没有符合条件的任务。请换个关键词,或把“责任单位”改回“全部单位”。")
     for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=True):
-        with st.expander(f"第{charts.chinese_numeral(no)}篇 {title}({len(part)}项)", expanded=bool(query or resp is not None)):
+        with st.expander(ui.escape_markdown(f"第{charts.chinese_numeral(no)}篇 {title}({len(part)}项)"), expanded=bool(query or resp is not None)):
             st.dataframe(part.drop(columns=["section_no", "section_title"]), hide_index=True, width="stretch",
                          column_config={"任务内容": st.column_config.TextColumn(width="large")})

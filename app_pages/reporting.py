@@ -22,7 +22,7 @@ if view.category:
 
 days = int(settings.get("report_deadline_days"))
 st.title("报送情况")
-st.caption(f"{ui.time_caption(d, view)} · 报送截止:季度结束后 {days} 天({deadline(view.as_of, days):%Y年%m月%d日})")
+st.caption(f"{ui.escape_markdown(ui.time_caption(d, view))} · 报送截止:季度结束后 {days} 天({deadline(view.as_of, days):%Y年%m月%d日})")
 ui.sample_banner(d)
 st.caption("应报:指标由牵头单位(或通知所列第一个责任单位)报送,任务由牵头单位报送;年度指标只在第四季度应报。"
            "示例数据导入时没有真实报送时间,不计逾期。")

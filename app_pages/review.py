@@ -97,7 +97,7 @@ with tab_sub:
         record = store.submission(pick)
         state = SubmissionState(record["state"])
         st.subheader(f"第 {pick} 号报送({record['state_label']})")
-        st.caption(f"{record['unit']} · 账号 {record['account']} · 上传于 {display_time(record['created_at'])}(北京时间)"
+        st.caption(f"{ui.escape_markdown(record['unit'])} · 账号 {ui.escape_markdown(record['account'])} · 上传于 {display_time(record['created_at'])}(北京时间)"
                    f" · 指标 {record['indicator_rows']} 行、任务 {record['task_rows']} 行")
         name_col, file_col = st.columns([3, 1], vertical_alignment="center")
         name_col.text(f"文件名:{record['file_name']}")

@@ -18,7 +18,7 @@ ui.chart(lambda: charts.tasks_by_section(tasks), "重点任务推进情况", vie
 for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=True):
     counts = part["status_label"].value_counts()
     summary = "、".join(f"{k} {v}" for k, v in counts.items())
-    with st.expander(f"{charts.section_label(no, title, limit=40)}({len(part)} 项:{summary})", expanded=view.section is not None):
+    with st.expander(ui.escape_markdown(f"{charts.section_label(no, title, limit=40)}({len(part)} 项:{summary})"), expanded=view.section is not None):
         st.dataframe(pd.DataFrame({
             "任务": part["task_id"] + " " + part["title"],
             "状态": part["status"].map(task_badge),

@@ -30,7 +30,7 @@ if account.role is Role.PLANNING:
                         help="区发改局账号可以代任何单位上传;文件中的「填报单位」须与此处一致")
 else:
     unit = account.unit
-st.caption(f"填报单位:{unit} · 账号:{account.username}"
+st.caption(f"填报单位:{ui.escape_markdown(unit)} · 账号:{account.username}"
            + (" · 上传后由区发改局审核采纳" if not settings.get("auto_adopt") else " · 上传即自动采纳"))
 
 
@@ -150,11 +150,11 @@ with st.container():
                 st.info("文件中没有可提交的数据行。")
 
 # --- ③ the unit's own submissions ---------------------------------------------------------------------------
-st.markdown(f"**③ {unit}的报送记录**")
+st.markdown(f"**③ {ui.escape_markdown(unit)}的报送记录**")
 with st.container():
     mine = store.submissions(unit=unit)
     if mine.empty:
-        st.info(f"{unit}还没有报送记录。")
+        st.info(f"{ui.escape_markdown(unit)}还没有报送记录。")
     else:
         returned = mine[mine["state"] == "returned"]
         if not returned.empty and returned.iloc[0]["id"] == mine.iloc[0]["id"]:

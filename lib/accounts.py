@@ -52,6 +52,7 @@ import yaml
 
 from lib import settings
 from lib.messages import CatalogueError
+from lib.private import private_dir
 from lib.units import UnitDirectory
 
 if TYPE_CHECKING:
@@ -165,8 +166,8 @@ def cookie_key(accounts_path: Path | str | None = None, *, demo_mode: bool | Non
     if not (settings.get("demo_mode") if demo_mode is None else demo_mode):
         raise AccountError("auth.cookie_key_missing", env="PLANMON_COOKIE_KEY")
     path = Path(accounts_path or default_accounts_path()).parent / COOKIE_KEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
+        _private_folder(path.parent)
         # Written in full to a private temporary file, then linked into place: whoever links first wins,
         # so processes starting together agree on one key and nobody reads a half-written file.
         fd, tmp = tempfile.mkstemp(prefix=f".{COOKIE_KEY_FILE}.", dir=path.parent)
@@ -273,6 +274,12 @@ def _dump(accounts: dict[str, Account]) -> str:
     return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
 
 
+def _private_folder(folder: Path) -> None:
+    """The accounts folder is 0700 when it is ours: created here, or the project's var/."""
+    if not folder.exists() or folder.resolve() == (settings.PROJECT_ROOT / "var").resolve():
+        private_dir(folder)
+
+
 def _write_atomic(path: Path, text: str) -> None:
     """Temporary file in the same directory (mkstemp: mode 0600) → fsync → os.replace."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -291,8 +298,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Exclusive lock around read-modify-write of the accounts file (a sibling .lock file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Exclusive lock around read-modify-write of the accounts file (a sibling .lock file). Only writers
+    take it: reading the file (signing in) works in a read-only folder."""
+    _private_folder(path.parent)
     if fcntl is None:  # pragma: no cover
         yield
         return
@@ -337,6 +345,22 @@ def remove_account(path: Path | str | None, username: str) -> None:
         if name not in current:
             raise AccountError("auth.unknown_account", value=username)
         _write_atomic(path, _dump({u: a for u, a in current.items() if u != name}))
+
+
+def set_password(path: Path | str | None, username: str, password: str) -> Account:
+    """Replace an account's password hash; the caller ends the account's sessions (lib.sessions), so a
+    cookie from before the change no longer signs anyone in. Unknown username: AccountError."""
+    path = Path(path or default_accounts_path())
+    name = normalise_username(username)
+    _check_password(password)
+    with _locked(path):
+        current = load_accounts(path).accounts
+        if name not in current:
+            raise AccountError("auth.unknown_account", value=username)
+        old = current[name]
+        account = Account(old.username, old.name, old.role, old.unit, hash_password(password), old.email)
+        _write_atomic(path, _dump({**current, name: account}))
+    return account
 
 
 # --- streamlit-authenticator ------------------------------------------------------------------------------
@@ -402,6 +426,14 @@ def ensure_demo_accounts(path: Path | str | None, plan: "Plan", *, demo_mode: bo
         return []
     path = Path(path or default_accounts_path())
     wanted = demo_accounts(plan)
+    current = load_accounts(path).accounts
+    if any(d.username not in current for d in wanted):
+        current = _add_missing_demo_accounts(path, wanted)
+    return [d for d in wanted if (a := current.get(d.username)) is not None and (a.role, a.unit) == (d.role, d.unit)]
+
+
+def _add_missing_demo_accounts(path: Path, wanted: list[DemoAccount]) -> dict[str, Account]:
+    """Under the lock (another process may be adding them too): add what is still missing; the accounts."""
     with _locked(path):
         current = load_accounts(path).accounts
         missing = [d for d in wanted if d.username not in current]
@@ -412,4 +444,4 @@ def ensure_demo_accounts(path: Path | str | None, plan: "Plan", *, demo_mode: bo
             added = {d.username: Account(d.username, d.name, d.role, d.unit, shared) for d in missing}
             current = {**current, **added}
             _write_atomic(path, _dump(current))
-    return [d for d in wanted if (a := current.get(d.username)) is not None and (a.role, a.unit) == (d.role, d.unit)]
+    return current

@@ -1,6 +1,6 @@
 """Distance to target: how far each indicator and each key task is along its five-year path.
 
-The binding method is `spec/assessment.md`; `docs/methodology.md` explains it for planning officials.
+The method is written down in `docs/methodology.md` (for planning officials, with worked examples).
 Everything here is vectorised over indicators: progress is pivoted once into an (indicator × quarter)
 matrix and each of the six kinds is computed on its block of rows, so 26,000 indicators stay fast.
 Results are DataFrames that carry the inputs they used (baseline, target, latest value, Λ, C …) so a
@@ -36,8 +36,8 @@ STATE_DONE, STATE_BEHIND, STATE_NOT_STARTED = "已完成", "滞后", "未启动"
 
 @dataclass(frozen=True)
 class Tolerance:
-    path: float = float(settings.get("tolerance"))   # δ, share of the five-year path
-    pp: float = float(settings.get("tolerance_pp"))  # δpp, percentage points (in_step)
+    path: float = field(default_factory=lambda: float(settings.get("tolerance")))     # δ, share of the five-year path
+    pp: float = field(default_factory=lambda: float(settings.get("tolerance_pp")))    # δpp, percentage points (in_step)
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -431,8 +431,9 @@ INDICATOR_RESULT_COLUMNS = [
 
 
 def assess_indicators(plan: Plan, progress: pd.DataFrame | None, as_of: Period | None = None,
-                      tolerance: Tolerance = Tolerance(), annual_targets: pd.DataFrame | None = None) -> pd.DataFrame:
+                      tolerance: Tolerance | None = None, annual_targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per plan indicator, in plan order: status, achievement P, and every input used."""
+    tolerance = tolerance or Tolerance()  # the settings as they are now, not as they were at import
     progress = _frame_with(progress, PROGRESS_COLUMNS)
     as_of = as_of or default_as_of(plan, progress)
     ind = plan.indicators

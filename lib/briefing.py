@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -31,7 +30,7 @@ import plotly.graph_objects as go
 from lib import charts, export, fmt, images, rollup, settings
 from lib.assess import Tolerance, assess_indicators, assess_tasks, explain
 from lib.messages import render
-from lib.periods import Period, time_elapsed
+from lib.periods import TIME_ZONE, Period, time_elapsed
 from lib.plan import Plan
 from lib.schema import INDICATOR_SHEET, KIND_LABELS, TASK_SHEET
 from lib.status import Status, TaskStatus, status_label, task_status_label
@@ -49,7 +48,7 @@ IMAGE_SCALE = 2
 DIRECT_VIAS = ("直接", "别名")  # the ranking leaves out what a unit answers for only through a group
 
 SCOPE_KINDS = ("all", "section", "unit")
-ZH_TZ = ZoneInfo("Asia/Shanghai")
+ZH_TZ = TIME_ZONE
 
 
 def _noop(_fraction: float, _text: str) -> None:

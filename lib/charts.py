@@ -385,7 +385,7 @@ def tasks_by_section(task_assessment: pd.DataFrame) -> go.Figure:
 # --- 4. one indicator over time -------------------------------------------------------------------
 
 def _period_text(year: int, quarter: int) -> str:
-    return f"{int(year)}Q{int(quarter)}"
+    return Period(int(year), int(quarter)).label
 
 
 def _clean_series(series: pd.DataFrame | None, base_year: int, target_year: int, as_of: str | None) -> pd.DataFrame:

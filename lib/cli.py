@@ -1,7 +1,8 @@
-"""Command line: `python -m lib assess | validate | import | plan from-notice …` (spec/progress-workbook.md).
+"""Command line: `python -m lib assess | validate | import | plan from-notice …` (docs/workbook-format.md).
 
-Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, or bad arguments (argparse's own);
-`plan from-notice` exits 1 for any notice it cannot read into a draft (the issue's contract).
+Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, a broken set-up (the dashboard's
+`setup.*` messages, lib/setupcheck.py), or bad arguments (argparse's own); `plan from-notice` exits 1 for
+any notice it cannot read into a draft (the issue's contract) and needs no set-up.
 Output goes to stdout (the table, the findings); problems that stop a command go to stderr.
 """
 from __future__ import annotations
@@ -66,9 +67,9 @@ def _load_plan(plan_dir: str | None) -> Plan:
 def read_progress(path: Path, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The workbook's indicator and task rows, read and checked by lib.workbook exactly as `validate` does.
     Not a workbook → CliError (exit 2); errors in it → the findings on stderr and exit 1."""
-    from lib.workbook import read_workbook
+    from lib.readworker import read_isolated
 
-    result = read_workbook(path, plan, file_name=path.name)
+    result = read_isolated(path, plan, file_name=path.name)
     if not result.readable:
         raise CliError("\n".join(f.text for f in result.findings) or f"{path.name} 无法读取")
     if result.errors:
@@ -138,11 +139,11 @@ def _workbook_exit_code(result) -> int:  # result: lib.workbook.WorkbookResult
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from lib.workbook import read_workbook  # lazy: keeps `assess` independent of the validator
+    from lib.readworker import read_isolated  # lazy: keeps `assess` independent of the validator
 
     plan = _load_plan(args.plan_dir)
     path = Path(args.file)
-    result = read_workbook(path, plan, unit=args.unit, file_name=path.name)
+    result = read_isolated(path, plan, unit=args.unit, file_name=path.name)
     for f in result.findings:
         print(f"[{f.severity.value}] {f.code} {f.text}")
     if not result.readable:
@@ -154,8 +155,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from lib.readworker import read_isolated
     from lib.store import StoreError, open_store  # lazy: the database is only needed here
-    from lib.workbook import read_workbook
 
     plan = _load_plan(args.plan_dir)
     unit = plan.units.resolve(args.unit)
@@ -163,8 +164,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         close = "、".join(plan.units.closest(args.unit))
         raise CliError(f"单位“{args.unit}”不在 units.csv 中" + (f",是否为:{close}" if close else ""))
     path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"找不到文件 {path},请检查路径")
+    if path.stat().st_size > settings.get("max_upload_mb") * 1024 * 1024:
+        result = read_isolated(path, plan, unit=unit, file_name=path.name)   # file.too_large, nothing read
+        for f in result.findings:
+            print(f"[{f.severity.value}] {f.code} {f.text}")
+        return _workbook_exit_code(result)
     data = path.read_bytes()
-    result = read_workbook(data, plan, unit=unit, file_name=path.name)
+    result = read_isolated(data, plan, unit=unit, file_name=path.name)
     for f in result.findings:
         print(f"[{f.severity.value}] {f.code} {f.text}")
     code = _workbook_exit_code(result)
@@ -174,7 +182,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.db or None)
         targets = store.annual_targets()  # the quota warning also looks at targets on record
-        result = read_workbook(data, plan, unit=unit, file_name=path.name, known_targets=targets)
+        result = read_isolated(data, plan, unit=unit, file_name=path.name, known_targets=targets)
         outcome = store.submit(unit, args.account, path.name, data, result.indicator_rows, result.task_rows)
     except StoreError as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc
@@ -195,6 +203,16 @@ def _read_password(confirm: bool = True) -> str:
     return first
 
 
+def _end_sessions(args: argparse.Namespace, username: str) -> int:
+    """A removed account or a new password: the account's sign-in sessions end (lib/sessions.py)."""
+    from lib.sessions import end_all_sessions
+    from lib.store import StoreError, open_store
+    try:
+        return end_all_sessions(open_store(args.db or None), username)
+    except StoreError as exc:
+        raise CliError(exc.message, EXIT_ERRORS) from exc
+
+
 def cmd_user(args: argparse.Namespace) -> int:
     from lib import accounts  # lazy: bcrypt and yaml are only needed here
 
@@ -209,7 +227,12 @@ def cmd_user(args: argparse.Namespace) -> int:
                   + f"),密码哈希保存在 {path}")
         elif args.user_command == "remove":
             accounts.remove_account(path, args.username)
-            print(f"已删除账号 {accounts.normalise_username(args.username)}")
+            ended = _end_sessions(args, accounts.normalise_username(args.username))
+            print(f"已删除账号 {accounts.normalise_username(args.username)}" + (f",结束其 {ended} 个登录会话" if ended else ""))
+        elif args.user_command == "password":
+            account = accounts.set_password(path, args.username, _read_password())
+            ended = _end_sessions(args, account.username)
+            print(f"已修改账号 {account.username} 的密码" + (f",结束其 {ended} 个登录会话(需用新密码重新登录)" if ended else ""))
         else:
             found = accounts.load_accounts(path)
             table = pd.DataFrame([{"username": a.username, "name": a.name, "role": a.role.value, "unit": a.unit or ""}
@@ -309,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     user = sub.add_parser("user", help="管理登录账号(账号文件见 PLANMON_ACCOUNTS_FILE,只存 bcrypt 哈希)")
     user.add_argument("--accounts-file", help="账号文件;缺省见 PLANMON_ACCOUNTS_FILE(var/accounts.yaml)")
+    user.add_argument("--db", help="登录会话所在的数据库(remove、password 结束会话);缺省见 PLANMON_DB_URL")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="新建账号;密码从标准输入读一行,终端上则提示输入两次")
     add.add_argument("username", help="用户名:2–32 位小写字母、数字或 . _ -")
@@ -320,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     rm = user_sub.add_parser("remove", help="删除账号")
     rm.add_argument("username")
     user_sub.add_parser("list", help="列出账号(不含密码哈希)")
+    pw = user_sub.add_parser("password", help="修改密码(从标准输入读一行,终端上提示输入两次);该账号已登录的会话全部失效")
+    pw.add_argument("username")
     user.set_defaults(handler=cmd_user)
 
     brief = sub.add_parser("briefing", help="生成汇报材料:演示文稿、图表图片 ZIP、摘要文字和数据表(需要 Chromium)")
@@ -343,9 +369,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What each command needs of the set-up (lib/setupcheck.py): the plan files, and the store's database and
+# folders. A broken set-up stops the command with the dashboard's messages, exit 2.
+def _setup_needs(args: argparse.Namespace) -> tuple[bool, bool]:
+    """(plan files, store) the command uses."""
+    command = args.command
+    if command == "user":
+        return args.user_command == "add", False
+    if command == "assess":
+        return True, not args.progress
+    if command == "plan" and args.plan_command == "from-notice":
+        return False, False  # reads a notice and writes a new folder: the current plan is not involved
+    return True, command in ("import", "briefing")
+
+
+def check_setup_for(args: argparse.Namespace) -> None:
+    from lib.setupcheck import check_plan_files, check_setup
+
+    plan, store = _setup_needs(args)
+    if not plan:
+        return
+    plan_dir = getattr(args, "plan_dir", None) or settings.get("plan_dir")
+    problems = (check_setup(plan_dir=plan_dir, db_url=getattr(args, "db", None) or None) if store
+                else check_plan_files(plan_dir))
+    if problems:
+        raise CliError("设置有误,无法运行:\n" + "\n".join(p.text for p in problems), EXIT_UNREADABLE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_setup_for(args)
         return args.handler(args)
     except CliError as exc:
         print(str(exc), file=sys.stderr)

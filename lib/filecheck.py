@@ -1,9 +1,11 @@
 """Is this upload a readable, safe workbook? Checked before any parser sees the bytes.
 
-`check_file` looks only at magic bytes, the zip directory (sizes as declared, nothing is decompressed to
-measure it) and the first bytes of each XML member (a bounded streaming read), so it answers in
-milliseconds and in bounded memory whatever the upload is. It returns one finding, or None when the
-file may be handed to the workbook reader.
+`check_file` looks at magic bytes, the zip directory (sizes as declared), then inflates every member once
+in bounded chunks to check that its stream ends exactly at its declared size (a member that declares
+1 KB but inflates to 2 GB passes the size and ratio checks and would make calamine inflate all of it),
+and reads the first bytes of each XML member. Memory stays bounded (one chunk at a time) whatever the
+upload is; time is that of inflating at most `max_unzipped_mb`. It returns one finding, or None when
+the file may be handed to the workbook reader.
 
 Accepted: an .xlsx/.xlsm (a zip holding xl/workbook.xml) and an old-format .xls (an OLE2 compound file
 holding a Workbook stream, not encrypted). Everything else gets one `file.*` code.
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 
 import olefile
 from msoffcrypto import OfficeFile
-from msoffcrypto.exceptions import FileFormatError
+from msoffcrypto.exceptions import FileFormatError, ParseError
 
 from lib import settings
 from lib.findings import Finding, finding
@@ -37,6 +41,9 @@ MAX_MEMBERS = 10_000
 # prolog of one line, so a longer one is itself a sign of tampering.
 PROLOG_SCAN_BYTES = 64 * 1024
 SCAN_CHUNK = 4096
+INFLATE_IN_CHUNK = 64 * 1024      # compressed bytes fed at a time
+INFLATE_OUT_CHUNK = 1024 * 1024   # at most this much inflated output held at a time
+LOCAL_HEADER = struct.Struct("<4s22xHH")   # signature … file name length, extra field length
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -82,7 +89,8 @@ def _sniff(data: bytes) -> str:
 def _check_zip(data: bytes, name: str) -> Finding | None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, struct.error, EOFError):
+        # NotImplementedError: a directory claiming a zip version or feature Python does not read.
         return finding("file.truncated", value=name)
     with zf:
         infos = zf.infolist()
@@ -92,6 +100,13 @@ def _check_zip(data: bytes, name: str) -> Finding | None:
         bomb = _zip_bomb(infos)
         if bomb:
             return finding("file.zip_bomb", value=name, detail=bomb)
+        for info in infos:
+            try:
+                lie = _inflated_size_lie(data, info)
+            except (zipfile.BadZipFile, zlib.error, struct.error, NotImplementedError, RuntimeError):
+                return finding("file.truncated", value=name)
+            if lie:
+                return finding("file.member_size", value=name, member=info.filename, detail=lie)
         for info in infos:
             if info.filename.lower().endswith(XML_SUFFIXES):
                 try:
@@ -118,6 +133,50 @@ def _zip_bomb(infos: list[zipfile.ZipInfo]) -> str:
         if i.file_size > RATIO_CHECK_MIN_BYTES and i.file_size > max_ratio * max(i.compress_size, 1):
             return f"内部文件 {i.filename} 压缩比 {i.file_size / max(i.compress_size, 1):,.0f}:1,上限 {max_ratio}:1"
     return ""
+
+
+def _inflated_size_lie(data: bytes, info: zipfile.ZipInfo) -> str:
+    """"" when the member's stream inflates to exactly its declared size; else what it does instead.
+    Inflates in bounded chunks and stops as soon as the output passes the declared size (which the
+    directory check has already bounded by `max_unzipped_mb`). Raises on a damaged or unsupported member."""
+    if info.flag_bits & 0x1:
+        raise RuntimeError("encrypted member")
+    offset = info.header_offset
+    signature, name_len, extra_len = LOCAL_HEADER.unpack_from(data, offset)
+    if signature != ZIP_MAGIC:
+        raise zipfile.BadZipFile("bad local header")
+    start = offset + LOCAL_HEADER.size + name_len + extra_len
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise zipfile.BadZipFile("member runs past the end")
+    if info.compress_type == zipfile.ZIP_STORED:
+        total = len(raw)
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        total = _inflate_count(raw, info.file_size)
+        if total > info.file_size:
+            return f"超过记录的 {info.file_size:,} 字节"
+    else:
+        raise NotImplementedError(f"compression {info.compress_type}")
+    return "" if total == info.file_size else f"实际 {total:,} 字节,记录为 {info.file_size:,} 字节"
+
+
+def _inflate_count(raw: memoryview, declared: int) -> int:
+    """Bytes the raw deflate stream inflates to, counted chunk by chunk; stops once past `declared`.
+    A stream that does not end inside `raw` is damage (zlib.error)."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    total, pos = 0, 0
+    while not inflater.eof:
+        if inflater.unconsumed_tail:
+            out = inflater.decompress(inflater.unconsumed_tail, INFLATE_OUT_CHUNK)
+        elif pos < len(raw):
+            out = inflater.decompress(raw[pos:pos + INFLATE_IN_CHUNK], INFLATE_OUT_CHUNK)
+            pos += INFLATE_IN_CHUNK
+        else:
+            raise zlib.error("deflate stream ends early")
+        total += len(out)
+        if total > declared:
+            break
+    return total
 
 
 def _has_declaration(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -168,17 +227,19 @@ def _as_ascii_bytes(raw: bytes) -> bytes:
 def _check_ole2(data: bytes, name: str) -> Finding | None:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
-    except (OSError, ValueError, IndexError):
+        with ole:
+            streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+    except (OSError, ValueError, IndexError, KeyError, struct.error, RecursionError, TypeError):
+        # olefile on a damaged directory: TypeError/RecursionError come from cyclic or missing entries.
         return finding("file.truncated", value=name)
-    with ole:
-        streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
     if ENCRYPTED_STREAM in streams:
         return finding("file.encrypted", value=name)
     if not any(s in streams for s in XLS_STREAMS):
         return finding("file.not_workbook", value=name, detected="其他 Office 文档(不是 Excel 工作簿)")
     try:
         encrypted = OfficeFile(io.BytesIO(data)).is_encrypted()
-    except (FileFormatError, OSError, ValueError, IndexError, AssertionError, KeyError):
+    except (FileFormatError, ParseError, OSError, ValueError, IndexError, AssertionError, KeyError, struct.error,
+            TypeError, RecursionError):
         return finding("file.truncated", value=name)
     if encrypted:
         return finding("file.encrypted", value=name)

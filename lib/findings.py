@@ -1,6 +1,7 @@
 """Findings: what validation reports. Validators return lists of these; they never print or raise."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from enum import Enum
 
@@ -50,6 +51,32 @@ def finding(code: str, severity: Severity = Severity.ERROR, *, sheet: str = "", 
             column: str = "", value: object = "", **params: object) -> Finding:
     shown = "" if value is None else str(value)
     return Finding(code, severity, render(code, value=shown, **params), sheet, row, column, shown)
+
+
+MAX_PER_CODE = 200
+
+
+class FindingCap:
+    """At most `per_code` findings per (sheet, code); the rest are only counted. A file whose 100,000 rows
+    are all wrong yields 5 million findings otherwise (gigabytes in the server, unreadable for the clerk)."""
+
+    def __init__(self, per_code: int = MAX_PER_CODE):
+        self.per_code = per_code
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.severity: dict[tuple[str, str], Severity] = {}
+
+    def admit(self, code: str, severity: Severity, sheet: str = "") -> bool:
+        """Count one finding; True while it should still be listed."""
+        key = (sheet, code)
+        self.counts[key] += 1
+        self.severity.setdefault(key, severity)
+        return self.counts[key] <= self.per_code
+
+    def summary(self) -> list[Finding]:
+        """One finding per (sheet, code) that passed the cap: how many more there are."""
+        return [finding("wb.more_findings", self.severity[key], sheet=key[0], value=n - self.per_code, kind=key[1],
+                        shown=self.per_code)
+                for key, n in self.counts.items() if n > self.per_code]
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -2,7 +2,7 @@
 
 Plain Python (no streamlit), so it runs the same from the app, pytest and the command line.
 
-Why it is built this way (measurements in /work/shared/notes/stack-facts.md):
+Why it is built this way (measured on the development machine; timings in README 性能, `bench/images.py`):
 
 - kaleido 1.x drives a real Chromium. Starting one per image costs ~2 s, so this module keeps ONE
   browser for the whole process, started lazily on the first export, on its own thread with its own

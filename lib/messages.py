@@ -1,7 +1,8 @@
 """The one catalogue of Chinese messages, keyed by stable codes.
 
 Code prefixes: plan.* (plan files), wb.* (uploaded workbooks), file.* (files that are not a readable
-workbook), store.* (the progress store), auth.* (permissions). Templates name what to fix.
+workbook), store.* (the progress store), auth.* (permissions), setup.* (a broken installation: the
+dashboard and the command line stop with these, see lib/setupcheck.py). Templates name what to fix.
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ MESSAGES: dict[str, str] = {
     "wb.column_duplicate": "列「{value}」出现了不止一次,请删去多余的一列",
     "wb.column_extra": "列「{value}」不在模板中,已忽略",
     "wb.sheet_too_large": "工作表范围过大({value}),最多 {max_rows} 行、{max_columns} 列;请删去多余内容后再上传",
+    "wb.sheet_too_many_cells": "工作表有 {value} 个单元格,超过上限 {max_cells} 个;请删去与模板无关的行和列(或拆分为多个文件)后再上传",
+    "wb.more_findings": "同类问题(代码 {kind})另有 {value} 处未逐一列出(只列出前 {shown} 处);请按上面的说明改正后重新上传检查",
     "wb.no_rows": "文件中没有任何数据行,请填写后再上传",
     "wb.rows_not_filled": "有 {count} 行(第{value}行)只有编号、没有填写数值或进展,视为本期未报送;如需报送请补填后重新上传",
     "wb.merged_cells": "合并单元格 {value} 位于数据区,请取消合并并在每一行填写完整",
@@ -73,6 +76,9 @@ MESSAGES: dict[str, str] = {
     "file.zip_bomb": "{value} 的内部结构异常({detail}),出于安全原因拒绝读取;请在 Excel 中另存为新文件后再上传",
     "file.xml_entities": "{value} 的内部文件 {member} 含有实体声明,出于安全原因拒绝读取;请在 Excel 中另存为新文件后再上传",
     "file.not_found": "找不到文件 {value},请检查路径",
+    "file.unsafe": "{value} 无法安全读取(读取进程异常退出),请用 Excel 另存为新的 .xlsx 后再上传",
+    "file.check_timeout": "{value} 太大,无法在 {seconds} 秒内检查完;请拆分为几个较小的文件分别上传",
+    "file.member_size": "{value} 的内部文件 {member} 解压后的大小与记录的不符({detail}),文件已损坏或被篡改;请在 Excel 中另存为新文件后再上传",
     "file.corrupt": "{value} 无法读取,可能已损坏;请在 Excel 中打开并另存为 .xlsx 后再上传",
     # --- task-division notice → draft plan (lib/notice.py) -------------------------------------
     "notice.not_found": "找不到通知文件 {value},请检查路径",
@@ -189,6 +195,20 @@ MESSAGES: dict[str, str] = {
     "auth.sign_in_incomplete": "请填写用户名和密码后再点“登录”。",
     "auth.read_only": "领导账号只能浏览,不能上传或审核",
     "auth.review_denied": "只有区发改局(规划办)账号可以审核报送、设定目标和导出",
+    # --- set-up (lib/setupcheck.py): what is wrong, which file, what to do --------------------------
+    "setup.plan_dir_missing": "规划目录 {file} 不存在。请把规划文件(plan.toml、indicators.csv、tasks.csv、units.csv)放进该目录,或用环境变量 PLANMON_PLAN_DIR 指向正确的目录",
+    "setup.plan_empty": "规划文件 {file} 是空文件。请从备份或版本库恢复该文件(第 1 行是表头,之后每行一项)",
+    "setup.plan_gbk": "规划文件 {file} 不是 UTF-8 编码(看起来是 GBK,Excel 直接另存为“CSV”时常见)。请在 Excel 中“另存为 → CSV UTF-8(逗号分隔)”,或用记事本另存时选择 UTF-8 编码,再替换该文件",
+    "setup.plan_not_text": "规划文件 {file} 不是文本文件(内容无法按 UTF-8 读取,可能已损坏或被其他文件覆盖)。请从备份或版本库恢复该文件",
+    "setup.file_unreadable": "无法读取 {file}({detail})。请让运行看板的系统用户对该文件有读权限",
+    "setup.units_empty": "单位名录 {file} 中没有任何单位(只有表头或为空行)。请补上各责任单位(每行一个),或从备份恢复该文件",
+    "setup.plan_not_csv": "规划目录 {file} 中的 CSV 文件无法读取({detail})。请检查引号是否成对、每行列数是否一致,或从备份恢复",
+    "setup.plan_invalid": "规划文件有误({where}):{detail}",
+    "setup.folder_read_only": "文件夹 {file} 不可写:看板要在这里保存数据库、账号文件和登录密钥,无法写入时谁都不能登录或报送。请让运行看板的系统用户拥有该文件夹并可写(如 chown -R 该用户 {file},再 chmod 700 {file}),或用 PLANMON_DB_URL、PLANMON_ACCOUNTS_FILE 指向可写的位置",
+    "setup.db_not_database": "数据库文件 {file} 不是 SQLite 数据库(可能被其他文件覆盖;{detail})。请先停止看板,把该文件改名留作备份,再放回备份的数据库;确认其中没有需要保留的数据时,也可以移走它,看板会新建数据库并导入示例数据",
+    "setup.db_damaged": "数据库文件 {file} 已损坏(SQLite 完整性检查:{detail})。请先停止看板、复制一份该文件,再从备份恢复;没有备份时可用 sqlite3 命令的 .recover 抢救数据到新文件",
+    "setup.db_unavailable": "无法打开数据库 {file}:{detail}。请检查 PLANMON_DB_URL、数据库服务是否在运行以及账号权限",
+    "setup.demo_exposed": "警告:演示模式已开启(演示账号的密码是公开的),看板却在 {address} 上对网络开放。正式使用前请关闭演示模式(PLANMON_DEMO_MODE=false);只在本机试用时设 PLANMON_SERVER_ADDRESS=127.0.0.1",
     # --- images ---
     "image.ok": "图片导出可用(浏览器:{path})",
     "image.no_browser": (

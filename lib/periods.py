@@ -1,10 +1,15 @@
-"""Quarters and the share of the plan period they represent."""
+"""Quarters and the share of the plan period they represent; the time zone dates are shown in."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
+
+# The district's local time: submission times are stored in UTC and shown, dated and judged late in this zone.
+TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 
@@ -15,7 +20,18 @@ class Period:
     quarter: int
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How a quarter is written everywhere (files, URLs, tables): 2023Q2."""
         return f"{self.year}Q{self.quarter}"
+
+    @property
+    def end(self) -> date:
+        """The quarter's last day (2023Q2 → 2023-06-30), from which report deadlines count."""
+        month = self.quarter * 3
+        return date(self.year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
 
     @property
     def index(self) -> int:

@@ -4,7 +4,7 @@ Who owes a report: for an indicator, its lead unit when it has one (task targets
 responsible unit the notice names; for a task, each lead unit. Other responsible units may report too, and
 their reports are counted, but nobody is chased for them. Annual indicators are owed in Q4 only.
 A group named as lead (rare) is expanded to its members. Late = submitted after quarter end + deadline days;
-rows loaded from the sample workbook (account "system") carry no real submission time and are never late.
+rows loaded from the sample workbook (`lib.store.SYSTEM_ACCOUNT`) carry no real submission time and are never late.
 """
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from lib.periods import Period
+from lib.periods import TIME_ZONE, Period
 from lib.plan import Plan
+from lib.store import SYSTEM_ACCOUNT
 
 STATE_ON_TIME, STATE_LATE, STATE_MISSING, STATE_NOT_DUE = "已报送", "逾期报送", "未报送", "未到期"
 STATE_ORDER = (STATE_ON_TIME, STATE_LATE, STATE_MISSING, STATE_NOT_DUE)
-SEED_ACCOUNTS = ("system",)
+SEED_ACCOUNTS = (SYSTEM_ACCOUNT,)
 COLUMNS = ["unit", "item_type", "item_id", "name", "state", "submitted_at", "days_late", "deadline"]
 
 
 def quarter_end(period: Period) -> date:
-    month = period.quarter * 3
-    return (date(period.year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+    return period.end
 
 
 def deadline(period: Period, days: int) -> date:
@@ -63,7 +63,7 @@ def reporting_status(plan: Plan, period: Period, reported: pd.DataFrame, deadlin
                         on=["item_type", "item_id", "unit"], indicator=True)
     names = dict(zip(plan.indicators["indicator_id"], plan.indicators["name"])) | dict(zip(plan.tasks["task_id"], plan.tasks["title"]))
     merged["name"] = merged["item_id"].map(names)
-    submitted = merged["created_at"].dt.tz_convert("Asia/Shanghai").dt.date
+    submitted = merged["created_at"].dt.tz_convert(TIME_ZONE).dt.date
     seeded = merged["account"].isin(SEED_ACCOUNTS)
     late_days = (pd.to_datetime(submitted) - pd.Timestamp(due)).dt.days
     merged["days_late"] = late_days.where(~seeded & (late_days > 0))

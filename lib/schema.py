@@ -120,7 +120,7 @@ UNITS = Table("units", "单位", (
     Column("members", "成员单位", "list", required=False),
 ))
 
-# The quarterly workbook (spec/progress-workbook.md): sheet and header labels are the contract ----
+# The quarterly workbook (docs/workbook-format.md): sheet and header labels are the contract ----
 INDICATOR_SHEET = Table("indicator_progress", "指标进度", (
     Column("indicator_id", "指标编号", "str"),
     Column("indicator_name", "指标名称", "str", required=False),
@@ -144,5 +144,3 @@ TASK_SHEET = Table("task_progress", "任务进度", (
     Column("next_steps", "下步计划", "str", required=False, fill_in=True),
     Column("unit", "填报单位", "str"),
 ))
-
-WORKBOOK_SHEETS = (INDICATOR_SHEET, TASK_SHEET)

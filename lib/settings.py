@@ -36,6 +36,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_mb", 10, "上传文件大小上限(MB)"),
     Setting("max_unzipped_mb", 100, "工作簿解压后总大小上限(MB)"),
     Setting("max_zip_ratio", 200, "工作簿单个文件最大压缩比"),
+    Setting("server_address", "127.0.0.1", "make run 监听的地址;只在本机可访问。对局域网提供服务时设为 0.0.0.0 或本机的网络地址"),
+    Setting("validate_budget_s", 20, "校验一个上传文件的时间上限(CPU 秒);超时则请用户拆分文件"),
+    Setting("reader_memory_mb", 1536, "读取上传文件的独立进程可用的内存上限(MB,地址空间)"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -55,7 +55,6 @@ from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
@@ -63,6 +62,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from lib import settings
 from lib.messages import CatalogueError, render
+from lib.periods import TIME_ZONE, Period
+from lib.private import private_dir, private_sqlite_file
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
                               TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
@@ -73,7 +74,7 @@ if TYPE_CHECKING:
 SYSTEM_ACCOUNT = "system"          # seeding
 AUTO_ADOPT_ACCOUNT = "auto-adopt"  # reviewed_by of a submission adopted by the auto_adopt setting
 SQLITE_BUSY_TIMEOUT_S = 60.0       # a writer waits this long for another writer before failing
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+DISPLAY_TZ = TIME_ZONE
 
 INDICATOR_COLUMNS = ["indicator_id", "year", "quarter", "value", "annual_target", "unit", "note"]
 TASK_COLUMNS = ["task_id", "year", "quarter", "state", "percent", "progress", "problems", "next_steps", "unit"]
@@ -197,12 +198,21 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _private_sqlite(database: Path) -> None:
+    """The database folder 0700 when it is ours (created here, or the project's var/), the files 0600:
+    they hold pending submissions and the uploaded files."""
+    folder = database.parent
+    if not folder.exists() or folder.resolve() == (settings.PROJECT_ROOT / "var").resolve():
+        private_dir(folder)
+    private_sqlite_file(database)
+
+
 def make_engine(url: str) -> Engine:
     """A new engine for `url`; a SQLite file's directory is created. Prefer `open_store`, which caches."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite(Path(parsed.database))
         engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
@@ -296,7 +306,7 @@ def _period(year: object, quarter: object) -> str:
         return ""
     if quarter is None or pd.isna(quarter):
         return f"{int(year)}"
-    return f"{int(year)}Q{int(quarter)}"
+    return Period(int(year), int(quarter)).label
 
 
 def _num_text(value: object) -> str:

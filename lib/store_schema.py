@@ -26,7 +26,6 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection
 
-STATES = ("pending", "adopted", "returned", "revoked")
 # A unit cannot have two live submissions of the same file: the duplicate rule, enforced by the database.
 LIVE_STATES = ("pending", "adopted")
 
@@ -139,15 +138,26 @@ UPLOADED_FILES = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
+# Sign-in sessions (since schema version 3): the sign-in cookie names one of these rows, and every page run
+# checks it is still live, so 退出登录 (revoked_at) and a password change (all of the account's rows) end
+# the session on the server — a copied cookie is worthless afterwards. In the store so that several app
+# processes share it. See lib/sessions.py.
+SIGN_IN_SESSIONS = sa.Table(
+    "sign_in_sessions", METADATA,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_at", sa.DateTime, nullable=True),
+    sa.Index("ix_sign_in_sessions_username", "username"),
+)
+
 SCHEMA_VERSION = sa.Table(
     "schema_version", METADATA,
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("applied_at", sa.DateTime, nullable=False),
 )
-
-DATA_TABLES = (SUBMISSIONS, SUBMISSION_EVENTS, INDICATOR_VALUES, TASK_VALUES, TARGET_SETTINGS, BASELINE_SETTINGS,
-               UPLOADED_FILES)
 
 
 # --- migrations (frozen: append, never edit) ------------------------------------------------------
@@ -252,8 +262,21 @@ def _v2_uploaded_files(op: Operations) -> None:
     )
 
 
+def _v3_sign_in_sessions(op: Operations) -> None:
+    """Version 3: server-side sign-in sessions (see SIGN_IN_SESSIONS)."""
+    op.create_table(
+        "sign_in_sessions",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("username", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("expires_at", sa.DateTime, nullable=False),
+        sa.Column("revoked_at", sa.DateTime, nullable=True),
+    )
+    op.create_index("ix_sign_in_sessions_username", "sign_in_sessions", ["username"])
+
+
 Migration = Callable[[Operations], None]
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files, _v3_sign_in_sessions)
 CURRENT_VERSION = len(MIGRATIONS)
 
 # Any 64-bit key, the same in every process: serialises migrations (and seeding) on PostgreSQL.

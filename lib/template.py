@@ -36,8 +36,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lib import fmt, settings
-from lib.periods import period_index
+from lib.periods import Period, period_index
 from lib.plan import Plan
+from lib.reporting import deadline
 from lib.schema import INDICATOR_SHEET, INDICATORS, KIND_LABELS, TASK_SHEET, TASK_STATES, Table
 from lib.units import ROLE_LEAD
 from lib.xlsx import workbook_bytes, write_progress_workbook
@@ -132,15 +133,13 @@ def unit_template(plan: Plan, unit: str, year: int, quarter: int, last_values: p
 
 def template_file_name(unit: str, year: int, quarter: int) -> str:
     """Download name, e.g. 进度填报_区人社局_2023Q2.xlsx."""
-    return f"进度填报_{unit}_{year}Q{quarter}.xlsx"
+    return f"进度填报_{unit}_{Period(int(year), int(quarter)).label}.xlsx"
 
 
 def report_deadline(year: int, quarter: int, days: int | None = None) -> dt.date:
     """Quarter end + `report_deadline_days` (setting) days."""
     days = settings.get("report_deadline_days") if days is None else days
-    end_month = quarter * 3
-    first_next = dt.date(year + (end_month == 12), end_month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1) + dt.timedelta(days=days)
+    return deadline(Period(int(year), int(quarter)), days)
 
 
 # --- content ----------------------------------------------------------------------------------------

@@ -51,10 +51,6 @@ class UnitDirectory:
         """Any spelling (name or alias, spaces and full-width forgiven) → canonical unit, or None."""
         return self._lookup.get(normalise_name(name))
 
-    def is_alias(self, name: str) -> bool:
-        canonical = self.resolve(name)
-        return canonical is not None and normalise_name(name) != normalise_name(canonical)
-
     def closest(self, name: object, n: int = 3) -> list[str]:
         """Closest canonical names, for the "did you mean" part of an error message."""
         matches = difflib.get_close_matches(normalise_name(name), list(self._lookup), n=n * 2, cutoff=0.4)

@@ -1,4 +1,4 @@
-"""Read and validate a quarterly progress workbook (spec/progress-workbook.md).
+"""Read and validate a quarterly progress workbook (docs/workbook-format.md).
 
     result = read_workbook(data, plan, unit="区发改局", file_name="2023Q2.xlsx")
     result.ok / result.readable / result.findings / result.indicator_rows / result.task_rows
@@ -7,11 +7,12 @@ How a file is read, in order:
 
 1. `lib.filecheck.check_file`: is it a safe, readable workbook at all? If not: one `file.*` finding,
    `readable=False`, nothing else is looked at.
-2. For .xlsx: the XML of the two contract sheets is scanned directly (regular expressions over bytes, no
-   DOM) for what calamine's values hide: the sheet's extent (a single cell at XFD1048576 makes calamine
-   try to allocate 512 GiB and abort the process), merged cells, formulas without a cached value, error
-   cells (#DIV/0! reads as empty) and cells formatted as percentages (styles.xml). Reading a member also
-   re-checks its CRC and declared size, so a zip that lies in its directory is caught here.
+2. For .xlsx: the XML of the two contract sheets is streamed through a real XML parser (lib.sheetxml)
+   for the sheet's extent (a single cell at XFD1048576 makes calamine try to allocate 512 GiB and abort
+   the process; the parse stops at 100,000 rows, 64 columns or 1,000,000 cells) and for what calamine's
+   values hide: merged cells, formulas without a cached value, error cells (#DIV/0! reads as empty) and
+   cells formatted as percentages (styles.xml). For .xls the extents come from the BIFF records
+   (lib.biff) before calamine opens the file.
 3. The sheets are read with python-calamine through pandas (`header=None`, every cell as an object, no
    NA guessing), so frame row i is Excel row i + 1.
 4. Each sheet is checked column by column and row by row; every problem is collected (never stopping at
@@ -27,6 +28,11 @@ Free text (备注, 工作进展 …) is kept verbatim apart from control charact
 starts with = + - @ is stored as text and never evaluated. Whoever exports it to a spreadsheet or CSV must
 escape it there.
 
+Damage: every exception class the readers are known to raise on damaged bytes (READ_ERRORS, calamine's
+PanicException) becomes `file.corrupt`; validation stops after `validate_budget_s` CPU seconds
+(`file.check_timeout`); at most 200 findings per sheet and code are listed (then `wb.more_findings`). A
+parser that aborts cannot be caught here at all: callers that read uploads use lib.readworker.
+
 Limits of the .xls path: an old-format workbook has no XML, so formulas without cached values, error
 cells and percent formats are not detected there (BIFF always stores a cached value); merged cells come
 from calamine.
@@ -37,8 +43,11 @@ import datetime as dt
 import io
 import math
 import re
+import struct
+import time
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
@@ -49,15 +58,16 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from lib import settings
+from lib.biff import BiffError, Extent, sheet_extents
 from lib.filecheck import MIB, OLE2_MAGIC, WORKBOOK_PART, check_file
-from lib.findings import Finding, Severity, finding, has_errors
+from lib.findings import Finding, FindingCap, Severity, finding, has_errors
 from lib.plan import Plan
 from lib.schema import INDICATOR_SHEET, TASK_SHEET, TASK_STATES, Table
+from lib.sheetxml import (MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Cell, SheetInfo, SheetXmlError, column_index,  # noqa: F401
+                          column_letters, parse_ref, scan_sheet)
 from lib.units import is_responsible, normalise_name
 
 ENGINE = "calamine"
-MAX_ROWS = 100_001          # header + 100,000 data rows
-MAX_COLUMNS = 64
 MAX_TEXT_CHARS = 5000
 HEADER_SEARCH_ROWS = 10     # how far down to look for a header that is not in row 1
 PERCENT_UNIT = "%"
@@ -67,6 +77,22 @@ WARN = Severity.WARNING
 _SHEETS: tuple[Table, ...] = (INDICATOR_SHEET, TASK_SHEET)
 INDICATOR_COLUMNS = [*INDICATOR_SHEET.names, "row"]
 TASK_COLUMNS = [*TASK_SHEET.names, "row"]
+BUDGET_CHECK_ROWS = 2048    # rows between looks at the clock
+
+# What damaged bytes make the readers raise (found by fuzzing valid files): each means "cannot be read".
+# calamine's Rust panics arrive as pyo3_runtime.PanicException, a BaseException that cannot be imported;
+# it is recognised by name (_is_panic). Aborts cannot be caught at all: lib.readworker runs this module
+# in a separate process for that.
+READ_ERRORS = (CalamineError, zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError, SafeET.ParseError,
+               EOFError, zlib.error, struct.error, SheetXmlError, BiffError, UnicodeError, OverflowError)
+
+
+class BudgetExceeded(Exception):
+    """Validation ran past settings `validate_budget_s`."""
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
 
 
 @dataclass(frozen=True)
@@ -103,27 +129,40 @@ def read_workbook(source: bytes | Path, plan: Plan, *, unit: str | None = None, 
         problem = check_file(data, file_name)
     if problem is not None or data is None:
         return _unreadable(problem)
+    shown = file_name or "上传的文件"
+    budget = settings.get("validate_budget_s")
     try:
-        book = _open(data)
-    except (CalamineError, zipfile.BadZipFile, OSError, ValueError, KeyError, SafeET.ParseError, EOFError):
-        return _unreadable(finding("file.corrupt", value=file_name or "上传的文件"))
+        return _read_checked(data, plan, unit, shown, known_targets, time.process_time() + budget)
+    except BudgetExceeded:
+        return _unreadable(finding("file.check_timeout", value=shown, seconds=budget))
+    except READ_ERRORS:
+        return _unreadable(finding("file.corrupt", value=shown))
+    except BaseException as exc:  # noqa: B036 - only calamine's panic is handled; anything else propagates
+        if _is_panic(exc):
+            return _unreadable(finding("file.corrupt", value=shown))
+        raise
+
+
+def _read_checked(data: bytes, plan: Plan, unit: str | None, file_name: str, known_targets: pd.DataFrame | None,
+                  deadline: float) -> WorkbookResult:
+    """read_workbook after the pre-check; raises READ_ERRORS on damage, BudgetExceeded past `deadline`."""
+    book = _open(data)
     findings: list[Finding] = []
     context = _Context.build(plan, unit, known_targets, findings)
+    context.deadline = deadline
     frames: dict[str, pd.DataFrame] = {}
+    if book.refused:
+        findings.extend(_too_big(info.name, info) for info in book.refused)
+        return WorkbookResult(findings, pd.DataFrame(columns=INDICATOR_COLUMNS), pd.DataFrame(columns=TASK_COLUMNS))
     present = [t for t in _SHEETS if t.label in book.sheets]
     if not present:
         findings.append(finding("wb.sheet_missing",
                                 value="、".join(book.sheet_names) or "无",
                                 sheets="」或「".join(t.label for t in _SHEETS)))
-    for table in present:
-        if book.sheets[table.label].too_large:
-            findings.append(finding("wb.sheet_too_large", sheet=table.label, value=book.sheets[table.label].too_large,
-                                    max_rows=MAX_ROWS - 1, max_columns=MAX_COLUMNS))
-    readable = [t for t in present if not book.sheets[t.label].too_large]
-    try:
-        raws = _read_sheets(data, [book.sheets[t.label].name for t in readable])
-    except (CalamineError, ValueError, OSError, KeyError, IndexError):
-        return _unreadable(finding("file.corrupt", value=file_name or "上传的文件"))
+    findings.extend(_too_big(t.label, book.sheets[t.label]) for t in present
+                    if book.sheets[t.label].too_large or book.sheets[t.label].too_many_cells)
+    readable = [t for t in present if not (book.sheets[t.label].too_large or book.sheets[t.label].too_many_cells)]
+    raws = _read_sheets(data, [book.sheets[t.label].name for t in readable])
     data_rows = 0
     for table in readable:
         sheet = book.sheets[table.label]
@@ -136,9 +175,17 @@ def read_workbook(source: bytes | Path, plan: Plan, *, unit: str | None = None, 
         data_rows += count
     if present and data_rows == 0 and not has_errors(findings):
         findings.append(finding("wb.no_rows", sheet=present[0].label))
+    findings.extend(context.cap.summary())
     return WorkbookResult(findings,
                           frames.get(INDICATOR_SHEET.name, pd.DataFrame(columns=INDICATOR_COLUMNS)),
                           frames.get(TASK_SHEET.name, pd.DataFrame(columns=TASK_COLUMNS)))
+
+
+def _too_big(sheet: str, info: SheetInfo) -> Finding:
+    if info.too_large:
+        return finding("wb.sheet_too_large", sheet=sheet, value=info.too_large, max_rows=MAX_ROWS - 1,
+                       max_columns=MAX_COLUMNS)
+    return finding("wb.sheet_too_many_cells", sheet=sheet, value=f"{info.cells:,}", max_cells=f"{MAX_CELLS:,}")
 
 
 def _unreadable(problem: Finding | None) -> WorkbookResult:
@@ -165,58 +212,15 @@ def _load(source: bytes | Path, file_name: str) -> tuple[bytes | None, str, Find
 
 # --- what calamine does not show: the sheet XML ---------------------------------------------------
 
-Cell = tuple[int, int]   # (Excel row, 0-based column index)
-
-_NS = r"(?:[A-Za-z_][\w.-]*:)?"
-# Any reference (a cell's r="BC12" or a row's r="123456") with two or more column letters or six or more
-# row digits: rare in a real progress sheet, so only these few are measured exactly.
-_BIG_REF = re.compile(rb" r=\"(?:([A-Z]{2,})(\d+)|([A-Z]?)(\d{6,}))\"")
-_FORMULA = re.compile(rb"<" + _NS.encode() + rb"f[\s>/]")
-_ERROR_TYPE = re.compile(rb"t=[\"']e[\"']")
-_MERGE = re.compile(rb"<" + _NS.encode() + rb"mergeCell\s[^>]*?\bref=\"([A-Z]+\d+)(?::([A-Z]+\d+))?\"")
-_CELL_REF_ATTR = re.compile(rb"\br=\"([A-Z]{1,3})(\d+)\"")
-_VALUE_OR_END = re.compile(rb"<" + _NS.encode() + rb"v\s*/>|<" + _NS.encode() + rb"v(?:\s[^>]*)?>(.*?)</"
-                           + _NS.encode() + rb"v>|</" + _NS.encode() + rb"c>", re.S)
-_FORMULA_TEXT = re.compile(rb"<" + _NS.encode() + rb"f[^>]*?(?:/>|>(.*?)</" + _NS.encode() + rb"f>)", re.S)
-_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _BUILTIN_PERCENT_FORMATS = {9, 10}
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
-
-
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def column_letters(index: int) -> str:
-    out, n = "", index + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def _parse_ref(ref: str) -> Cell | None:
-    m = _REF.match(ref)
-    return (int(m.group(2)), column_index(m.group(1))) if m else None
-
-
-@dataclass
-class SheetInfo:
-    name: str                                            # as written in the workbook
-    too_large: str = ""                                  # e.g. "A1:XFD1048576"; "" when fine
-    merges: list[tuple[Cell, Cell]] = field(default_factory=list)
-    formulas_without_value: dict[Cell, str] = field(default_factory=dict)
-    error_cells: dict[Cell, str] = field(default_factory=dict)
-    percent_cells: set[Cell] = field(default_factory=set)
 
 
 @dataclass
 class _Book:
     sheet_names: list[str]
     sheets: dict[str, SheetInfo]                          # contract label → info
+    refused: list[SheetInfo] = field(default_factory=list)  # .xls sheets too big to load (nothing was read)
 
 
 def _open(data: bytes) -> _Book:
@@ -229,11 +233,19 @@ def _open(data: bytes) -> _Book:
         for table in _SHEETS:
             name = _match_sheet(list(parts), table.label)
             if name is not None and parts[name] is not None:
-                sheets[table.label] = _scan_sheet(name, zf.read(parts[name]), percent_styles)
+                with zf.open(parts[name]) as stream:    # streamed: never the whole sheet XML in memory
+                    sheets[table.label] = scan_sheet(name, stream, percent_styles)
         return _Book(list(parts), sheets)
 
 
 def _open_xls(data: bytes) -> _Book:
+    """The extents come from the BIFF records (lib.biff) before calamine opens the file: opening an .xls
+    loads every sheet, which is what allocates rows × columns. When any sheet is past the limits,
+    calamine is not started at all and those sheets are `refused`."""
+    extents = sheet_extents(data)
+    refused = [info for name, extent in extents.items() if (info := _extent_problem(name, extent))]
+    if refused:
+        return _Book(list(extents), {}, refused)
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets: dict[str, SheetInfo] = {}
     for table in _SHEETS:
@@ -244,6 +256,15 @@ def _open_xls(data: bytes) -> _Book:
         merges = [((r1 + 1, c1), (r2 + 1, c2)) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
         sheets[table.label] = SheetInfo(name, merges=merges)
     return _Book(list(wb.sheet_names), sheets)
+
+
+def _extent_problem(name: str, extent: Extent) -> SheetInfo | None:
+    """A SheetInfo saying why the sheet is too big for calamine to load, or None."""
+    if extent.max_row > MAX_ROWS or extent.max_column >= MAX_COLUMNS:
+        return SheetInfo(name, too_large=f"A1:{column_letters(max(extent.max_column, 0))}{extent.max_row}")
+    if extent.cells > MAX_CELLS:
+        return SheetInfo(name, too_many_cells=True, cells=extent.cells)
+    return None
 
 
 def _match_sheet(names: list[str], label: str) -> str | None:
@@ -295,60 +316,6 @@ def _percent_styles(zf: zipfile.ZipFile) -> set[int]:
         return "%" in _QUOTED.sub("", custom.get(fmt_id, ""))
 
     return {i for i, fmt_id in enumerate(xfs) if is_percent(fmt_id)}
-
-
-def _scan_sheet(name: str, xml: bytes, percent_styles: set[int]) -> SheetInfo:
-    info = SheetInfo(name)
-    max_row = max_col = 0
-    for letters, digits, short_letters, long_digits in set(_BIG_REF.findall(xml)):
-        max_row = max(max_row, int(digits or long_digits))
-        if letters:
-            max_col = max(max_col, column_index(letters.decode()))
-    if max_row > MAX_ROWS or max_col >= MAX_COLUMNS:
-        info.too_large = f"A1:{column_letters(max(max_col, 0))}{max_row}"
-        return info
-    for m in (_MERGE.finditer(xml) if b"mergeCell" in xml else ()):
-        first = _parse_ref(m.group(1).decode())
-        last = _parse_ref((m.group(2) or m.group(1)).decode())
-        if first and last:
-            info.merges.append((first, last))
-    if (b"<f" in xml or b":f" in xml) and _FORMULA.search(xml):
-        for m in _FORMULA.finditer(xml):
-            cell = _enclosing_cell(xml, m.start())
-            if cell is None:
-                continue
-            value = _VALUE_OR_END.search(xml, m.end())
-            if value is None or value.group(1) is None or not value.group(1).strip():
-                text = _FORMULA_TEXT.match(xml, m.start())
-                formula = (text.group(1) or b"").decode("utf-8", "replace") if text else ""
-                info.formulas_without_value[cell] = "=" + _unescape(formula) if formula else "(共享公式)"
-    if (b't="e"' in xml or b"t='e'" in xml):
-        for m in _ERROR_TYPE.finditer(xml):
-            cell = _enclosing_cell(xml, m.start() + 1)
-            value = _VALUE_OR_END.search(xml, m.end())
-            if cell is not None:
-                shown = value.group(1).decode("utf-8", "replace") if value is not None and value.group(1) else "#错误"
-                info.error_cells[cell] = _unescape(shown)
-    if percent_styles:
-        styles = b"|".join(str(i).encode() for i in sorted(percent_styles))
-        tag = re.compile(rb"<" + _NS.encode() + rb"c\s[^>]*?\bs=\"(?:" + styles + rb")\"[^>]*>")
-        for m in tag.finditer(xml):
-            ref = _CELL_REF_ATTR.search(m.group(0))
-            if ref:
-                info.percent_cells.add((int(ref.group(2)), column_index(ref.group(1).decode())))
-    return info
-
-
-def _enclosing_cell(xml: bytes, pos: int) -> Cell | None:
-    """The cell whose start tag precedes `pos` (a <f> is the first child of its <c>; t="e" is inside it)."""
-    start = xml.rfind(b"<", 0, pos)
-    end = xml.find(b">", start)
-    ref = _CELL_REF_ATTR.search(xml, start, end) if start >= 0 and end > 0 else None
-    return (int(ref.group(2)), column_index(ref.group(1).decode())) if ref else None
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
 def _read_sheets(data: bytes, sheet_names: list[str]) -> dict[str, pd.DataFrame]:
@@ -486,6 +453,13 @@ class _Context:
     first_year: int
     last_year: int
     responsible_cache: dict[tuple[str, str], bool] = field(default_factory=dict)
+    cap: FindingCap = field(default_factory=FindingCap)
+    deadline: float = math.inf
+
+    def check_clock(self) -> None:
+        """CPU seconds, not wall: a busy server must not refuse a file that is merely waiting its turn."""
+        if time.process_time() > self.deadline:
+            raise BudgetExceeded
 
     @classmethod
     def build(cls, plan: Plan, unit: str | None, known: pd.DataFrame | None, findings: list[Finding]) -> "_Context":
@@ -535,7 +509,6 @@ def _fmt(number: float) -> str:
 
 class _SheetChecker:
     """Shared by both sheets: header, blank rows, the cells calamine hides, unit, year and quarter."""
-    item_column = ""
 
     def __init__(self, table: Table, sheet: SheetInfo, raw: pd.DataFrame, context: _Context, findings: list[Finding]):
         self.table, self.info, self.raw, self.ctx, self.findings = table, sheet, raw, context, findings
@@ -548,10 +521,12 @@ class _SheetChecker:
     # findings --------------------------------------------------------------------------------------
     def add(self, code: str, row: int | None, name_or_label: str, value: object = "", severity: Severity = Severity.ERROR,
             **params: object) -> None:
-        label = self.table.label_of(name_or_label) if name_or_label in self.table.names else name_or_label
-        self.findings.append(finding(code, severity, sheet=self.sheet, row=row, column=label, value=value, **params))
         if severity is Severity.ERROR:
             self.row_has_error = True
+        if not self.ctx.cap.admit(code, severity, self.sheet):
+            return  # counted; the summary finding says how many more
+        label = self.table.label_of(name_or_label) if name_or_label in self.table.names else name_or_label
+        self.findings.append(finding(code, severity, sheet=self.sheet, row=row, column=label, value=value, **params))
 
     # header ----------------------------------------------------------------------------------------
     def header(self) -> bool:
@@ -591,14 +566,18 @@ class _SheetChecker:
     def hidden_cells(self) -> None:
         """Merges, formulas without a value and error cells in the contract columns below the header."""
         contract = set(self.columns.values())
+        last_row = len(self.raw)              # Excel row of the frame's last row
         for (r1, c1), (r2, c2) in self.info.merges:
-            cols = [c for c in range(c1, c2 + 1) if c in contract]
+            # Range arithmetic: the merge is clipped to the data area (rows 2…last_row, contract columns)
+            # before any cell is listed, so A3:XFD1048576 costs no more than the sheet's own cells.
+            cols = sorted(c for c in contract if c1 <= c <= c2)
+            top, bottom = max(r1, 2), min(r2, last_row)
             if r2 < 2 or not cols:
                 continue
             ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
-            self.add("wb.merged_cells", max(r1, 2), self.label_at(cols[0]) or "", value=ref)
-            self.explained |= {(r, c) for r in range(max(r1, 2), r2 + 1) for c in cols if (r, c) != (r1, c1)}
-            self.error_rows |= set(range(max(r1, 2), r2 + 1))
+            self.add("wb.merged_cells", top, self.label_at(cols[0]) or "", value=ref)
+            self.explained |= {(r, c) for r in range(top, bottom + 1) for c in cols if (r, c) != (r1, c1)}
+            self.error_rows |= set(range(top, bottom + 1))
         for cells, code in ((self.info.formulas_without_value, "wb.formula_no_value"), (self.info.error_cells, "wb.cell_error")):
             for (r, c), text in sorted(cells.items()):
                 if r >= 2 and c in contract:
@@ -615,6 +594,7 @@ class _SheetChecker:
     def required(self, values: dict[str, list], name: str, k: int, row: int) -> bool:
         """True when the cell has content; otherwise report it (unless a merge/formula explains it)."""
         if name not in self.columns:
+            self.row_has_error = True   # wb.column_missing already says so; the row cannot be stored
             return False
         if not self.is_blank(values[name][k]):
             return True
@@ -703,7 +683,10 @@ class _SheetChecker:
         records: list[dict[str, Any]] = []
         count = 0
         unfilled: list[int] = []
+        check_clock = self.ctx.check_clock
         for k in range(n):
+            if k % BUDGET_CHECK_ROWS == 0:
+                check_clock()
             if is_blank_cell(blank_columns[0][k]) and all(is_blank_cell(col[k]) for col in blank_columns):
                 continue
             if fill_in and all(is_blank_cell(col[k]) for col in fill_in) and (k + 2) not in self.error_rows \

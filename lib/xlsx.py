@@ -1,4 +1,4 @@
-"""Write progress workbooks in the contract format (spec/progress-workbook.md).
+"""Write progress workbooks in the contract format (docs/workbook-format.md).
 
 Used by the sample-data generator, the bad-fixture generator and (with styling on top) the per-unit
 template, so all three put the same sheets and headers in the same order.

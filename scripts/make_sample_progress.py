@@ -6,10 +6,10 @@ Reproducible (fixed seed, no network):
     .venv/bin/python scripts/make_sample_progress.py --out X.xlsx
 
 Real published figures are used where one fits (GDP growth 2021, tertiary value added 2021, grain 2021;
-see ../shared/data/public-figures.csv) and 备注 names the source; everything else is illustrative and
+see data/source/public-figures.csv) and 备注 names the source; everything else is illustrative and
 says 示例数据. The series are designed so that, as of 2023Q2 and as of 2025Q4, every indicator status
 occurs, and every task status that the rules allow at that time (未启动 only counts as not_started while
-τ < 0.2, so the sample shows it as of 2021Q1–2021Q3). The worked examples of spec/assessment.md are
+τ < 0.2, so the sample shows it as of 2021Q1–2021Q3). The worked examples of docs/methodology.md are
 kept (Y01, Y03, Y07, Y08, B01, K01, K06), except K01's 2023Q2 value of 180, which lies below the
 indicator's plausible minimum. Values are year-to-date at quarter end: growth rates and counts for the
 year so far, levels at the end of the quarter; annual indicators are reported only in Q4.
@@ -35,7 +35,7 @@ ILLUSTRATIVE = "示例数据"
 SHASHI_2021 = "http://www.shashi.gov.cn/ssgk/ssmp/202306/t20230613_840775.shtml"
 PUBLIC_NOTE = "公开数据:沙市区人民政府网站公布的沙市区2021年经济运行数据 " + SHASHI_2021
 
-# Real 2021 figures (../shared/data/public-figures.csv): (indicator, year) → value.
+# Real 2021 figures (data/source/public-figures.csv): (indicator, year) → value.
 PUBLIC = {("Y01", 2021): 11.0, ("K01", 2021): 294.36, ("B06", 2021): 12.31}
 
 

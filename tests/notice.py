@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-NOTICE = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "shashi-14th-five-year-plan-task-division.txt"
+# The notice is kept in the repository as source data (see data/source/README.md).
+NOTICE = Path(__file__).resolve().parents[1] / "data" / "source" / "shashi-14th-five-year-plan-task-division.txt"
 SECTION_NUMERALS = "一二三四五六七八九十"
 
 

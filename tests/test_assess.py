@@ -1,4 +1,4 @@
-"""Distance-to-target arithmetic: hand-computed cases per kind, edges included (spec/assessment.md).
+"""Distance-to-target arithmetic: hand-computed cases per kind, edges included (docs/methodology.md).
 
 Cases run against a small plan written into a temporary folder (one indicator per edge), so each case
 names exactly the target, baseline, direction and annual flag it needs. Progress is written compactly:
@@ -8,7 +8,6 @@ names exactly the target, baseline, direction and annual flag it needs. Progress
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -251,6 +250,14 @@ def test_tolerance_is_configurable(case_plan):
     assert Tolerance() == Tolerance(path=0.05, pp=0.5)
 
 
+def test_tolerance_reads_the_settings_when_used_not_at_import(case_plan, monkeypatch):
+    monkeypatch.setenv("PLANMON_TOLERANCE", "0.1")
+    monkeypatch.setenv("PLANMON_TOLERANCE_PP", "1.0")
+    assert Tolerance() == Tolerance(path=0.1, pp=1.0)
+    spec = "2021Q4 11, 2022Q4 5, 2023Q2 6.5"  # P = 0.4285: behind at δ = 0.05, on track at δ = 0.1
+    assert assess_one(case_plan, "G1", spec, "2023Q2")[["status", "tolerance"]].tolist() == ["on_track", 0.1]
+
+
 def test_office_annual_targets_override_progress_rows(case_plan):
     progress = progress_rows("2022Q4 3.1/3.0, 2023Q2 1.2", "Q1")
     office = pd.DataFrame({"indicator_id": ["Q1", "Q1"], "year": [2022, 2023], "annual_target": [3.5, 1.0]})
@@ -338,9 +345,9 @@ def test_explain(case_plan, iid, spec, as_of, fragments):
         assert fragment in text
 
 
-# --- speed ---------------------------------------------------------------------------------------
+# --- scale (the time it takes is measured in bench/assess.py, not asserted here) ------------------
 
-def test_thousands_of_indicators_stay_fast(tmp_path):
+def test_thousands_of_indicators_are_all_assessed(tmp_path):
     n = 2600
     kinds = ["growth_rate", "level_up", "ceiling", "cumulative", "in_step", "quota"]
     lines = [CASE_INDICATORS.splitlines()[0]]
@@ -355,10 +362,7 @@ def test_thousands_of_indicators_stay_fast(tmp_path):
     progress = pd.DataFrame({"indicator_id": ids, "year": np.tile(np.repeat(np.arange(2021, 2026), 4), n),
                              "quarter": np.tile([1, 2, 3, 4], 5 * n), "value": rng.uniform(1, 10, 20 * n),
                              "annual_target": 5.0, "unit": "区发改局", "note": ""})
-    assess_indicators(plan, progress, Period(2023, 2))
-    start = time.perf_counter()
     result = assess_indicators(plan, progress, Period(2023, 2))
-    assert time.perf_counter() - start < 1.0
     assert len(result) == n and set(result["status"]) >= {"on_track", "behind"}
 
 

@@ -1,4 +1,4 @@
-"""Every worked example of spec/assessment.md (seed plan, as of 2023Q2, δ = 0.05), with its exact numbers."""
+"""Every worked example of docs/methodology.md (seed plan, as of 2023Q2, δ = 0.05), with its exact numbers."""
 from __future__ import annotations
 
 import pytest

@@ -28,6 +28,7 @@ def fast_bcrypt(monkeypatch):
 def path(tmp_path, monkeypatch):
     p = tmp_path / "var" / "accounts.yaml"
     monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(p))
+    monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'var' / 'planmon.sqlite'}")   # sessions end there
     return p
 
 
@@ -98,3 +99,43 @@ def test_the_real_command_line(tmp_path):
                           input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert load_accounts(tmp_path / "accounts.yaml").get("planner2").check_password(PASSWORD)
+
+
+def test_password_change_ends_every_session_of_the_account(path, monkeypatch, capsys):
+    from lib import sessions
+    from lib.store import open_store
+    assert run(["add", "leader2", "--role", "leader", "--name", "区领导"], PASSWORD, monkeypatch) == EXIT_OK
+    store = open_store()
+    signed_in = [sessions.start_session(store, "leader2") for _ in range(2)]
+    other = sessions.start_session(store, "planner")
+    capsys.readouterr()
+    assert run(["password", "leader2"], "N3w-password\n", monkeypatch) == EXIT_OK
+    assert capsys.readouterr().out == "已修改账号 leader2 的密码,结束其 2 个登录会话(需用新密码重新登录)\n"
+    account = load_accounts(path).get("leader2")
+    assert account.check_password("N3w-password") and not account.check_password(PASSWORD)
+    assert [sessions.session_live(store, s, "leader2") for s in signed_in] == [False, False]
+    assert sessions.session_live(store, other, "planner")
+
+
+def test_removing_an_account_ends_its_sessions(path, monkeypatch, capsys):
+    from lib import sessions
+    from lib.store import open_store
+    assert run(["add", "leader2", "--role", "leader", "--name", "区领导"], PASSWORD, monkeypatch) == EXIT_OK
+    sid = sessions.start_session(open_store(), "leader2")
+    capsys.readouterr()
+    assert run(["remove", "leader2"], "", monkeypatch) == EXIT_OK
+    assert capsys.readouterr().out == "已删除账号 leader2,结束其 1 个登录会话\n"
+    assert not sessions.session_live(open_store(), sid, "leader2")   # re-adding leader2 would not revive it
+
+
+@pytest.mark.parametrize("args,password,message", [
+    (["password", "nobody"], PASSWORD, "账号“nobody”不存在"),
+    (["password", "leader2"], "short", "密码至少需要 8 个字符"),
+])
+def test_password_refusals(path, monkeypatch, capsys, args, password, message):
+    assert run(["add", "leader2", "--role", "leader", "--name", "区领导"], PASSWORD, monkeypatch) == EXIT_OK
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert run(args, password, monkeypatch) == EXIT_ERRORS
+    assert message in capsys.readouterr().err
+    assert path.read_bytes() == before

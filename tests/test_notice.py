@@ -569,6 +569,13 @@ def test_command_district_and_years_override_the_title(tmp_path, capsys):
     assert 'short_name = "某区“十四五”规划"' in text and "base_year = 2021" in text and "target_year = 2026" in text
 
 
+def test_command_needs_no_working_plan_folder(tmp_path, monkeypatch, capsys):
+    """Drafting the next plan must work before (or while) the current plan folder is broken."""
+    monkeypatch.setenv("PLANMON_PLAN_DIR", str(tmp_path / "no-plan-here"))
+    assert main(["plan", "from-notice", str(SEED), "--out", str(tmp_path / "draft")]) == 0
+    assert sorted(p.name for p in (tmp_path / "draft").iterdir()) == sorted(notice.DRAFT_FILES)
+
+
 def test_command_with_a_missing_known_unit_list(tmp_path, capsys):
     missing = tmp_path / "units.csv"
     assert main(["plan", "from-notice", str(SEED), "--out", str(tmp_path / "d"), "--known-units", str(missing)]) == 1

@@ -331,3 +331,16 @@ def test_without_a_cookie_key_outside_demo_mode_nobody_can_sign_in_but_browsing_
     assert any("请先登录" in t for t in texts(at, "warning"))
     at.switch_page("app_pages/account.py").run()
     assert "未设置登录 cookie 密钥" in texts(at, "error")[0] and not at.text_input
+
+
+def test_an_upload_that_aborts_its_parser_leaves_the_dashboard_running(env, plan):
+    """calamine aborts the process on this file (tests/test_hostile_uploads.py); the page shows one Chinese
+    message and the next page renders normally, in the same process."""
+    name = "shared-strings-count-aborts.xlsx"
+    at = upload(sign_in(app(), DEPT_FAGAI), name, (FIXTURES / "hostile" / name).read_bytes())
+    assert texts(at, "error") == ["文件无法读取,未保存任何内容:"]
+    assert [t.value for t in at.text] == [f"{name} 无法安全读取(读取进程异常退出),请用 Excel 另存为新的 .xlsx 后再上传"]
+    assert not at.get("button") or all(b.key != "up_confirm" for b in at.button)
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart")

@@ -159,11 +159,11 @@ def test_a_version_1_database_is_upgraded_in_place_and_keeps_its_data(store_url:
 
     new = open_store(store_url, cached=False)
     try:
-        assert new.schema_version() == store_schema.CURRENT_VERSION == 2
+        assert new.schema_version() == store_schema.CURRENT_VERSION
         after = dump(new)
-        assert {t: rows for t, rows in after.items() if t not in ("uploaded_files", "schema_version")} == \
+        assert {t: rows for t, rows in after.items() if t not in ("uploaded_files", "sign_in_sessions", "schema_version")} == \
                {t: rows for t, rows in before.items() if t != "schema_version"}
-        assert [v for v, *_ in after["schema_version"]] == [1, 2]
+        assert [v for v, *_ in after["schema_version"]] == list(range(1, store_schema.CURRENT_VERSION + 1))
         assert new.submission_file(1) is None                      # stored before files were kept
         assert effective_values(new) == {("Y01", 2023, 2): 6.5}
         result = submit(new, UNIT, [("Y01", 2023, 3, 7.0)], data=b"new file")
@@ -171,6 +171,39 @@ def test_a_version_1_database_is_upgraded_in_place_and_keeps_its_data(store_url:
         with new.engine.connect() as conn:
             diffs = compare_metadata(MigrationContext.configure(conn), store_schema.METADATA)
         assert diffs == []
+    finally:
+        new.close()
+
+
+def test_a_version_2_database_is_upgraded_to_3_and_keeps_every_row(store_url: str, monkeypatch, plan):
+    """Version 3 adds sign-in sessions; a populated version-2 store (submissions, rows, files, settings,
+    events) keeps every row, and sessions work at once."""
+    from lib import sessions
+    monkeypatch.setattr(store_schema, "MIGRATIONS", store_schema.MIGRATIONS[:2])
+    monkeypatch.setattr(store_schema, "CURRENT_VERSION", 2)
+    old = open_store(store_url, cached=False)
+    first = submit(old, UNIT, [("Y01", 2023, 2, 6.5)], data=b"v2 file")
+    old.adopt(first.submission_id, "planner")
+    submit(old, OTHER, [("Y02", 2023, 2, 9.0)], data=b"another v2 file")
+    old.set_annual_target("Y01", 2023, 7.0, "planner", "上级下达")
+    old.set_baseline("Y01", 5.0, "planner", "核定")
+    before = dump(old)
+    assert "sign_in_sessions" not in before and all(before[t] for t in ("submissions", "uploaded_files", "submission_events"))
+    old.close()
+    monkeypatch.undo()
+
+    new = open_store(store_url, cached=False)
+    try:
+        assert new.schema_version() == store_schema.CURRENT_VERSION == 3
+        after = dump(new)
+        assert {t: rows for t, rows in after.items() if t not in ("sign_in_sessions", "schema_version")} == \
+               {t: rows for t, rows in before.items() if t != "schema_version"}
+        assert [v for v, *_ in after["schema_version"]] == [1, 2, 3]
+        assert after["sign_in_sessions"] == []
+        sid = sessions.start_session(new, "planner")
+        assert sessions.session_live(new, sid, "planner")
+        with new.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), store_schema.METADATA) == []
     finally:
         new.close()
 

@@ -1,0 +1,121 @@
+"""Read and validate an upload in a separate process with memory and CPU limits.
+
+    result = read_isolated(data_or_path, plan, unit="区发改局", file_name="2023Q2.xlsx", known_targets=targets)
+
+Why: calamine can abort the whole process (SIGABRT on a failed 512 GiB allocation) or panic, and no
+`except` catches an abort. A parser that can abort or allocate without bound therefore never runs in the
+dashboard's or the CLI's own process. `read_isolated` starts `python -m lib.readworker`, which sets
+RLIMIT_AS (settings `reader_memory_mb`) and RLIMIT_CPU before anything heavy is imported, then runs
+`lib.workbook.read_workbook` and sends its WorkbookResult back. A child that dies (signal, memory
+exhausted, wall-clock timeout, unexpected error) becomes one `file.*` finding with a Chinese message;
+the caller's process is untouched.
+
+Protocol: one pickle on the child's stdin (the request), one pickle on its stdout (the result). The
+child is this module: its output is trusted like any other function's return value. The upload itself
+is only ever parsed inside the child.
+
+Cost: starting the child (interpreter, pandas, the plan) is measured in bench/workbook.py (README 性能).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from lib import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024 * 1024
+EXIT_UNEXPECTED = 3
+# The validation budget counts CPU seconds inside read_workbook. The child may use this much more CPU
+# (start-up, reading) before RLIMIT_CPU stops it (SIGXCPU); the wall-clock guard allows for a busy machine
+# (WALL_FACTOR × that). The budget inside read_workbook normally answers first.
+SLACK_S = 20
+WALL_FACTOR = 3
+
+log = logging.getLogger(__name__)
+
+
+def read_isolated(source: bytes | Path, plan: Any, *, unit: str | None = None, file_name: str = "",
+                  known_targets: Any = None) -> Any:
+    """lib.workbook.read_workbook in a limited child process; same arguments, same WorkbookResult."""
+    from lib.findings import finding
+    from lib.workbook import _load, _unreadable
+
+    data, name, problem = _load(source, file_name)   # the size limit applies before anything is read
+    if problem is not None or data is None:
+        return _unreadable(problem)
+    shown = name or "上传的文件"
+    request = pickle.dumps({"data": data, "plan": plan, "unit": unit, "file_name": name,
+                            "known_targets": known_targets}, protocol=pickle.HIGHEST_PROTOCOL)
+    wall = (settings.get("validate_budget_s") + SLACK_S) * WALL_FACTOR
+    try:
+        done = subprocess.run([sys.executable, "-m", "lib.readworker"], input=request, capture_output=True,
+                              timeout=wall, env=_child_env(), check=False)
+    except subprocess.TimeoutExpired:
+        log.warning("readworker: %s killed after %s s", shown, wall)
+        return _unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
+    if done.returncode == 0 and done.stdout:
+        return pickle.loads(done.stdout)
+    note = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
+    log.warning("readworker: %s ended with %s %s", shown, _describe(done.returncode), note)
+    if done.returncode == -signal.SIGXCPU:
+        return _unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
+    return _unreadable(finding("file.unsafe", value=shown))
+
+
+def _describe(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return signal.Signals(-returncode).name
+        except ValueError:
+            return f"signal {-returncode}"
+    return f"exit {returncode}"
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    # One thread each: BLAS/OpenMP pools reserve address space per thread, which RLIMIT_AS counts.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
+        env[name] = "1"
+    env["RUST_BACKTRACE"] = "0"   # an abort's note stays one line in the log
+    return env
+
+
+def apply_limits(memory_mb: int, cpu_s: int) -> None:
+    """Address space and CPU seconds for this process (and nothing it has not yet allocated can exceed them)."""
+    memory = memory_mb * MIB
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))   # SIGXCPU, then SIGKILL 5 s later
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))              # an abort leaves no core file behind
+
+
+def _child() -> int:
+    apply_limits(settings.get("reader_memory_mb"), settings.get("validate_budget_s") + SLACK_S)
+    request = pickle.load(sys.stdin.buffer)      # imports pandas (the plan's frames) under the limits
+    from lib.findings import finding
+    from lib.workbook import _unreadable, read_workbook
+
+    shown = request["file_name"] or "上传的文件"
+    try:
+        result = read_workbook(request["data"], request["plan"], unit=request["unit"], file_name=request["file_name"],
+                               known_targets=request["known_targets"])
+    except MemoryError:
+        result = _unreadable(finding("file.unsafe", value=shown))
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line for the log, a message for the user
+        print(f"readworker: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child())
