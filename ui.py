@@ -384,7 +384,7 @@ def _reporting(version: tuple, as_of: str, deadline_days: int, today: str, _d: D
     from lib.reporting import reporting_status
     period = Period.parse(as_of)
     return reporting_status(_d.plan, period, store().reported_items(period.year, period.quarter), deadline_days,
-                            date.fromisoformat(today))
+                            date.fromisoformat(today), task_progress=_d.task_progress)
 
 
 def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:

@@ -513,8 +513,9 @@ def _outlook(grid: _Grid, ind: pd.DataFrame, out: dict[str, np.ndarray], tol: To
         projected = np.where(eligible, p + pace * (1 - tau), np.nan)
     outlook = np.where(projected >= 1 - EPS, Outlook.LIKELY.value, Outlook.AT_RISK.value).astype(object)
     from_text = _period_text(grid.first + before["L"], found)
-    return {"outlook": np.where(eligible, outlook, None), "pace": pace, "projected_achievement": projected,
-            "outlook_from": np.where(found, from_text, None),
+    # object dtype keeps None as None (pandas 3 would read a str/None column as str with NaN)
+    return {"outlook": pd.Series(np.where(eligible, outlook, None), dtype=object), "pace": pace,
+            "projected_achievement": projected, "outlook_from": pd.Series(np.where(found, from_text, None), dtype=object),
             "outlook_achievement": np.where(eligible, p0, np.nan), "outlook_time_elapsed": np.where(eligible, tau0, np.nan)}
 
 
@@ -702,6 +703,16 @@ def _lead_statuses(plan: Plan, rows: pd.DataFrame, as_of: Period, tau: float) ->
     lead["order"] = lead["lead_status"].map(_TASK_ORDER)
     lead["has_row"] = lead["key"].notna()
     return lead
+
+
+def finished_leads(plan: Plan, task_progress: pd.DataFrame | None, period: Period) -> set[tuple[str, str]]:
+    """(task_id, lead unit) pairs whose latest lead report before `period` is 已完成: done stays done, so
+    those leads owe no further report (lib.reporting)."""
+    previous = Period.from_index(period.index - 1)
+    rows = _task_rows(plan, task_progress, previous)
+    latest = rows[rows["is_lead"]].sort_values("key", kind="stable").drop_duplicates(["task_id", "unit_canonical"], keep="last")
+    done = latest[latest["state"] == STATE_DONE]
+    return set(zip(done["task_id"], done["unit_canonical"]))
 
 
 def _text(column: pd.Series) -> np.ndarray:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.assess import (INDICATOR_RESULT_COLUMNS, Tolerance, assess_indicators, assess_tasks, explain,
-                        latest_period)
+from lib.assess import (CONTRIBUTION_COLUMNS, INDICATOR_RESULT_COLUMNS, Tolerance, assess_indicators, assess_tasks,
+                        explain, latest_period, task_contributions)
 from lib.periods import Period
 from lib.plan import Plan, load_plan
 
@@ -444,3 +444,30 @@ def test_task_frame_shape_and_reporters(plan):
     assert row["behind_below"] == pytest.approx(35)
     others = result[result["task_id"] != "T04-03"]
     assert set(others["status"]) == {"not_reported"} and set(others["status_label"]) == {"未报送"}
+
+
+# (task, reports, as_of, expected contributions as "unit relation state percent")
+CONTRIBUTION_CASES = [
+    ("T10-05", "区委政法委 2025Q4 推进中 90; 区人社局 2025Q4 已完成 100", "2025Q4", ["区人社局 组团 已完成 100"]),
+    ("T04-03", "区发改局 2023Q2 推进中 60; 锣场镇 2023Q2 滞后 10; 岑河镇 2023Q1 推进中 10", "2023Q2", ["锣场镇 组团 滞后 10"]),
+    ("T01-01", "区发改局 2023Q2 推进中 60; 区住建局 2023Q2 推进中 50", "2023Q2", ["区住建局 直接 推进中 50"]),
+    ("T04-03", "区发改局 2023Q2 推进中 60", "2023Q2", []),
+    ("T04-03", "锣场镇 2023Q1 滞后 10", "2023Q2", []),                              # not in the as-of quarter
+    ("T09-01", "区民政局 2023Q2 推进中 70; 锣场镇 2023Q2 滞后 5", "2023Q2", ["锣场镇 组团 滞后 5"]),  # leads are never contributions
+]
+
+
+@pytest.mark.parametrize("task_id,spec,as_of,expected", CONTRIBUTION_CASES)
+def test_task_contributions(plan, task_id, spec, as_of, expected):
+    rows = task_contributions(plan, task_rows(spec, task_id), Period.parse(as_of))
+    assert list(rows.columns) == CONTRIBUTION_COLUMNS
+    assert [f"{r.unit} {r.relation} {r.state} {r.percent:g}" for r in rows.itertuples()] == expected
+    assert set(rows["task_id"]) <= {task_id} and all(rows["year"] == int(as_of[:4]))
+
+
+def test_contribution_carries_its_text(plan):
+    spec = "区委政法委 2025Q4 推进中 90; 区人社局 2025Q4 已完成 100"
+    row = task_contributions(plan, task_rows(spec, "T10-05"), Period(2025, 4)).iloc[0]
+    assert (row["progress"], row["quarter"]) == ("区人社局进展", 4)
+    task = assess_tasks(plan, task_rows(spec, "T10-05"), Period(2025, 4)).set_index("task_id").loc["T10-05"]
+    assert (task["status"], task["progress"], task["status_label"]) == ("on_track", "区委政法委进展", "未完成")  # final label
