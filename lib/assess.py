@@ -608,6 +608,11 @@ def explain(row: pd.Series) -> list[str]:
         verdict = ("达到" if met else "未达到") + ("下限" if floor else "上限要求")
         lines.append(render("assess.explain.ceiling", bound="不低于" if floor else "控制在(不高于)", target=target,
                             xt=_num(row["latest_value"]), verdict=verdict, label=label))
+    elif kind == "reduction_total":
+        lines.append(render("assess.explain.reduction", q=int(str(row["latest_period"])[-1]), latest_period=row["latest_period"],
+                            lam=_num(row["log_growth"], 6), target=target, p=_num(row["achievement"])))
+        lines.append(render("assess.explain.cumulative_reduction", cum=_num(row["cumulative_reduction"], 2), target=target))
+        lines.append(_p_rule(row, label))
     elif kind == "cumulative":
         lines.append(render("assess.explain.cumulative", latest_period=row["latest_period"], c=_num(row["cumulative_total"]),
                             target=target, p=_num(row["achievement"])))
