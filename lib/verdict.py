@@ -8,7 +8,7 @@ import pandas as pd
 
 from lib import fmt
 from lib.messages import render
-from lib.status import Outlook, Status, outlook_label
+from lib.status import Outlook, Status, is_final, outlook_label
 
 _P_KINDS_TEMPLATES = {"growth_rate": "verdict.growth", "cumulative": "verdict.cumulative",
                       "reduction_total": "verdict.reduction"}
@@ -87,3 +87,36 @@ def outlook_lines(row: pd.Series) -> list[str]:
         render("verdict.outlook_projection", p=_num(p), v=_num(row["pace"]), rest=_num(1 - tau, 2),
                pt=_num(row["projected_achievement"]), rule="P_T ≥ 1" if likely else "P_T < 1", outlook=outlook_label(row["outlook"])),
     ]
+
+
+# --- short texts for cards and tables -------------------------------------------------------------
+
+def latest_text(row: pd.Series) -> tuple[str, str]:
+    """(caption, text) for the value a card shows first. A five-year total shows the total, then the
+    year-to-date value it rests on: ("累计", "2.14万人(截至2023Q2,本年 3,900人)")."""
+    if not row["latest_period"]:
+        return "最新", "暂无数据"
+    period, value = row["latest_period"], _value(row, "latest_value")
+    if row["kind"] == "cumulative" and pd.notna(row["cumulative_total"]):
+        return "累计", f"{fmt.with_unit(row['cumulative_total'], row['unit'])}(截至{period},本年 {value})"
+    if row["kind"] == "reduction_total" and pd.notna(row.get("cumulative_reduction")):
+        return "累计降低", f"{fmt.with_unit(row['cumulative_reduction'], '%', 2)}(截至{period},本期 {value})"
+    return "最新", f"{value}({period})"
+
+
+def progress_text(row: pd.Series) -> str:
+    """The progress line under a card: 完成度 with what it is measured from, or the in-step gap."""
+    if pd.notna(row["achievement"]):
+        done = fmt.percent(row["achievement"])
+        if row["kind"] == "level_up":
+            return f"从基期 {_value(row, 'baseline_value')} 到目标 {_value(row, 'target_value')},已完成 {done}"
+        return f"完成度 {done}"
+    if pd.notna(row.get("diff_pp")):
+        return f"五年年均增速与{row['ref_indicator']}相差 {fmt.signed(row['diff_pp'], 2)} 个百分点"
+    return ""
+
+
+def judged_earlier(row: pd.Series) -> bool:
+    """A view at the plan's end where this indicator is still judged on earlier data (数据截至 yyyyQq)."""
+    return (is_final(row["as_of_time_elapsed"]) and bool(row["latest_period"])
+            and row["status"] != Status.NO_DATA.value and not is_final(row["time_elapsed"]))
