@@ -72,6 +72,7 @@ KIND_LABELS = {
     "reduction_total": "五年累计降低",
 }
 KINDS_NEEDING_TARGET = ("growth_rate", "level_up", "ceiling", "cumulative", "reduction_total")
+KINDS_WITH_ACHIEVEMENT = ("growth_rate", "level_up", "cumulative", "reduction_total")  # those with P, and an outlook
 KINDS_NEEDING_BASELINE = ("level_up",)
 DIRECTIONS = ("up", "down")
 UNIT_KINDS = ("区直部门", "镇", "街道", "党群机关", "人大政协机关", "国有企业", "组团")
