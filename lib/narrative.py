@@ -18,6 +18,23 @@ from lib.periods import Period, time_elapsed
 from lib.plan import Plan
 from lib.status import Status, TaskStatus, status_label, task_status_label
 
+FINAL_EPS = 1e-9
+
+
+def is_final(tau: float | None) -> bool:
+    """τ = 1: the plan period is over and the final (completion) labels apply."""
+    return tau is not None and float(tau) >= 1 - FINAL_EPS
+
+
+def task_label(status: TaskStatus | str, final: bool = False) -> str:
+    """The task's label from lib.status; at the end of the plan done → 已完成, otherwise 未完成."""
+    try:
+        return task_status_label(status, final=final)
+    except TypeError:  # lib.status before its end-of-plan labels (branch h-engine): same rule, same words
+        if final and TaskStatus(status) is not TaskStatus.DONE:
+            return "未完成"
+        return task_status_label(status)
+
 MAX_LISTED = 5             # items named in one sentence of the summary
 
 
@@ -66,6 +83,43 @@ def _count_phrase(counts: dict, label: Callable[[object], str]) -> str:
     return "、".join(f"{label(s)}{n}项" for s, n in counts.items())
 
 
+def label_counts(indicators: pd.DataFrame, tau: float) -> list[tuple[str, int]]:
+    """(label, count) in status order, from the engine's `status_label` column, so that in a view as of the
+    plan's end an indicator still judged on earlier data is counted apart under its monitoring label,
+    marked "数据截至yyyyQq". Statuses with no indicator count 0 (ahead is left out at τ = 1: it cannot occur)."""
+    final = is_final(tau)
+    out: list[tuple[str, int]] = []
+    for s in Status:
+        rows = indicators[indicators["status"] == s.value]
+        if not len(rows):
+            if not (final and s is Status.AHEAD):
+                out.append((status_label(s, tau), 0))
+            continue
+        labels = rows["status_label"] if "status_label" in rows.columns else pd.Series(status_label(s, tau), index=rows.index)
+        early = final & (rows["time_elapsed"].astype(float) < 1 - FINAL_EPS) & (s is not Status.NO_DATA)
+        for label, part in rows[~early].groupby(labels[~early], sort=False):
+            out.append((str(label), len(part)))
+        for (label, period), part in rows[early].groupby([labels[early], rows.loc[early, "latest_period"]], sort=False):
+            out.append((f"{label}(数据截至{period})", len(part)))
+    return out
+
+
+def label_counts_phrase(indicators: pd.DataFrame, tau: float) -> str:
+    """"提前实现1项、快于预期4项…" / at the end "已完成11项、基本完成2项、基本符合预期(数据截至2024Q4)1项…"."""
+    return "、".join(f"{label}{n}项" for label, n in label_counts(indicators, tau))
+
+
+def task_counts_phrase(tasks: pd.DataFrame, tau: float) -> str:
+    """Tasks per label; at the end of the plan "已完成30项、未完成8项(正常推进4项、滞后2项、未报送2项)"."""
+    counts = task_counts(tasks)
+    if not is_final(tau):
+        return _count_phrase(counts, task_status_label)
+    done = counts[TaskStatus.DONE]
+    rest = {s: n for s, n in counts.items() if s is not TaskStatus.DONE and n}
+    detail = f"({_count_phrase(rest, task_status_label)})" if rest else ""
+    return f"{task_label(TaskStatus.DONE, True)}{done}项、{task_label(TaskStatus.BEHIND, True)}{sum(rest.values())}项{detail}"
+
+
 def lagging_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     """Behind indicators, the widest gap between time elapsed and achievement first; those judged by a
     yes/no test (no achievement) after them, in plan order."""
@@ -96,16 +150,20 @@ def summary_paragraphs(plan: Plan, indicators: pd.DataFrame, tasks: pd.DataFrame
     period, phrase = period_text(as_of), (scope.phrase(plan) if scope is not None else "")
     out: list[str] = []
     if len(indicators):
-        counts = indicator_counts(indicators)
         out.append(render("brief.summary.indicators", period=period, tau=_pct(tau), scope=phrase, total=len(indicators),
-                          counts=_count_phrase(counts, lambda s: status_label(s, tau))))
+                          counts=label_counts_phrase(indicators, tau)))
         binding = indicators[indicators["category"] == "约束性"]
         if len(binding):
             b = indicator_counts(binding)
             normal = b[Status.ACHIEVED] + b[Status.AHEAD] + b[Status.ON_TRACK]
-            parts = [f"{status_label(Status.ACHIEVED, tau)}、快于预期或基本符合预期{normal}项", f"滞后{b[Status.BEHIND]}项", f"数据缺失{b[Status.NO_DATA]}项"]
+            behind_label = status_label(Status.BEHIND, tau)
+            if is_final(tau):
+                parts = [label_counts_phrase(binding, tau)]
+            else:
+                parts = [f"{status_label(Status.ACHIEVED, tau)}、快于预期或基本符合预期{normal}项", f"{behind_label}{b[Status.BEHIND]}项",
+                         f"数据缺失{b[Status.NO_DATA]}项"]
             late = binding[binding["status"] == Status.BEHIND.value]
-            detail = (",滞后的是" + "、".join(f"{r.indicator_id} {r.name}" for r in late.itertuples())) if len(late) else ""
+            detail = (f",{behind_label}的是" + "、".join(f"{r.indicator_id} {r.name}" for r in late.itertuples())) if len(late) else ""
             out.append(render("brief.summary.binding", total=len(binding), counts="、".join(parts), detail=detail))
         lagging = lagging_indicators(indicators)
         if len(lagging):
@@ -116,8 +174,7 @@ def summary_paragraphs(plan: Plan, indicators: pd.DataFrame, tasks: pd.DataFrame
     else:
         out.append(render("brief.summary.no_indicators", period=period, tau=_pct(tau), scope=phrase))
     if len(tasks):
-        counts = task_counts(tasks)
-        out.append(render("brief.summary.tasks", scope=phrase, total=len(tasks), counts=_count_phrase(counts, task_status_label)))
+        out.append(render("brief.summary.tasks", scope=phrase, total=len(tasks), counts=task_counts_phrase(tasks, tau)))
         behind = tasks[tasks["status"] == TaskStatus.BEHIND.value].sort_values("percent", kind="stable", na_position="first")
         if len(behind):
             items = [render("brief.summary.task_item", item=f"{r['task_id']} {r['title']}",
