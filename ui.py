@@ -19,11 +19,12 @@ import streamlit as st
 from lib import accounts as _acc
 from lib import charts, fmt, settings
 from lib import export as _export
-from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of
+from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of, task_contributions
 from lib.periods import Period, time_elapsed
 from lib.plan import Plan, PlanError, load_plan
 from lib.schema import CATEGORIES
-from lib.status import STATUS_LOOK, Status, status_label
+from lib import verdict
+from lib.status import AT_RISK_LIGHT, LEGEND_AMBER, STATUS_LOOK, Status, light_look, outlook_label, status_label
 from lib.store import Store, StoreError, apply_baselines, open_store
 
 ROOT = Path(__file__).resolve().parent
@@ -286,29 +287,37 @@ def time_caption(d: Data, view: View) -> str:
 
 
 def _card(row: pd.Series) -> str:
-    """One traffic-light card: status (colour + icon + words), name, latest value, target, P against τ."""
+    """One traffic-light card: the light (colour; amber when not behind but at risk), status icon + words,
+    name, the value that matters first (a five-year total before its year-to-date part), target, progress."""
+    light = light_look(row["status"], row.get("outlook"))
     look = STATUS_LOOK[Status(row["status"])]
     label = status_label(row["status"], row["time_elapsed"])
-    latest = (f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})"
-              if row["latest_period"] else "暂无数据")
+    caption, latest = verdict.latest_text(row)
     target = fmt.target_phrase(row["kind"], row["target_value"], row["unit"], row["ref_indicator"])
     if row["kind"] == "quota" and pd.notna(row["assigned_target"]):
         target += f"(当年 {fmt.with_unit(row['assigned_target'], row['unit'])})"
+    tags = ""
+    if light is AT_RISK_LIGHT:
+        tags += f'<div class="pm-tag" style="color:#8a5a00">{light.icon} {escape(outlook_label(row["outlook"]))}</div>'
+    if verdict.judged_earlier(row):
+        tags += f'<div class="pm-tag">数据截至 {escape(row["latest_period"])}</div>'
     meter = ""
+    progress = verdict.progress_text(row)
     if pd.notna(row["achievement"]):
         p = max(0.0, min(float(row["achievement"]), 1.0))
         meter = (f'<div class="pm-meter" title="完成度 {fmt.percent(row["achievement"])},时间进度 {fmt.percent(row["time_elapsed"])}">'
-                 f'<div class="pm-fill" style="width:{p:.0%};background:{look.colour}"></div>'
+                 f'<div class="pm-fill" style="width:{p:.0%};background:{light.colour}"></div>'
                  f'<div class="pm-tick" style="left:{float(row["time_elapsed"]):.0%}"></div></div>'
-                 f'<div class="pm-small">完成度 {fmt.percent(row["achievement"])} · 时间进度 {fmt.percent(row["time_elapsed"])}</div>')
+                 f'<div class="pm-small">{escape(progress)} · 时间进度 {fmt.percent(row["time_elapsed"])}</div>')
     elif row["status"] == "no_data":
         meter = f'<div class="pm-small">{escape(row["reason"])}</div>'
-    elif pd.notna(row.get("diff_pp")):
-        meter = f'<div class="pm-small">与{escape(row["ref_indicator"])}相差 {row["diff_pp"]:+.1f} 个百分点</div>'
-    return (f'<div class="pm-card" style="border-top:5px solid {look.colour}">'
-            f'<div class="pm-status" style="color:{look.colour}">{look.icon} {escape(label)}</div>'
+    elif progress:
+        meter = f'<div class="pm-small">{escape(progress)}</div>'
+    return (f'<div class="pm-card" style="border-top:5px solid {light.colour}">'
+            f'<div class="pm-status" style="color:{look.colour if light is not AT_RISK_LIGHT else "#8a5a00"}">'
+            f'{look.icon} {escape(label)}</div>{tags}'
             f'<div class="pm-name" title="{escape(row["name"])}">{escape(row["indicator_id"])} {escape(row["name"])}</div>'
-            f'<div class="pm-line">最新:{escape(latest)}</div><div class="pm-line">目标:{escape(target)}</div>{meter}</div>')
+            f'<div class="pm-line">{caption}:{escape(latest)}</div><div class="pm-line">目标:{escape(target)}</div>{meter}</div>')
 
 
 _CARD_CSS = """<style>
@@ -317,6 +326,7 @@ _CARD_CSS = """<style>
 .pm-status{font-weight:700;font-size:0.95rem}.pm-name{font-weight:600;margin:2px 0 4px;line-height:1.3;
 overflow:hidden;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical}
 .pm-line{font-size:0.85rem;color:#333}.pm-small{font-size:0.78rem;color:#555;margin-top:2px}
+.pm-tag{display:inline-block;font-size:0.78rem;font-weight:600;color:#444;margin-right:6px}
 .pm-meter{position:relative;height:8px;background:#eee;border-radius:4px;margin-top:6px}
 .pm-fill{height:8px;border-radius:4px}.pm-tick{position:absolute;top:-3px;width:2px;height:14px;background:#222}
 </style>"""
@@ -355,8 +365,22 @@ def html_table(frame: pd.DataFrame) -> None:
     st.html(f'{_TABLE_CSS}<table class="pm-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
 
-def status_legend() -> str:
-    return " ".join(f"{look.icon} {look.label}" for look in STATUS_LOOK.values())
+def status_legend(final: bool = False) -> str:
+    """What the colours and icons mean: the status labels (final-evaluation ones at the plan's end) and amber."""
+    tau = 1.0 if final else None
+    shown = [s for s in Status if not (final and s is Status.AHEAD)]  # 快于预期 cannot occur at τ = 1
+    labels = " ".join(f"{STATUS_LOOK[s].icon} {status_label(s, tau)}" for s in shown)
+    return f"{labels};{AT_RISK_LIGHT.icon} {LEGEND_AMBER}"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _contributions(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
+    return task_contributions(_d.plan, _d.task_progress, Period.parse(as_of))
+
+
+def contributions(d: Data, as_of: Period) -> pd.DataFrame:
+    """Other units' rows for the as-of quarter (never used for a task's status), cached per data version."""
+    return _contributions(d.version, str(as_of), d)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -384,7 +408,7 @@ def _reporting(version: tuple, as_of: str, deadline_days: int, today: str, _d: D
     from lib.reporting import reporting_status
     period = Period.parse(as_of)
     return reporting_status(_d.plan, period, store().reported_items(period.year, period.quarter), deadline_days,
-                            date.fromisoformat(today))
+                            date.fromisoformat(today), task_progress=_d.task_progress)
 
 
 def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:

@@ -30,8 +30,8 @@ from lib import fmt
 from lib.images import safe_filename
 from lib.periods import Period, period_index, plan_periods
 from lib.schema import CATEGORIES, KIND_LABELS
-from lib.status import (GREY, STATUS_LOOK, TASK_STATUS_LOOK, Look, Status, TaskStatus, badge,
-                        status_label)
+from lib.status import (AT_RISK_LIGHT, GREY, STATUS_LOOK, TASK_STATUS_LOOK, Look, Outlook, Status, TaskStatus,
+                        badge, status_label)
 
 # --- shared look ------------------------------------------------------------------------------------
 
@@ -267,18 +267,16 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom, right=40))
     p_pct = rows["achievement"].astype(float) * 100
-    for status in (Status.ACHIEVED, Status.AHEAD, Status.ON_TRACK, Status.BEHIND, Status.NO_DATA):
-        sub = rows[rows["status"] == status.value]
-        if sub.empty:
-            continue
-        look = STATUS_LOOK[status]
-        label = _legend_label(status, sub)
+    at_risk = _at_risk(rows)
+    for status, sub in _light_groups(rows, at_risk):
+        look = STATUS_LOOK[status] if status is not None else AT_RISK_LIGHT
+        label = _legend_label(status, sub) if status is not None else AT_RISK_LIGHT.label
         fig.add_trace(go.Bar(
             name=f"{look.icon} {label}", y=sub["indicator_id"].astype(str).tolist(), x=(sub["achievement"].astype(float) * 100).tolist(),
             orientation="h", marker=dict(color=look.colour, pattern=_pattern(look)),
             text=[fmt.percent(p) for p in sub["achievement"]], textposition="inside", insidetextanchor="start",
             textangle=0, constraintext="none", textfont=dict(size=12),
-            customdata=_achievement_customdata(sub, label),
+            customdata=_achievement_customdata(sub),
             hovertemplate=("<b>%{customdata[0]}</b><br>完成度 P:%{x:.1f}%<br>时间进度 τ:%{customdata[1]}"
                            "<br>状态:%{customdata[2]}<br>评估期:%{customdata[3]};最新值 %{customdata[4]}"
                            "<br>目标:%{customdata[5]}<extra></extra>"),
@@ -306,18 +304,38 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _at_risk(rows: pd.DataFrame) -> pd.Series:
+    """Rows not behind but with outlook at_risk: the amber (黄) light of lib.status.light_look."""
+    if "outlook" not in rows.columns:
+        return pd.Series(False, index=rows.index)
+    return (rows["outlook"] == Outlook.AT_RISK.value) & ~rows["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])
+
+
+def _light_groups(rows: pd.DataFrame, at_risk: pd.Series) -> list[tuple[Status | None, pd.DataFrame]]:
+    """Bars grouped by 红黄绿 light: each status's green/red/grey, and the amber group (status None)."""
+    groups: list[tuple[Status | None, pd.DataFrame]] = []
+    for status in (Status.ACHIEVED, Status.AHEAD, Status.ON_TRACK):
+        groups.append((status, rows[(rows["status"] == status.value) & ~at_risk]))
+    groups.append((None, rows[at_risk]))
+    groups += [(s, rows[rows["status"] == s.value]) for s in (Status.BEHIND, Status.NO_DATA)]
+    return [(s, sub) for s, sub in groups if not sub.empty]
+
+
 def _full_label(row) -> str:
     return f"{row.indicator_id} {row.name}"
 
 
-def _achievement_customdata(rows: pd.DataFrame, label: str) -> list[list[str]]:
+def _achievement_customdata(rows: pd.DataFrame) -> list[list[str]]:
     out = []
     for r in rows.itertuples():
         unit = getattr(r, "unit", "") or ""
         latest = fmt.with_unit(getattr(r, "latest_value", None), unit)
         target = fmt.target_phrase(r.kind, getattr(r, "target_value", None), unit, getattr(r, "ref_indicator", "") or "")
         icon = _status_look(r.status).icon
-        out.append([_full_label(r), fmt.percent(r.time_elapsed), f"{icon} {label}",
+        status_text = f"{icon} {status_label(r.status, r.time_elapsed)}"
+        if getattr(r, "outlook", None) == Outlook.AT_RISK.value:
+            status_text += "(预计难以完成)"
+        out.append([_full_label(r), fmt.percent(r.time_elapsed), status_text,
                     getattr(r, "latest_period", "") or "—", latest, target])
     return out
 
@@ -538,7 +556,7 @@ def indicator_series(indicator_row: pd.Series, series: pd.DataFrame, result: pd.
             fig.add_trace(go.Scatter(
                 name="按当前进度推算", x=[base_cat, latest_period, end_cat], y=[start, latest_value, projection],
                 mode="lines", line=dict(color=colour, width=2, dash="dash"),
-                hovertemplate=(f"按当前进度推算:{target_year}年末约 {fmt.with_unit(projection, unit)}"
+                hovertemplate=(f"按当前进度推算:{target_year}年末约 {fmt.with_unit(projection, unit, fmt.usual_digits(unit))}"
                                f"<br>({base_year}年末 {fmt.with_unit(start, unit)} → {latest_period} "
                                f"{fmt.with_unit(latest_value, unit)} 的速度)<extra></extra>"),
             ))
@@ -627,22 +645,23 @@ def _growth_lines(fig: go.Figure, result: pd.Series | None, cats: list[str], uni
         fig.add_trace(go.Scatter(
             name="规划以来年均增速", x=[cats[0], period], y=[avg, avg], mode="lines",
             line=dict(color=SERIES_COLOUR, width=1.5, dash="dashdot"),
-            hovertemplate=f"规划以来年均增速(至 {period}):{avg:.2f}{unit}<extra></extra>",
+            hovertemplate=f"规划以来年均增速(至 {period}):{fmt.with_unit(avg, unit, 2)}<extra></extra>",
         ))
         fig.add_annotation(name="avg_label", x=cats[0], y=avg, xanchor="left", yanchor="bottom", showarrow=False,
-                           text=f"年均 {avg:.2f}{unit}", font=dict(size=12, color=SERIES_COLOUR))
+                           text=f"年均 {fmt.with_unit(avg, unit, 2)}", font=dict(size=12, color=SERIES_COLOUR))
     ref_avg = _get(result, "ref_avg_growth")
     if kind == "in_step" and ref_avg is not None and period:
         fig.add_trace(go.Scatter(
             name=f"{ref_id} 年均增速", x=[cats[0], period], y=[ref_avg, ref_avg], mode="lines",
             line=dict(color=REFERENCE_COLOUR, width=1.5, dash="dashdot"),
-            hovertemplate=f"{ref_id} 规划以来年均增速(至 {period}):{ref_avg:.2f}{unit}<extra></extra>",
+            hovertemplate=f"{ref_id} 规划以来年均增速(至 {period}):{fmt.with_unit(ref_avg, unit, 2)}<extra></extra>",
         ))
         diff = _get(result, "diff_pp")
         if diff is not None:
             fig.add_annotation(name="diff_label", x=1, xref="paper", xanchor="right", y=1, yref="paper",
                                yanchor="top", showarrow=False, bgcolor="rgba(255,255,255,0.8)",
-                               text=f"差值 {diff:+.2f} 个百分点(本指标 {avg:.2f}% − {ref_id} {ref_avg:.2f}%)",
+                               text=(f"五年年均增速差 {fmt.signed(diff, 2)} 个百分点(本指标 {fmt.with_unit(avg, '%', 2)}"
+                                     f" − {ref_id} {fmt.with_unit(ref_avg, '%', 2)})"),
                                font=dict(size=12, color="#333333"))
 
 
