@@ -16,24 +16,14 @@ from lib import charts, fmt
 from lib.messages import render
 from lib.periods import Period, time_elapsed
 from lib.plan import Plan
-from lib.status import Status, TaskStatus, status_label, task_status_label
+from lib.status import Status, TaskStatus, is_final, status_label, task_status_label
 
 FINAL_EPS = 1e-9
 
 
-def is_final(tau: float | None) -> bool:
-    """τ = 1: the plan period is over and the final (completion) labels apply."""
-    return tau is not None and float(tau) >= 1 - FINAL_EPS
-
-
 def task_label(status: TaskStatus | str, final: bool = False) -> str:
     """The task's label from lib.status; at the end of the plan done → 已完成, otherwise 未完成."""
-    try:
-        return task_status_label(status, final=final)
-    except TypeError:  # lib.status before its end-of-plan labels (branch h-engine): same rule, same words
-        if final and TaskStatus(status) is not TaskStatus.DONE:
-            return "未完成"
-        return task_status_label(status)
+    return task_status_label(status, final=final)
 
 MAX_LISTED = 5             # items named in one sentence of the summary
 
@@ -86,7 +76,7 @@ def _count_phrase(counts: dict, label: Callable[[object], str]) -> str:
 def label_counts(indicators: pd.DataFrame, tau: float) -> list[tuple[str, int]]:
     """(label, count) in status order, from the engine's `status_label` column, so that in a view as of the
     plan's end an indicator still judged on earlier data is counted apart under its monitoring label,
-    marked "数据截至yyyyQq". Statuses with no indicator count 0 (ahead is left out at τ = 1: it cannot occur)."""
+    marked "数据截至yyyyQq". Before the end statuses with no indicator count 0; at the end only labels that occur."""
     final = is_final(tau)
     out: list[tuple[str, int]] = []
     for s in Status:
@@ -101,7 +91,10 @@ def label_counts(indicators: pd.DataFrame, tau: float) -> list[tuple[str, int]]:
             out.append((str(label), len(part)))
         for (label, period), part in rows[early].groupby([labels[early], rows.loc[early, "latest_period"]], sort=False):
             out.append((f"{label}(数据截至{period})", len(part)))
-    return out
+    merged: dict[str, int] = {}  # at τ = 1 two codes can share a label (ahead and achieved: 已完成)
+    for label, n in out:
+        merged[label] = merged.get(label, 0) + n
+    return [(label, n) for label, n in merged.items() if n or not final]
 
 
 def label_counts_phrase(indicators: pd.DataFrame, tau: float) -> str:

@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 from lib.report.content import (
-    Figure, Heading, Kind, Para, Report, ReportError, Table, build_report, report_as_of,
+    Figure, Heading, Kind, Para, Report, ReportError, Table, build_report, midterm_period, report_as_of,
+    report_title,
 )
 from lib.report.word import report_docx
 
-__all__ = ["Figure", "Heading", "Kind", "Para", "Report", "ReportError", "Table", "build_report", "report_as_of",
-           "report_docx"]
+__all__ = ["Figure", "Heading", "Kind", "Para", "Report", "ReportError", "Table", "build_report", "midterm_period",
+           "report_as_of", "report_docx", "report_title"]

@@ -23,14 +23,13 @@ from lib.messages import render
 from lib.narrative import _pct, _units, is_final, period_text, task_label
 from lib.periods import Period
 from lib.plan import Plan
-from lib.status import Status, TaskStatus
+from lib.status import Outlook, Status, TaskStatus, outlook_label
 
 ProgressCallback = Callable[[float, str], None]
 
 LATEST_CHARS = 80        # 表2 最新进展: longer text is shortened here; the annex has it in full
 MAX_QUOTED = 8           # problems / next steps quoted per subsection ("等N项" after)
 CATEGORY_ORDER = ("约束性", "预期性", "任务指标")   # binding indicators first
-COUNT_UNITS = ("人", "家", "个", "件")
 
 
 class Kind(str, Enum):
@@ -173,19 +172,13 @@ def _missing(value: object) -> bool:
 
 
 def _plain(value: float) -> str:
-    """As reported: 12.85 → "12.85", 7800 → "7,800", 90.0 → "90" (float noise beyond 6 decimals dropped)."""
-    text = f"{float(value):,.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """A reported value without its unit (附表1), in the precision it was reported in (lib.fmt's rule)."""
+    return fmt.number(value, 0, keep=True)
 
 
 def value_text(value: object, unit: str) -> str:
     """A reported value with its unit, in the precision it was reported in; "—" when missing."""
-    if _missing(value):
-        return "—"
-    unit = str(unit or "")
-    if unit in COUNT_UNITS and abs(float(value)) >= 10000:
-        return f"{_plain(float(value) / 10000)}万{unit}"
-    return f"{_plain(float(value))}{unit}"
+    return fmt.with_unit(value, str(unit or ""))
 
 
 def target_text(row: pd.Series, names: dict[str, str]) -> str:
@@ -239,21 +232,13 @@ def _outlook(row: pd.Series) -> str:
     return "" if _missing(value) else str(getattr(value, "value", value) or "")
 
 
-def _outlook_label(code: str) -> str:
-    try:
-        from lib.status import Outlook, outlook_label
-        return outlook_label(Outlook(code))
-    except ImportError:  # lib.status before the outlook (branch h-engine)
-        return {"likely": "预计可完成", "at_risk": "预计难以完成"}.get(code, "")
-
-
 def conclusion_text(row: pd.Series, kind: Kind, final_view: bool) -> str:
     """评估结论: the engine's label; at the end, earlier data marked; annual/midterm: 预计难以完成."""
     label = str(row["status_label"])
     if final_view and row["status"] != Status.NO_DATA.value and float(row["time_elapsed"]) < 1 - 1e-9 and row["latest_period"]:
         label += f"(数据截至{row['latest_period']})"
     if kind is not Kind.FINAL and _outlook(row) == "at_risk":
-        label += f";{_outlook_label('at_risk')}"
+        label += f";{outlook_label(Outlook.AT_RISK)}"
     return label
 
 
@@ -389,7 +374,14 @@ def section_counts(pack: briefing.Briefing) -> str:
     tau = pack.time_elapsed
     parts = []
     for (no, title), part in pack.tasks.groupby(["section_no", "section_title"], sort=False):
-        parts.append(f"第{charts.chinese_numeral(int(no))}篇“{title}”{len(part)}项({narrative.task_counts_phrase(part, tau)})")
+        counts = {s: n for s, n in narrative.task_counts(part).items() if n}
+        if set(counts) == {TaskStatus.DONE}:
+            detail = "均已完成"
+        elif is_final(tau):
+            detail = f"{task_label(TaskStatus.DONE, True)}{counts.get(TaskStatus.DONE, 0)}项、{task_label(TaskStatus.BEHIND, True)}{len(part) - counts.get(TaskStatus.DONE, 0)}项"
+        else:
+            detail = narrative._count_phrase(counts, task_label)
+        parts.append(f"第{charts.chinese_numeral(int(no))}篇“{title}”{len(part)}项,{detail}")
     return "分篇章看:" + ";".join(parts) + "。"
 
 
