@@ -52,14 +52,14 @@ def build(data, kind: str, as_of: str | None = None, scope=briefing.Scope(), **k
                                sample_data=briefing.is_sample_data(plan, progress), source="测试来源", **kw)
 
 
-_WRITTEN: dict[int, bytes] = {}
+_WRITTEN: dict[int, tuple[report.Report, bytes]] = {}  # the report is kept, so its id is never reused
 
 
 def open_docx(rep: report.Report):
     """The report written once (per object) and opened afresh for each test."""
-    if id(rep) not in _WRITTEN:
-        _WRITTEN[id(rep)] = report.report_docx(rep)
-    return Document(io.BytesIO(_WRITTEN[id(rep)]))
+    if id(rep) not in _WRITTEN or _WRITTEN[id(rep)][0] is not rep:
+        _WRITTEN[id(rep)] = (rep, report.report_docx(rep))
+    return Document(io.BytesIO(_WRITTEN[id(rep)][1]))
 
 
 def all_text(doc) -> list[str]:
