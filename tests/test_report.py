@@ -368,3 +368,25 @@ def test_final_report_figures_with_captions(data):
     assert all(doc.paragraphs[i + 1].style.name == "Caption" for i in pictures)
     assert captions[0] == "图1 各类指标进展情况"
     images.shutdown()
+
+
+# --- the deck says the same ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, as_of", [("midterm", None), ("final", None)])
+def test_deck_and_report_share_the_sentences(data, kind, as_of):
+    rep = build(data, kind, as_of)
+    plan, progress, tasks, targets = data
+    deck = briefing.build_briefing(plan, progress, tasks, targets, rep.as_of, sample_data=True, source="", render_images=False)
+    first = rep.blocks[1].text
+    assert first == deck.paragraphs[0] + deck.paragraphs[1]
+    tasks_sentence = next(p for p in deck.paragraphs if "项重点任务中" in p)
+    assert any(isinstance(b, report.Para) and b.text == tasks_sentence for b in rep.blocks)
+
+
+def test_deck_summary_at_the_end_uses_final_labels(data):
+    plan, progress, tasks, targets = data
+    deck = briefing.build_briefing(plan, progress, tasks, targets, "2025Q4", sample_data=True, source="", render_images=False)
+    assert deck.paragraphs[0].startswith("截至2025年第四季度(时间进度100%),26项指标中已完成")
+    assert "滞后" not in deck.paragraphs[0] and "快于预期" not in deck.paragraphs[0]
+    assert "基本符合预期(数据截至2024Q4)1项" in deck.paragraphs[0]
+    assert "38项重点任务中已完成" in deck.summary_text and "、未完成" in deck.summary_text
