@@ -264,23 +264,27 @@ def _quoted(items: list[str], limit: int = MAX_QUOTED, sep: str = ";") -> str:
 # --- section 一: overall ---------------------------------------------------------------------------------
 
 def overall(pack: briefing.Briefing, kind: Kind) -> list[Block]:
-    """3–6 sentences from the numbers: the deck's summary sentences, plus whether every binding indicator is met."""
+    """One paragraph of 3–6 sentences from the numbers: indicators per status and the binding ones (the deck's
+    own sentences), whether every binding indicator is met, tasks per status, and (annual, midterm) the outlook."""
     ind, tasks, tau = pack.indicators, pack.tasks, pack.time_elapsed
     paras = narrative.summary_paragraphs(pack.plan, ind, tasks, pack.as_of, pack.scope, sample_data=False)
+    sentences = paras[:1]
     binding = ind[ind["category"] == "约束性"]
     if len(binding):
-        unmet = binding[binding["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])]
-        if len(unmet):
-            verdict = render("report.binding_unmet", count=len(unmet), items="、".join(_item(r) for _, r in unmet.iterrows()))
+        sentences.append(paras[1])
+        behind = int((binding["status"] == Status.BEHIND.value).sum())
+        missing = int((binding["status"] == Status.NO_DATA.value).sum())
+        if behind or missing:
+            sentences.append(render("report.binding_unmet", behind=behind, missing=missing,
+                                    label=narrative.status_label(Status.BEHIND, tau)))
         else:
-            verdict = render("report.binding_met_final" if is_final(tau) else "report.binding_met", total=len(binding))
-        paras.insert(2 if len(paras) > 1 else 1, verdict)
+            sentences.append(render("report.binding_met_final" if is_final(tau) else "report.binding_met", total=len(binding)))
+    sentences += [p for p in paras if "项重点任务中" in p or p == render("brief.summary.no_tasks", scope=pack.scope.phrase(pack.plan))]
     if kind is not Kind.FINAL and "outlook" in ind.columns:
         risky = ind[ind["outlook"].map(lambda v: str(getattr(v, "value", v)) == "at_risk")]
         if len(risky):
-            paras.append(render("report.outlook_at_risk", count=len(risky), items="、".join(_item(r) for _, r in risky.iterrows()),
-                                year=pack.plan.target_year))
-    return [Heading(1, "一、总体情况"), Para("".join(paras[:2])), *(Para(p) for p in paras[2:])]
+            sentences.append(render("report.outlook_count", count=len(risky), year=pack.plan.target_year))
+    return [Heading(1, "一、总体情况"), Para("".join(sentences))]
 
 
 # --- section 二: indicators -------------------------------------------------------------------------------------
@@ -392,6 +396,10 @@ def tasks_section(pack: briefing.Briefing, figures: "_Figures") -> list[Block]:
         return blocks + [Para(render("brief.summary.no_tasks", scope=pack.scope.phrase(pack.plan)))]
     blocks.append(Para(render("brief.summary.tasks", scope=pack.scope.phrase(pack.plan), total=len(tasks),
                               counts=narrative.task_counts_phrase(tasks, pack.time_elapsed)) + section_counts(pack)))
+    paras = narrative.summary_paragraphs(pack.plan, pack.indicators, tasks, pack.as_of, pack.scope)
+    late = [p for p in paras if p.startswith(("滞后的任务有", "本季度未报送的任务有"))]
+    if late:
+        blocks.append(Para("".join(late)))
     blocks.append(task_table(pack))
     blocks += figures.take("各篇章重点任务推进情况")
     contributions = _contribution_sentences(pack)
@@ -460,8 +468,10 @@ def _by_lead(items: list[tuple[str, str]]) -> str:
     return ";".join(f"{u}:{'、'.join(v)}" for u, v in grouped.items())
 
 
-def _next_steps(tasks: pd.DataFrame, final_view: bool) -> str:
+def _next_steps(tasks: pd.DataFrame) -> str:
     rows = tasks[(tasks["next_steps"].astype(str).str.strip() != "") & (tasks["status"] != TaskStatus.DONE.value)]
+    first = {TaskStatus.BEHIND.value: 0, TaskStatus.NOT_STARTED.value: 1, TaskStatus.NOT_REPORTED.value: 2}
+    rows = rows.assign(_o=rows["status"].map(first).fillna(3)).sort_values("_o", kind="stable")  # the lagging first
     items = [f"{r['task_id']} {r['title']}({_units(r, 'lead_units', 'responsible_units')}):{str(r['next_steps']).strip().rstrip('。;;')}"
              for _, r in rows.iterrows()]
     return _quoted(items)
@@ -497,7 +507,7 @@ def next_plan_section(pack: briefing.Briefing, next_plan: Plan | None) -> list[B
         blocks.append(Para(render("report.carry_over", indicators=len(unfinished), tasks=len(undone), items=_by_lead(items))))
     else:
         blocks.append(Para(render("report.all_done", indicators=len(ind), tasks=len(pack.tasks))))
-    steps = _next_steps(pack.tasks, True)
+    steps = _next_steps(pack.tasks)
     if steps:
         blocks += [Heading(2, "(三)各责任单位提出的下步计划"), Para(f"{steps}。")]
     return blocks
@@ -523,7 +533,7 @@ def suggestions_section(pack: briefing.Briefing) -> list[Block]:
         items = [(_units(r, "lead_units", "responsible_units"), f"{_item(r)}({r['reason'] or '无数据'})") for _, r in missing.iterrows()]
         items += [(_units(r, "lead_units", "responsible_units"), f"{r['task_id']} {r['title']}(本季度未报送)") for _, r in unreported.iterrows()]
         blocks += [Heading(2, f"({charts.chinese_numeral(n)})补齐监测数据"), Para(render("report.fill_data", items=_by_lead(items)))]
-    steps = _next_steps(tasks, False)
+    steps = _next_steps(tasks)
     if steps:
         n += 1
         blocks += [Heading(2, f"({charts.chinese_numeral(n)})各责任单位提出的下步计划"), Para(f"{steps}。")]
