@@ -15,12 +15,13 @@ final = is_final(page.all_indicators["as_of_time_elapsed"].iloc[0]) if len(page.
 
 earlier = ind[[verdict.judged_earlier(r) for _, r in ind.iterrows()]] if final else ind.iloc[0:0]
 counted = ind.drop(index=earlier.index)
-counts = counted["status"].value_counts()
+# Counted by label: at the end 已完成 covers achieved and an in-step indicator ahead of its reference.
+counts = counted["status_label"].value_counts()
 shown = [s for s in Status if not (final and s is Status.AHEAD)]
 cols = st.columns(len(shown) + 1 + (1 if final else 0))
 for col, status in zip(cols, shown):
-    look = STATUS_LOOK[status]
-    col.metric(f"{look.icon} {status_label(status, 1.0 if final else None)}", f"{counts.get(status.value, 0)} 项")
+    label = status_label(status, 1.0 if final else None)
+    col.metric(f"{STATUS_LOOK[status].icon} {label}", f"{counts.get(label, 0)} 项")
 if final:
     cols[len(shown)].metric("数据截至更早", f"{len(earlier)} 项", help="按更早季度的数据评估、仍用监测口径的指标:" + (
         "、".join(f"{r.indicator_id} {r.status_label}(数据截至 {r.latest_period})" for r in earlier.itertuples()) or "无"))

@@ -234,9 +234,10 @@ def status_counts(assessment: pd.DataFrame) -> go.Figure:
 
 
 def _legend_label(status: Status, rows: pd.DataFrame) -> str:
-    """The status label the assessment itself used (已实现 at the end of the plan), else lib.status's."""
+    """The status label(s) the assessment itself used (已完成 at the end of the plan), else lib.status's."""
     if "status_label" in rows.columns and len(rows):
-        return str(rows["status_label"].iloc[0])
+        # At the plan's end, indicators judged on earlier data keep their monitoring label: name both.
+        return "/".join(dict.fromkeys(str(v) for v in rows["status_label"]))
     return status_label(status)
 
 

@@ -73,10 +73,10 @@ def signed(value: float | None, digits: int = 2) -> str:
 
 
 def percent(share: float | None) -> str:
-    """A share 0.4285 → "42.9%"."""
+    """A share 0.4285 → "42.9%", 0.5 → "50%" (the same rule: half-up, no trailing zeros)."""
     if _missing(share):
         return "—"
-    return f"{_half_up(float(share) * 100, 1)}%"
+    return f"{number(float(share) * 100, 1)}%"
 
 
 def target_phrase(kind: str, target: float | None, unit: str, ref: str = "") -> str:

@@ -19,8 +19,8 @@ def _value(row: pd.Series, name: str) -> str:
 
 
 def _share(value: float) -> str:
-    """A share as a whole percent for sentences: 0.5625 → "56%" (the formula keeps four decimals)."""
-    return fmt.with_unit(float(value) * 100, "%", 0)
+    """A share as a percent, the same as in tables and cards: 0.5625 → "56.3%", 0.92 → "92%"."""
+    return fmt.percent(value)
 
 
 def _num(value: float, digits: int = 4) -> str:

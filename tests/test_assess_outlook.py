@@ -144,3 +144,21 @@ def test_final_labels_at_the_end(plan14):
     assert assess_one(plan14, "L1", "2021Q4 86, 2025Q4 88", "2025Q4")["status_label"] == "未完成"
     assert assess_one(plan14, "L1", "2025Q4 90", "2025Q4")["status_label"] == "已完成"
     assert assess_one(plan14, "L1", "2025Q3 89.5", "2025Q4")["status_label"] == "基本符合预期"   # judged at 2025Q3
+
+
+# issue 12, as of 2025Q4 on the seed plan: final words, and a value never displayed on its target
+ISSUE_12 = [
+    ("K02", "2025Q4 590", "on_track", "基本完成", "590家"),        # X0 = 300: P = 0.9655
+    ("Y06", "2025Q4 5.9", "on_track", "基本完成", "5.9件"),        # X0 = 2.5: P = 0.9714
+    ("Y12", "2025Q4 79.45", "on_track", "基本完成", "79.45岁"),    # X0 = 78.3: P = 0.9583, not achieved
+    ("Y12", "2025Q4 79.5", "achieved", "已完成", "79.5岁"),
+    ("Y12", "2025Q4 79", "behind", "未完成", "79岁"),
+]
+
+
+@pytest.mark.parametrize("iid,spec,status,label,shown", ISSUE_12)
+def test_issue_12_end_of_plan(plan, iid, spec, status, label, shown):
+    from lib import fmt
+    row = assess_one(plan, iid, spec, "2025Q4")
+    assert (row["status"], row["status_label"], fmt.with_unit(row["latest_value"], row["unit"])) == (status, label, shown)
+    assert row["outlook"] is None

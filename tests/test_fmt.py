@@ -47,6 +47,6 @@ def test_target_phrase(kind, target, unit, ref, expected):
     assert fmt.target_phrase(kind, target, unit, ref) == expected
 
 
-@pytest.mark.parametrize("share,expected", [(0.4285, "42.9%"), (0.5, "50.0%"), (0.12345, "12.3%"), (0.00125, "0.1%"), (math.nan, "—")])
+@pytest.mark.parametrize("share,expected", [(0.4285, "42.9%"), (0.5, "50%"), (0.92, "92%"), (1.05375, "105.4%"), (0.12345, "12.3%"), (0.00125, "0.1%"), (math.nan, "—")])
 def test_percent(share, expected):
     assert fmt.percent(share) == expected
