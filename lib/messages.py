@@ -175,6 +175,7 @@ MESSAGES: dict[str, str] = {
     "report.binding_unmet": "约束性指标未能全部达到要求({label}{behind}项、数据缺失{missing}项)。",
     "report.outlook_count": "按近一年的推进速度测算,有{count}项指标预计到{year}年难以完成目标(见表1)。",
     "report.no_indicators": "{scope}没有监测指标。",
+    "report.contributions": "配合单位本季度报送的进展(供参考,不计入任务状态):{items}。",
     "report.table1_intro": "{total}项主要指标截至{period}(时间进度{tau})的完成情况见表1,各指标按其最新一期可用数据评估。",
     "report.problem_indicators": "{count}项指标{label}:{items}。",
     "report.problem_quote": "{item}(牵头单位:{units},{state})反映:{text}",

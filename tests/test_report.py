@@ -392,3 +392,20 @@ def test_deck_summary_at_the_end_uses_final_labels(data):
     assert "滞后" not in deck.paragraphs[0] and "快于预期" not in deck.paragraphs[0]
     assert "基本符合预期(数据截至2024Q4)1项" in deck.paragraphs[0]
     assert "38项重点任务中已完成" in deck.summary_text and "、未完成" in deck.summary_text
+
+
+def test_contributions_are_quoted_not_counted(data, final):
+    from lib.assess import task_contributions
+    plan, _, tasks, _ = data
+    rows = task_contributions(plan, tasks, Period(2025, 4))
+    assert len(rows)
+    text = final.text()
+    for _, r in rows.iterrows():
+        assert f"{r['unit']}({r['relation']})报送{r['task_id']}" in text
+    with_problems = rows[rows["problems"] != ""]
+    for _, r in with_problems.iterrows():
+        assert f"{r['unit']}(配合{r['task_id']})反映:" in text
+    engine = assess_tasks(plan, tasks, Period(2025, 4)).set_index("task_id")
+    table = {r[0]: r[3] for r in rows_of(table_after(open_docx(final), "表2 重点任务推进情况"))[1:]}
+    for task_id in rows["task_id"]:
+        assert table[task_id].startswith(task_status_label(engine.loc[task_id, "status"], final=True))

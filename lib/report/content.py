@@ -408,18 +408,19 @@ def tasks_section(pack: briefing.Briefing, figures: "_Figures") -> list[Block]:
     return blocks
 
 
-def _contribution_sentences(pack: briefing.Briefing) -> str:
-    """Other units' reports on a task (lib.assess.task_contributions, when the engine has it): quoted, never counted."""
-    try:
-        from lib.assess import task_contributions
-    except ImportError:
-        return ""
+def contributions(pack: briefing.Briefing) -> pd.DataFrame:
+    """Other units' reports on the scope's tasks for the as-of quarter (lib.assess.task_contributions)."""
+    from lib.assess import task_contributions
     rows = task_contributions(pack.plan, pack.task_progress, pack.as_of)
-    if rows is None or not len(rows):
-        return ""
-    rows = rows[rows["task_id"].isin(set(pack.tasks["task_id"]))]
-    items = [f"{r['unit']}参与{r['task_id']}({r['state'] or '—'},{fmt.with_unit(r['percent'], '%', 0)})" for _, r in rows.iterrows()]
-    return f"责任单位报送的配合工作进展(不计入任务状态):{_quoted(items)}。" if items else ""
+    return rows[rows["task_id"].isin(set(pack.tasks["task_id"]))].reset_index(drop=True)
+
+
+def _contribution_sentences(pack: briefing.Briefing) -> str:
+    """Quoted beside the tasks, never counted in their status (the lead units' report decides it)."""
+    titles = dict(zip(pack.tasks["task_id"], pack.tasks["title"]))
+    items = [f"{r['unit']}({r['relation']})报送{r['task_id']} {titles.get(r['task_id'], '')}:{r['state'] or '—'},"
+             f"完成进度{fmt.with_unit(r['percent'], '%', 0)}" for _, r in contributions(pack).iterrows()]
+    return render("report.contributions", items=_quoted(items)) if items else ""
 
 
 # --- sections 四 and 五 -------------------------------------------------------------------------------------------
@@ -455,6 +456,12 @@ def problems_section(pack: briefing.Briefing, kind: Kind) -> list[Block]:
                         state=task_label(r["status"], is_final(pack.time_elapsed)), text=str(r["problems"]).strip().rstrip("。;;"))
                  for _, r in troubled.iterrows()]
         blocks += [Heading(2, f"({charts.chinese_numeral(n)})重点任务推进中的困难"), Para(f"{_quoted(items)}。")]
+    helpers = contributions(pack)
+    helpers = helpers[helpers["problems"].astype(str).str.strip() != ""]
+    if len(helpers):
+        n += 1
+        items = [f"{r['unit']}(配合{r['task_id']})反映:{str(r['problems']).strip().rstrip('。;;')}" for _, r in helpers.iterrows()]
+        blocks += [Heading(2, f"({charts.chinese_numeral(n)})配合单位反映的问题"), Para(f"{_quoted(items)}。")]
     if n == 0:
         blocks.append(Para(render("report.no_problems", period=period_text(pack.as_of))))
     return blocks
