@@ -1,4 +1,4 @@
-"""Command line: `python -m lib assess | validate | import | plan from-notice …` (docs/workbook-format.md).
+"""Command line: `python -m lib assess | validate | import | briefing | report | user | plan …` (docs/workbook-format.md).
 
 Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, a broken set-up (the dashboard's
 `setup.*` messages, lib/setupcheck.py), or bad arguments (argparse's own); `plan from-notice` exits 1 for
@@ -303,6 +303,55 @@ def cmd_plan_from_notice(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- report: the evaluation report in Word (lib/report) ------------------------------------------------
+
+def _store_reporting(plan: Plan, as_of: Period) -> pd.DataFrame:
+    """Who owed what for the quarter and what arrived (附表2), as the 报送情况 page computes it."""
+    from datetime import date
+
+    from lib.reporting import reporting_status
+    from lib.store import StoreError, open_store
+
+    try:
+        reported = open_store().reported_items(as_of.year, as_of.quarter)
+    except StoreError as exc:
+        raise CliError(exc.message) from exc
+    return reporting_status(plan, as_of, reported, int(settings.get("report_deadline_days")), date.today())
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from lib import briefing, images, report  # lazy: python-docx and the browser are only needed here
+
+    plan = _load_plan(args.plan_dir)
+    try:
+        scope = briefing.Scope.parse(args.scope).resolved(plan)
+    except briefing.ScopeError as exc:
+        raise CliError(str(exc)) from exc
+    plan, indicators, tasks, targets = _store_progress(plan)
+    try:
+        as_of = report.report_as_of(plan, args.kind, indicators, tasks, args.as_of)
+    except report.ReportError as exc:
+        raise CliError(str(exc)) from exc
+    ok, message = images.export_available()
+
+    def build(with_images: bool) -> report.Report:
+        return report.build_report(plan, indicators, tasks, targets, args.kind, as_of, scope,
+                                   sample_data=briefing.is_sample_data(plan, indicators), source=briefing.default_source(plan),
+                                   reporting=_store_reporting(plan, as_of), render_images=with_images)
+    try:
+        rep = build(ok)
+    except images.ExportError as exc:  # the browser failed mid-way: still write the report, without figures
+        ok, message = False, str(exc)
+        rep = build(False)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(report.report_docx(rep))
+    print(out)
+    if not ok:
+        raise CliError(f"{message}\n报告已写出,但不含图表(附图处注明了下载位置)。")
+    return EXIT_OK
+
+
 # --- wiring ------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -367,6 +416,15 @@ def build_parser() -> argparse.ArgumentParser:
     from_notice.add_argument("--target-year", type=int, help="目标年份;缺省为基期后 5 年")
     from_notice.add_argument("--known-units", help="已有的 units.csv(或含它的规划目录):取其单位类型、组团成员,并报告别名")
     from_notice.set_defaults(handler=cmd_plan_from_notice)
+
+    rep = sub.add_parser("report", help="生成评估报告初稿(Word):年度、中期或总结评估(图表需要 Chromium)")
+    rep.add_argument("--kind", required=True, choices=["annual", "midterm", "final"],
+                     help="annual 年度评估(截至某年第四季度)/ midterm 中期评估 / final 总结评估(截至规划期最后一个季度)")
+    rep.add_argument("--as-of", type=_period, help="截至季度,如 2025Q4;缺省:年度为最近一个有数据的第四季度,中期为规划期过半的季度")
+    rep.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
+    rep.add_argument("--out", required=True, help="输出文件 .docx(目录不存在则创建)")
+    rep.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
+    rep.set_defaults(handler=cmd_report)
     return parser
 
 
