@@ -254,6 +254,10 @@ def test_upload_preview_confirm_then_adopted_value_shows(env, monkeypatch):
     y01 = preview[(preview["编号"] == "Y01") & (preview["期间"] == "2023Q1")].iloc[0]
     assert (y01["变化"], y01["原值"], y01["新值"], y01["计量单位"]) == ("变更", "7.1", "8.5", "%")
     assert "新增" in set(preview["变化"])
+    hints = preview.set_index(["编号", "期间"])["提示"]                 # steps backwards, flagged before submitting
+    assert hints[hints != ""].to_dict() == {
+        ("K01", "2022Q4"): "⚠ 数值由 330亿元 改为 300亿元,离目标更远(本指标越高越好),请核实",
+        ("T01-01", "2023Q1"): "⚠ 完成进度由 50%(本季度原报)降为 40%,请核实"}
     counts = preview["变化"].value_counts()
     assert [m.value for m in at.metric] == [f"{counts.get(c, 0)} 行" for c in ("新增", "变更", "未变")]
     assert not confirm_button(at).disabled
