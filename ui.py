@@ -842,3 +842,23 @@ def edited_table(base: pd.DataFrame, key: str) -> pd.DataFrame:
                         pass
                 out.iloc[int(row), out.columns.get_loc(column)] = value
     return out
+
+
+def require_sign_in(what: str) -> _acc.Account:
+    """Any signed-in account, else a Chinese prompt with the sign-in link and st.stop(). For work that costs
+    the server (building the briefing pack) rather than a permission of one role."""
+    account = current_account()
+    if account is None:
+        st.info(f"{what}需要登录。请先登录(任何账号均可)。")
+        st.page_link(ACCOUNT_PAGE, label="前往登录", icon=":material/login:")
+        st.stop()
+    return account
+
+
+def export_buttons(files: list[tuple[str, bytes, str, str]], key: str) -> None:
+    """Download buttons side by side: (label, bytes, file name, extension) each."""
+    mime = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "txt": "text/plain",
+            "csv": "text/csv"}
+    for n, (col, (label, data, name, ext)) in enumerate(zip(st.columns(len(files) + 1), files)):
+        col.download_button(label, data, file_name=name, mime=mime.get(ext, "application/octet-stream"),
+                            key=f"{key}_{n}", on_click="ignore", icon="⬇️", width="stretch")
