@@ -868,3 +868,145 @@ def recheck_submission(submission_id: int) -> tuple[pd.DataFrame, bool]:
     written back into a contract workbook and read by the same validator; row numbers of that workbook
     mean nothing to anyone, so each finding names the item and period instead."""
     return _recheck(int(submission_id), store().data_version())
+
+
+# --- 数据填报 display: findings, the Chinese drop zone, returned submissions ------------------------------
+
+_FINDINGS_CSS = """<style>
+.pm-findings td{overflow-wrap:anywhere}.pm-findings td:nth-child(4){min-width:14em}
+.pm-findings .pm-error{color:#D55E00;font-weight:600}.pm-findings .pm-warn{color:#8a6100;font-weight:600}
+</style>"""
+_SEVERITY_CLASS = {"错误": "pm-error", "警告": "pm-warn"}
+_SEVERITY_ICON = {"错误": "✖", "警告": "▲"}
+
+
+def findings_table(frame: pd.DataFrame) -> None:
+    """lib.findings.findings_display as a wrapped, escaped HTML table: the 说明 (how to fix) is never cut off,
+    at 1366 px or on a phone. 级别 carries an icon as well as its colour (Okabe–Ito vermilion / dark yellow)."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
+    body = "".join(
+        f'<tr><td class="{_SEVERITY_CLASS.get(r[0], "")}" style="white-space:nowrap">{_SEVERITY_ICON.get(r[0], "")} {_cell(r[0])}</td>'
+        + "".join(f"<td>{_cell(v)}</td>" for v in r[1:]) + "</tr>"
+        for r in frame.itertuples(index=False))
+    st.html(f'{_TABLE_CSS}{_FINDINGS_CSS}<table class="pm-table pm-findings"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
+def _dropzone_css(max_mb: int) -> str:
+    """Streamlit 1.67's uploader writes "Upload" and "10MB per file • XLSX, XLS" in English and has no option
+    for them: hide those texts and show Chinese ones in their place (CSS only; the widget works unchanged)."""
+    return ("<style>"
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{font-size:0}'
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+            '{content:"选择文件";font-size:0.875rem}'
+            '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0}'
+            '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+            f'{{content:"拖入文件或点击“选择文件” · .xlsx 或 .xls,不超过 {max_mb} MB";font-size:0.8rem}}'
+            "</style>")
+
+
+def chinese_uploader(label: str, key: str, help: str | None = None, on_change: Callable[[], None] | None = None):
+    """st.file_uploader for .xlsx/.xls with its drop-zone texts in Chinese."""
+    st.html(_dropzone_css(int(settings.get("max_upload_mb"))))
+    return st.file_uploader(label, type=["xlsx", "xls"], key=key, help=help, on_change=on_change)
+
+
+def returned_notice(s: Store, unit: str) -> bool:
+    """If the unit's latest submission was returned by the office: say so with the reason, at once (the
+    clerk must not have to scroll to the record list to learn it). Returns whether a notice was shown."""
+    mine = s.submissions(unit=unit)
+    if mine.empty or mine.iloc[0]["state"] != "returned":
+        return False
+    latest = mine.iloc[0]
+    st.warning(f"最近一次报送(第 {latest['id']} 号,{escape_markdown(latest['file_name'])})已被区发改局退回,"
+               "请按以下原因修改后重新上传:", icon="↩️")
+    st.text(latest["state_reason"])
+    return True
+
+
+def preview_table(preview: pd.DataFrame, p: Plan, flags: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    """Store.preview as shown to the clerk and to the reviewer: old → new per row with names, measure units
+    and (when given) the steps-backwards flags of lib.review in a 提示 column."""
+    names = {**dict(zip(p.indicators["indicator_id"], p.indicators["name"])),
+             **dict(zip(p.tasks["task_id"], p.tasks["title"]))}
+    measure = {**dict(zip(p.indicators["indicator_id"], p.indicators["unit"])),
+               **{t: "%(完成进度)" for t in p.tasks["task_id"]}}
+    shown = pd.DataFrame({
+        "变化": preview["change"], "工作表": preview["sheet"], "行": preview["row"],
+        "编号": preview["item_id"], "名称": preview["item_id"].map(names),
+        "期间": preview["period"], "原值": preview["old"].replace("", "—"), "新值": preview["new"],
+        "计量单位": preview["item_id"].map(measure), "变更项": preview["changed"],
+    })
+    if flags is not None:
+        shown["提示"] = [("⚠ " + flags[k]) if k in flags else "" for k in zip(preview["item_id"], preview["period"])]
+    if preview["row"].isna().all():
+        shown = shown.drop(columns="行")
+    return shown
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _web_entry_tables(unit: str, year: int, quarter: int, version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from lib.webentry import entry_tables
+    return entry_tables(plan(), unit, year, quarter, last_values=store().effective_indicator_progress())
+
+
+def web_entry_tables(unit: str, year: int, quarter: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 网页填报 tables (lib.webentry.entry_tables); the same frames on every rerun, so the editor keeps
+    the clerk's edits."""
+    return _web_entry_tables(unit, int(year), int(quarter), store().data_version())
+
+
+def entry_editor(frame: pd.DataFrame, key: str, kind: str) -> None:
+    """st.data_editor over a 网页填报 table: ids and names locked, 进展状态 a list, numbers checked as typed."""
+    from lib.schema import INDICATOR_SHEET, TASK_SHEET, TASK_STATES
+    from lib.webentry import READ_ONLY
+    if kind == "indicators":
+        config = {INDICATOR_SHEET.label_of("value"): st.column_config.NumberColumn(format="%.2f", help="只填数字;百分数填百分数本身,如 9.5"),
+                  INDICATOR_SHEET.label_of("annual_target"): st.column_config.NumberColumn(
+                      format="%.2f", help="仅「完成上级下达指标」类填写上级下达的本年度目标值"),
+                  INDICATOR_SHEET.label_of("note"): st.column_config.TextColumn(width="medium", max_chars=500)}
+    else:
+        config = {TASK_SHEET.label_of("state"): st.column_config.SelectboxColumn(options=list(TASK_STATES)),
+                  TASK_SHEET.label_of("percent"): st.column_config.NumberColumn(
+                      min_value=0, max_value=100, format="%.0f", help="任务五年总体完成的百分比,0–100"),
+                  **{TASK_SHEET.label_of(c): st.column_config.TextColumn(width="medium", max_chars=2000)
+                     for c in ("progress", "problems", "next_steps")}}
+    st.data_editor(frame, key=key, hide_index=True, width="stretch", num_rows="fixed",
+                   disabled=[c for c in READ_ONLY if c in frame.columns], column_config=config)
+
+
+def edited_table(base: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The editor's table with the clerk's edits applied (st.data_editor keeps them in session state as
+    {"edited_rows": {row: {column: value}}}; in a callback that is all there is)."""
+    out = base.copy()
+    state = st.session_state.get(key) or {}
+    for row, changes in (state.get("edited_rows") or {}).items():
+        for column, value in changes.items():
+            if column in out.columns:
+                if pd.api.types.is_float_dtype(out[column]) and value is not None:
+                    try:
+                        value = float(value)
+                    except (TypeError, ValueError):
+                        pass
+                out.iloc[int(row), out.columns.get_loc(column)] = value
+    return out
+
+
+def require_sign_in(what: str) -> _acc.Account:
+    """Any signed-in account, else a Chinese prompt with the sign-in link and st.stop(). For work that costs
+    the server (building the briefing pack) rather than a permission of one role."""
+    account = current_account()
+    if account is None:
+        st.info(f"{what}需要登录。请先登录(任何账号均可)。")
+        st.page_link(ACCOUNT_PAGE, label="前往登录", icon=":material/login:")
+        st.stop()
+    return account
+
+
+def export_buttons(files: list[tuple[str, bytes, str, str]], key: str) -> None:
+    """Download buttons side by side: (label, bytes, file name, extension) each."""
+    mime = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "txt": "text/plain",
+            "csv": "text/csv"}
+    for n, (col, (label, data, name, ext)) in enumerate(zip(st.columns(len(files) + 1), files)):
+        col.download_button(label, data, file_name=name, mime=mime.get(ext, "application/octet-stream"),
+                            key=f"{key}_{n}", on_click="ignore", icon="⬇️", width="stretch")

@@ -108,6 +108,8 @@ plan = d.plan
 st.title("简报导出")
 st.caption("选择截至季度和范围,生成汇报材料:演示文稿(PPTX)、全部图表图片(ZIP,每张图自带标题、截至季度、数据来源和单位)、"
            "可直接粘贴的摘要文字,以及评估结果和进度数据表。")
+# Building a pack costs the server ~15 s (images in a browser): signed-in accounts only. Browsing stays open.
+ui.require_sign_in("生成简报(演示文稿、图表图片、摘要和数据表)")
 ui.sample_banner(d)
 
 periods = list(reversed(d.periods))

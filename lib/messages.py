@@ -126,6 +126,11 @@ MESSAGES: dict[str, str] = {
     "store.write_failed": "保存失败,数据库未作任何改动:{detail}",
     "store.seed_invalid": "示例进度工作簿 {value} 有错误,未导入数据库:{detail}",
     "store.schema_too_new": "数据库结构版本 {found} 高于本程序支持的版本 {supported},请升级程序后再打开",
+    # --- 数据填报 / 审核: confirmations and steps backwards (lib/review.py) ------------------------------
+    "upload.submitted": "已提交,报送编号 {submission_id}(指标 {indicator_rows} 行、任务 {task_rows} 行),状态:{state}",
+    "review.away_from_target": "数值由 {old} 改为 {new},离目标更远(本指标{better}),请核实",
+    "review.task_reopened": "{basis}为“已完成”,本次报“{state}”,请核实",
+    "review.percent_down": "完成进度由 {old}%({basis})降为 {new}%,请核实",
     # --- assessment ---------------------------------------------------------------------------
     # no_data reasons (the `reason` column of lib.assess results)
     "assess.no_rows": "无填报数据",

@@ -9,18 +9,32 @@ from lib import images
 from lib.periods import Period
 from tests.conftest import ROOT
 from tests.test_pages_upload import app as upload_page_app
-from tests.test_pages_upload import env  # noqa: F401  (fixture: temp database and accounts, caches cleared)
-from tests.test_pages_upload import sign_in
+from tests.test_pages_upload import env, plain, sign_in  # noqa: F401  (env: temp database and accounts, caches cleared)
 
 PAGE = "app_pages/briefing.py"
 
 
-def page() -> AppTest:
+def page(username: str = "planner") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    sign_in(at, username)
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_visitor_is_asked_to_sign_in_before_building(env):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
-    return at
+    assert [plain(i.value) for i in at.info] == ["生成简报(演示文稿、图表图片、摘要和数据表)需要登录。请先登录(任何账号均可)。"]
+    assert "br_go" not in [b.key for b in at.button] and not at.get("download_button")
+
+
+def test_any_signed_in_account_may_build(env):
+    at = page("leader")
+    assert "br_go" in [b.key for b in at.button]
 
 
 def download_names(at: AppTest) -> list[str]:

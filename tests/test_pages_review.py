@@ -203,3 +203,49 @@ def test_exports_are_offered_for_the_lists(env):
     at = planner_on_review()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("下载 CSV") >= 3 and labels.count("下载 Excel") >= 3
+
+
+# --- old → new, steps backwards, several at once ----------------------------------------------------------
+
+def submit_rows(db: str, plan, change: dict[tuple[str, int, int], float], name: str) -> int:
+    """The good fixture with some indicator values replaced, stored as a pending 区发改局 submission."""
+    data = GOOD.read_bytes()
+    result = read_workbook(data, plan, unit="区发改局", file_name=name)
+    rows = result.indicator_rows.copy()
+    for (item, year, quarter), value in change.items():
+        rows.loc[(rows["indicator_id"] == item) & (rows["year"] == year) & (rows["quarter"] == quarter), "value"] = value
+    return open_store(db).submit("区发改局", DEPT_FAGAI, name, data + name.encode(), rows, result.task_rows,
+                                 auto_adopt=False).submission_id
+
+
+def test_the_reviewer_sees_old_to_new_and_steps_backwards(env, plan):
+    app()
+    sid = submit_rows(env, plan, {("Y01", 2023, 1): 5.0}, "lower.xlsx")    # on record: 7.1; higher is better
+    at = planner_on_review(sid)
+    changes = frame(at, "变化", "原值", "新值", "提示").set_index(["编号", "期间"])
+    assert tuple(changes.loc[("Y01", "2023Q1"), ["变化", "原值", "新值"]]) == ("变更", "7.1", "5")
+    assert changes.at[("Y01", "2023Q1"), "提示"] == "⚠ 数值由 7.1% 改为 5%,离目标更远(本指标越高越好),请核实"
+    # the fixture itself revises K01 2022Q4 (330 → 300 亿元) and T01-01 2023Q1 (50% → 40%) downwards
+    assert set(changes.index[changes["提示"] != ""]) == {("Y01", "2023Q1"), ("K01", "2022Q4"), ("T01-01", "2023Q1")}
+    assert any(t.startswith("有 3 行数值后退") for t in texts(at, "warning"))
+
+
+def test_several_submissions_are_adopted_at_once(env, plan):
+    app()
+    first = submit_rows(env, plan, {("Y01", 2023, 1): 8.0}, "a.xlsx")
+    second = submit_rows(env, plan, {("Y01", 2023, 1): 8.8}, "b.xlsx")
+    at = planner_on_review()
+    assert at.button(key="rv_adopt_many").disabled                       # nothing ticked yet
+    listed = list(frame(at, "报送编号", "状态")["报送编号"])
+    at.session_state["rv_table_0"] = {"selection": {"rows": [listed.index(first), listed.index(second)], "columns": []}}
+    at.run()
+    assert at.button(key="rv_adopt_many").label == "采纳所选(2 份)"
+    at.button(key="rv_adopt_many").click().run()
+    assert not at.exception, at.exception
+    adopted = sorted((first, second))                                   # oldest first, as one by one
+    assert f"已采纳 2 份报送(第 {adopted[0]}、{adopted[1]} 号),其数据已计入监测结果" in texts(at, "success")
+    store = open_store(env)
+    for sid in (first, second):
+        record = store.submission(sid)
+        assert (record["state"], record["reviewed_by"]) == ("adopted", "planner")
+    assert y01_2023q1(env) == 8.8                                        # the later submission wins
