@@ -54,7 +54,8 @@ ui.chart(lambda: charts.indicator_series(plan_row, series, row, d.plan.base_year
 with st.expander("状态是怎么算出来的", expanded=True):
     for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):
         st.markdown(f"- {ui.escape(line)}")
-    st.caption("测算方法见 docs/methodology.md;基期值来源:" + (row["baseline_source"] or "不需要基期值"))
+    st.caption("基期值来源:" + (row["baseline_source"] or "不需要基期值"))
+    st.page_link(ui.METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
 
 st.markdown("**填报记录**")
 table = series.sort_values(["year", "quarter"], ascending=False)

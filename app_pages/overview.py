@@ -8,6 +8,7 @@ from lib import charts, fmt, rollup
 from lib.status import STATUS_LOOK, Status, TaskStatus, badge, task_badge
 
 page = ui.browse_page("总览")
+ui.newcomer_intro(page.d.plan)   # for newcomers: the plan's name, what this is, who does what next
 ind, tasks, view = page.indicators, page.tasks, page.view
 
 counts = ind["status"].value_counts()
