@@ -288,6 +288,25 @@ PAGE_CSS = """<style>
 </style>"""
 
 
+# Charts are drawn at the screen's width, and printing does not redraw them: before printing, the page is
+# zoomed so that the widest content fits an A4 page (210 mm less 2 × 12 mm margins ≈ 700 CSS px).
+PRINT_WIDTH_PX = 700
+_PRINT_FIT_JS = """<script>
+if (!window.pmPrintFit) {
+  window.pmPrintFit = true;
+  const main = () => document.querySelector('[data-testid="stMainBlockContainer"]');
+  window.addEventListener('beforeprint', () => {
+    const m = main(); if (!m) return;
+    m.style.zoom = '';
+    const pad = getComputedStyle(m), inner = m.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight);
+    const wide = Math.max(inner, ...[...m.querySelectorAll('.js-plotly-plot')].map(e => e.offsetWidth));
+    m.style.zoom = String(Math.min(1, %d / wide));
+  });
+  window.addEventListener('afterprint', () => { const m = main(); if (m) m.style.zoom = ''; });
+}
+</script>""" % PRINT_WIDTH_PX
+
+
 def print_header_html(plan: Plan, as_of: Period, printed: _date) -> str:
     """The print-only header: plan name, 截至 quarter, print date (escaped: the name comes from plan.toml)."""
     return (f'<div class="pm-print-head"><b>{escape(plan.config.name)}</b><br>'
@@ -299,8 +318,8 @@ def page_head(plan: Plan, as_of: Period | None) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
     st.html(PAGE_CSS)
-    if as_of is not None:
-        st.html(print_header_html(plan, as_of, datetime.now(ZoneInfo("Asia/Shanghai")).date()))
+    header = "" if as_of is None else print_header_html(plan, as_of, datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    st.html(header + _PRINT_FIT_JS, unsafe_allow_javascript=True)   # our own constant script, no user text
 
 
 def sample_banner(d: Data) -> None:
