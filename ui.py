@@ -11,6 +11,7 @@ import html
 import threading as _threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date as _date
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from lib import accounts as _acc
 from lib import charts, fmt, settings
 from lib import export as _export
 from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of, task_contributions
+from lib.dates import chinese_date
 from lib.periods import Period, time_elapsed
 from lib.plan import Plan, PlanError, load_plan
 from lib.schema import CATEGORIES
@@ -174,10 +176,25 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
         st.selectbox("任务篇章", options["section"], index["section"], key=_VIEW_KEYS["section"],
                      format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
         st.selectbox("责任单位", options["unit"], index["unit"], key=_VIEW_KEYS["unit"],
-                     help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的)")
+                     help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的);「责任单位」页据此显示该单位")
     view = _view_from_state(options)
     _mirror_to_url(view, options["as_of"][0])
     return view
+
+
+def url_widget_value(key: str, param: str, default: str = "") -> None:
+    """Before a page's own widget is drawn: on first show, take its value from the URL (a shared link)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(param, default)
+
+
+def mirror_param(param: str, value: str | None, default: str | None = None) -> None:
+    """Write a page's widget value into the URL (dropped when it is the default), so a copied link keeps it."""
+    if value is None or value == default or value == "":
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
 
 
 def current_view(d: "Data") -> View:
@@ -294,10 +311,71 @@ def browse_page(title: str) -> BrowsePage:
     view = current_view(d)
     ind_all, tasks_all = assessment(d, view.as_of)
     ind, tasks = filter_results(d, view, ind_all, tasks_all)
+    page_head(d.plan, view.as_of)
     st.title(title)
     st.caption(escape_markdown(time_caption(d, view)))
     sample_banner(d)
     return BrowsePage(d, view, ind, tasks, ind_all, tasks_all)
+
+
+# --- page head: screen, phone and print rules, the print-only header -------------------------------------
+
+# Phones (≤ 640 px): the parts keyed "pm_wide_*" give way to their "pm_narrow_*" twins (e.g. the task ×
+# quarter heatmap → a short list). Print (A4): no sidebar, header bar, widgets or chart toolbars; charts
+# kept within the page width (`_PRINT_FIT_JS`); a header naming the plan, the as-of quarter and the date.
+PAGE_CSS = """<style>
+[class*="st-key-pm_narrow_"]{display:none}
+@media (max-width:640px){[class*="st-key-pm_wide_"]{display:none}[class*="st-key-pm_narrow_"]{display:block}}
+.pm-print-head{display:none}
+@media print{
+@page{size:A4;margin:12mm}
+[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
+[data-testid="stToolbar"],[data-testid="stDecoration"],[data-testid="stStatusWidget"],
+[data-testid="stSelectbox"],[data-testid="stTextInput"],[data-testid="stRadio"],[data-testid="stCheckbox"],
+[data-testid="stButton"],[data-testid="stDownloadButton"],[data-testid="stPageLink"],[data-testid="stPageLink-NavLink"],
+.modebar-container{display:none !important}
+[data-testid="stMain"],[data-testid="stAppViewContainer"]{margin:0 !important;padding:0 !important;overflow:visible !important}
+[data-testid="stMainBlockContainer"]{max-width:100% !important;padding:0 !important}
+.pm-print-head{display:block;border-bottom:1px solid #999;margin:0 0 6px;padding:0 0 4px;font-size:11pt}
+.pm-print-head b{font-size:13pt}
+[data-testid="stPlotlyChart"],.pm-card,tr{break-inside:avoid}
+[data-testid="stPlotlyChart"],[data-testid="stPlotlyChart"] *{max-width:100% !important}
+}
+</style>"""
+
+
+# Charts are drawn at the screen's width, and printing does not redraw them: before printing, the page is
+# zoomed so that the widest content fits an A4 page (210 mm less 2 × 12 mm margins ≈ 700 CSS px).
+PRINT_WIDTH_PX = 700
+_PRINT_FIT_JS = """<script>
+if (!window.pmPrintFit) {
+  window.pmPrintFit = true;
+  const main = () => document.querySelector('[data-testid="stMainBlockContainer"]');
+  window.addEventListener('beforeprint', () => {
+    const m = main(); if (!m) return;
+    m.style.zoom = '';
+    const pad = getComputedStyle(m), inner = m.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight);
+    const wide = Math.max(inner, ...[...m.querySelectorAll('.js-plotly-plot')].map(e => e.offsetWidth));
+    m.style.zoom = String(Math.min(1, %d / wide));
+  });
+  window.addEventListener('afterprint', () => { const m = main(); if (m) m.style.zoom = ''; });
+}
+</script>""" % PRINT_WIDTH_PX
+
+
+def print_header_html(plan: Plan, as_of: Period, printed: _date) -> str:
+    """The print-only header: plan name, 截至 quarter, print date (escaped: the name comes from plan.toml)."""
+    return (f'<div class="pm-print-head"><b>{escape(plan.config.name)}</b><br>'
+            f'截至 {escape(period_label(as_of))} · 打印日期 {escape(chinese_date(printed))}</div>')
+
+
+def page_head(plan: Plan, as_of: Period | None) -> None:
+    """Screen/phone/print rules for the page and, when it has an as-of quarter, the print-only header."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    st.html(PAGE_CSS)
+    header = "" if as_of is None else print_header_html(plan, as_of, datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    st.html(header + _PRINT_FIT_JS, unsafe_allow_javascript=True)   # our own constant script, no user text
 
 
 def sample_banner(d: Data) -> None:
@@ -313,7 +391,7 @@ def sample_banner(d: Data) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figure(version: tuple, key: str, depends: str, _build: Callable[[], go.Figure]) -> go.Figure:
-    return _build()
+    return charts.for_browser(_build())
 
 
 def chart(build: Callable[[], go.Figure], title: str, as_of: Period, key: str, depends: tuple = (), *,
@@ -329,6 +407,39 @@ def chart(build: Callable[[], go.Figure], title: str, as_of: Period, key: str, d
 
 def escape(text: object) -> str:
     return html.escape("" if text is None else str(text))
+
+
+# --- for newcomers: what this is, who does what; the methodology as a page ------------------------------
+
+METHODOLOGY_PAGE = "app_pages/methodology.py"
+METHODOLOGY_FILE = ROOT / "docs" / "methodology.md"
+
+
+def newcomer_intro(p: Plan) -> None:
+    """Two lines under the overview's title: what this dashboard is, and what each role does next."""
+    st.markdown(f"**{escape_markdown(p.config.name)}** 实施监测看板:汇总各单位按季度报送的进度,"
+                "用红黄绿灯显示主要指标和重点任务离规划目标还有多远。  \n"
+                "**下一步** 领导:浏览本页和左侧各监测页面;各单位:到「数据填报」下载模板、上传本季度进度;"
+                "区发改局:在「审核与历史」采纳数据,在「简报导出」生成汇报材料。")
+    links = st.columns(4)
+    links[0].page_link(UPLOAD_PAGE, label="数据填报", icon=":material/upload_file:")
+    links[1].page_link(REVIEW_PAGE, label="审核与历史", icon=":material/fact_check:")
+    links[2].page_link("app_pages/briefing.py", label="简报导出", icon=":material/slideshow:")
+    links[3].page_link(METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _methodology(path: str, stamp: tuple[int, int]) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def methodology_markdown() -> str:
+    """docs/methodology.md as it is now (re-read when the file changes; cached otherwise)."""
+    try:
+        info = METHODOLOGY_FILE.stat()
+    except FileNotFoundError:
+        return ""
+    return _methodology(str(METHODOLOGY_FILE), (info.st_mtime_ns, info.st_size))
 
 
 # --- shared renderings -----------------------------------------------------------------------------------
@@ -449,6 +560,55 @@ def _task_history(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
         res = assess_tasks(_d.plan, _d.task_progress, q)
         frames.append(res.assign(period=str(q))[["task_id", "title", "period", "status"]])
     return pd.concat(frames, ignore_index=True)
+
+
+def _ink(colour: str) -> str:
+    """Black or white text, whichever reads better on `colour` ("#RRGGBB")."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#111" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#fff"
+
+
+_LIST_CSS = """<style>
+.pm-hl{width:100%;border-collapse:collapse;font-size:0.86rem}.pm-hl th{font-weight:600;text-align:left;
+padding:2px 4px;border-bottom:1px solid #ccc;white-space:nowrap}.pm-hl td{padding:3px 4px;border-bottom:1px solid #eee;
+vertical-align:middle}.pm-hl-note{font-size:0.78rem;color:#555;margin:0 0 4px}.pm-hl td.c{text-align:center;width:2.6em}.pm-hl span{display:inline-block;min-width:1.7em;
+border-radius:3px;text-align:center;font-weight:700;line-height:1.5}
+</style>"""
+
+
+def task_history_list(history: pd.DataFrame) -> None:
+    """The task × quarter history as a list for phones: full task names, the last quarters' status icons."""
+    from lib.heatlist import RECENT_QUARTERS, recent_states, short_period
+    from lib.status import TASK_STATUS_LOOK, TaskStatus
+    grid = recent_states(history)
+    if grid.empty:
+        st.info("暂无任务推进记录。")
+        return
+    periods = [c for c in grid.columns if c != "title"]
+    head = "<th>任务</th>" + "".join(f'<th class="c">{escape(short_period(p))}</th>' for p in periods)
+
+    def cell(code: str, period: str) -> str:
+        if not code:
+            return '<td class="c" title="无记录">—</td>'
+        look = TASK_STATUS_LOOK[TaskStatus(code)]
+        return (f'<td class="c" title="{escape(period)}:{escape(look.label)}"><span style="background:{look.colour};'
+                f'color:{_ink(look.colour)}">{look.icon}</span></td>')
+
+    rows = "".join(f"<tr><td><b>{escape(t)}</b> {escape(r['title'])}</td>" + "".join(cell(r[p], p) for p in periods)
+                   + "</tr>" for t, r in grid.iterrows())
+    legend = " ".join(f"{lk.icon} {lk.label}" for lk in TASK_STATUS_LOOK.values())
+    st.html(f'{_LIST_CSS}<div class="pm-hl-note">最近 {RECENT_QUARTERS} 个季度;图例:{escape(legend)}。'
+            f'完整的逐季热力图请在电脑上查看。</div><table class="pm-hl"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{rows}</tbody></table>')
+
+
+def task_heatmap(d: Data, view: View, history: pd.DataFrame, key: str) -> None:
+    """The task × quarter heatmap on wider screens; on a phone the short list instead (PAGE_CSS)."""
+    with st.container(key=f"pm_wide_{key}"):
+        chart(lambda: charts.task_heatmap(history), "重点任务逐季状态", view.as_of, key=key, depends=(view,),
+              version=d.version)
+    with st.container(key=f"pm_narrow_{key}"):
+        task_history_list(history)
 
 
 def task_history(d: Data, view: View, task_ids: set[str]) -> pd.DataFrame:

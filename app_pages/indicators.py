@@ -69,7 +69,8 @@ with st.expander("状态是怎么算出来的(公式与数据)", expanded=False)
         st.markdown("**预警(到期能否完成)**")
         for line in verdict.outlook_lines(row):
             st.markdown(f"- {ui.escape_markdown(line)}")
-    st.caption("测算方法见 docs/methodology.md;基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
+    st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
+    st.page_link(ui.METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
 
 st.markdown("**填报记录**")
 table = series.sort_values(["year", "quarter"], ascending=False)

@@ -10,6 +10,7 @@ from lib.status import (AT_RISK_LIGHT, STATUS_LOOK, Outlook, Status, TaskStatus,
                         task_status_label)
 
 page = ui.browse_page("总览")
+ui.newcomer_intro(page.d.plan)   # for newcomers: the plan's name, what this is, who does what next
 ind, tasks, view = page.indicators, page.tasks, page.view
 final = is_final(page.all_indicators["as_of_time_elapsed"].iloc[0]) if len(page.all_indicators) else False
 

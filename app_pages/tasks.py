@@ -55,4 +55,4 @@ for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=Tru
 
 st.subheader("逐季推进状态")
 history = ui.task_history(d, view, set(tasks["task_id"]))
-ui.chart(lambda: charts.task_heatmap(history), "重点任务逐季状态", view.as_of, key="tasks_heatmap", depends=(view,), version=d.version)
+ui.task_heatmap(d, view, history, key="tasks_heatmap")   # on phones: a short list instead

@@ -600,7 +600,7 @@ def deck_pptx(briefing: Briefing, progress_cb: ProgressCallback | None = None) -
     subtitle.element.getparent().remove(subtitle.element)  # own text boxes instead: exact fonts and positions
     lines = ["规划实施监测简报", f"截至{period_text(briefing.as_of)}(时间进度{_pct(briefing.time_elapsed)}) · {briefing.scope_label}"]
     _text_box(slide, 1.0, 3.7, SLIDE_W_IN - 2.0, 1.2, lines, 22, colour=DARK, align="center", space_after=6, name="副标题")
-    _text_box(slide, 1.0, 5.4, SLIDE_W_IN - 2.0, 0.9, [ISSUER, briefing.created.strftime("%Y年%m月%d日")], 18,
+    _text_box(slide, 1.0, 5.4, SLIDE_W_IN - 2.0, 0.9, [ISSUER, f"{briefing.created.year}年{briefing.created.month}月{briefing.created.day}日"], 18,
               colour=GREY_TEXT, align="center", name="发布单位")
     if briefing.sample_data:
         _sample_mark(slide)

@@ -9,12 +9,14 @@ House rules kept by every builder (see `_base_layout`):
 - an explicit `plotly_white` template and a CJK font stack, so nothing depends on Streamlit's template
   (whose placeholder colours turn server-exported bars black);
 - Chinese title, axis titles with units, Chinese hover text carrying the full names, long names
-  abbreviated on the axes ("…"), a horizontal legend right above the plot area, and a height computed
+  abbreviated on the axes ("…") in the browser and wrapped to two lines in exported images
+  (`for_export`), a horizontal legend right above the plot area, and a height computed
   from the number of rows so labels stay readable on a 1366×768 laptop and a projector;
 - no data → a figure with a centred "暂无数据", never an exception.
 
 `chart_config` and `for_export` turn a figure into something that stands alone when pasted into a slide:
 a file name, the as-of quarter, the data source, and a visible "示例数据" mark for sample data.
+`for_browser` leaves room above the title for plotly's toolbar.
 """
 from __future__ import annotations
 
@@ -39,6 +41,9 @@ FONT_FAMILY = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 TEMPLATE = "plotly_white"
 EMPTY_TEXT = "暂无数据"
 LABEL_CHARS = 10          # names longer than this are cut on axes ("…"); hover shows them in full
+EXPORT_LINE_CHARS = 11    # exported images have no hover: long names wrap to two lines of this many
+EXPORT_ROW_PX = 34        # a row tall enough for a two-line name in an exported image
+TOOLBAR_PX = 30           # browser charts: a band above the title for plotly's toolbar (modebar)
 SERIES_COLOUR = "#1F4E79"  # reported values (not a status, so not from lib.status)
 REFERENCE_COLOUR = "#5E6B7A"
 PATH_COLOUR = "#555555"
@@ -75,6 +80,38 @@ def abbreviate(text: object, limit: int = LABEL_CHARS) -> str:
     """"地方一般公共预算收入年均增速" → "地方一般公共预算收…" (at most `limit` characters)."""
     text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _char_width(c: str) -> float:
+    """Width in CJK characters: a Chinese character 1, a Latin letter, digit or space ½."""
+    return 1.0 if ord(c) > 0x2E80 else 0.5
+
+
+def wrap_label(text: object, per_line: float = EXPORT_LINE_CHARS, lines: int = 2) -> str:
+    """A name for an image without hover: whole on one line if it fits `per_line` CJK character widths,
+    else wrapped onto at most `lines` lines joined by <br>; "…" ends the last line only when even that
+    is not enough."""
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    out, line, width = [], "", 0.0
+    for c in text:
+        if width + _char_width(c) > per_line:
+            out.append(line)
+            line, width = "", 0.0
+        line += c
+        width += _char_width(c)
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:-1] + "…"
+    return "<br>".join(out)
+
+
+def _keep_full_names(fig: go.Figure, axis: str, tickvals: Sequence, full: Sequence[str]) -> None:
+    """Remember the uncut names behind an axis's abbreviated tick labels (in `layout.meta`), so that
+    `for_export` can wrap them instead of cutting them."""
+    meta = dict(fig.layout.meta or {})
+    meta.setdefault("full_ticks", {})[axis] = {"tickvals": list(tickvals), "full": [str(f) for f in full]}
+    fig.update_layout(meta=meta)
 
 
 def chinese_numeral(n: int) -> str:
@@ -156,6 +193,11 @@ def _count_dtick(max_count: float) -> float | None:
     if max_count <= 50:
         return 5
     return None
+
+
+def _whole_dtick(max_count: float) -> float:
+    """A tick step of whole items for a count scale: never below 1, so no count is labelled twice."""
+    return _count_dtick(max_count) or max(1, round(max_count / 5))
 
 
 def _pattern(look: Look) -> dict:
@@ -299,6 +341,7 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
                      zerolinecolor="#BBBBBB")
     fig.update_yaxes(categoryorder="array", categoryarray=ids, tickvals=ids, ticktext=labels, autorange="reversed",
                      automargin=True)
+    _keep_full_names(fig, "yaxis", ids, [f"{i} {n}" for i, n in zip(ids, rows["name"])])
     fig.update_layout(barmode="overlay", bargap=0.3)
     if note:
         _note(fig, note, bottom_px=48)
@@ -397,6 +440,7 @@ def tasks_by_section(task_assessment: pd.DataFrame) -> go.Figure:
         ))
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_yaxes(categoryorder="array", categoryarray=keys, autorange="reversed", automargin=True)
+    _keep_full_names(fig, "yaxis", keys, [full[n] for n in key_of])
     fig.update_xaxes(title="任务数(项)", dtick=_count_dtick(int(totals.max())), tickformat=",d", rangemode="tozero")
     return fig
 
@@ -750,6 +794,7 @@ def task_heatmap(history: pd.DataFrame) -> go.Figure:
     _legend_swatches(fig, looks)
     fig.update_yaxes(categoryorder="array", categoryarray=tasks, tickvals=tasks, ticktext=labels,
                      autorange="reversed", automargin=True, showgrid=False)
+    _keep_full_names(fig, "yaxis", tasks, [f"{t} {titles.get(t, '')}" for t in tasks])
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=periods, title="季度", showgrid=False)
     return fig
 
@@ -800,6 +845,7 @@ def unit_ranking(unit_counts: pd.DataFrame, kind: str = "task", top_n: int = 20)
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_yaxes(categoryorder="array", categoryarray=units, tickvals=units, ticktext=labels,
                      autorange="reversed", automargin=True)
+    _keep_full_names(fig, "yaxis", units, units)
     fig.update_xaxes(title=f"{noun}数(项)", dtick=_count_dtick(int(shown["__total"].max())), tickformat=",d",
                      rangemode="tozero")
     if truncated:
@@ -857,7 +903,7 @@ def responsibility_matrix(matrix: pd.DataFrame) -> go.Figure:
         name="分工", x=nos, y=units, z=np.where(total > 0, total, np.nan).tolist(), text=text, texttemplate="%{text}",
         textfont=dict(size=11), colorscale=[[0, "#EAF2FA"], [1, "#2F6DA3"]], zmin=0, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="项数", side="top"), thickness=12, len=min(1.0, 300 / max(height - 150, 1)),
-                      y=1, yanchor="top", tickformat=",d"),
+                      y=1, yanchor="top", tickformat=",d", tick0=0, dtick=_whole_dtick(float(np.nanmax(total)))),
         customdata=custom, hoverongaps=False,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>牵头 %{customdata[2]} 项,责任 %{customdata[3]} 项<extra></extra>",
     ))
@@ -865,6 +911,7 @@ def responsibility_matrix(matrix: pd.DataFrame) -> go.Figure:
                      side="top", showgrid=False, tickfont=dict(size=12))
     fig.update_yaxes(categoryorder="array", categoryarray=units, tickvals=units, ticktext=labels, autorange="reversed",
                      automargin=True, showgrid=False)
+    _keep_full_names(fig, "yaxis", units, units)
     return fig
 
 
@@ -915,6 +962,7 @@ def reporting_matrix(matrix: pd.DataFrame, as_of: str = "", item_order: Sequence
                      tickangle=-90 if len(items) > 12 else 0, tickfont=dict(size=11), showgrid=False)
     fig.update_yaxes(categoryorder="array", categoryarray=units, tickvals=units, ticktext=labels, autorange="reversed",
                      automargin=True, showgrid=False)
+    _keep_full_names(fig, "yaxis", units, units)
     return fig
 
 
@@ -923,12 +971,43 @@ def reporting_matrix(matrix: pd.DataFrame, as_of: str = "", item_order: Sequence
 SAMPLE_MARK = "示例数据"
 
 
+# Toolbar buttons a reader of these charts does not need; fewer buttons keep the toolbar narrow on phones.
+TOOLBAR_REMOVED = ("select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d")
+
+
 def chart_config(title: str, as_of: str) -> dict:
     """`st.plotly_chart(config=...)`: the camera button saves "<title>_<as_of>.png" at twice the size."""
     return {
         "displaylogo": False,
+        "modeBarButtonsToRemove": list(TOOLBAR_REMOVED),
         "toImageButtonOptions": {"format": "png", "filename": safe_filename(f"{title}_{as_of}"), "scale": 2},
     }
+
+
+def for_browser(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` for the dashboard: a `TOOLBAR_PX` band above the title, where plotly's toolbar sits,
+    so the toolbar never covers the title (on a phone the title reaches under it). `fig` is unchanged."""
+    out = go.Figure(fig)
+    height = int(out.layout.height or MIN_HEIGHT) + TOOLBAR_PX
+    top = int(out.layout.margin.t if out.layout.margin.t is not None else _top_margin(1)) + TOOLBAR_PX
+    out.update_layout(height=height, margin_t=top, title_y=1 - (PAD_TOP + TOOLBAR_PX) / height)
+    return out
+
+
+def _wrap_full_names(out: go.Figure, left: int) -> tuple[int, int]:
+    """Tick labels cut with "…" → the full names, wrapped to two lines (an image has no hover). Returns
+    (extra height so every row has room for two lines, left margin for the longest line)."""
+    full_ticks = (out.layout.meta or {}).get("full_ticks", {})
+    extra = 0
+    for axis, spec in full_ticks.items():
+        wrapped = [wrap_label(f) for f in spec["full"]]
+        out.layout[axis].update(tickvals=spec["tickvals"], ticktext=wrapped)
+        if any("<br>" in w for w in wrapped):
+            margin = out.layout.margin
+            plot_h = int(out.layout.height or MIN_HEIGHT) - int(margin.t or 0) - int(margin.b or 0)
+            extra = max(extra, len(wrapped) * EXPORT_ROW_PX - plot_h)
+            left = max(left, _left_margin([line for w in wrapped for line in w.split("<br>")]))
+    return extra, left
 
 
 def _title_text(fig: go.Figure) -> str:
@@ -937,11 +1016,12 @@ def _title_text(fig: go.Figure) -> str:
 
 def for_export(fig: go.Figure, *, as_of: str, source: str, sample_data: bool, units_note: str = "") -> go.Figure:
     """A copy of `fig` for a slide: title with a "截至 2023Q2" subtitle, a footer with the data source and
-    units, and a bordered "示例数据" mark at the top right when the data are samples. `fig` is unchanged."""
+    units, and a bordered "示例数据" mark at the top right when the data are samples; names cut on an axis
+    are shown in full, wrapped to two lines (rows grow to fit). `fig` is unchanged."""
     out = go.Figure(fig)
-    height = int(out.layout.height or 500)
     margin = out.layout.margin
-    left = int(margin.l if margin.l is not None else 80)
+    extra, left = _wrap_full_names(out, int(margin.l if margin.l is not None else 80))
+    height = int(out.layout.height or 500) + extra
     right = int(margin.r if margin.r is not None else 30)
     top = int(margin.t if margin.t is not None else _top_margin(1)) + SUBTITLE_PX
     bottom_before = int(margin.b if margin.b is not None else 60)

@@ -167,7 +167,7 @@ def test_unit_page_lists_exactly_the_engines_responsibilities(unit):
     at = app()
     at.run()
     at.switch_page("app_pages/units.py").run()
-    at.selectbox(key="unit_pick").set_value(unit).run()
+    at.selectbox(key="v_unit").set_value(unit).run()
     assert not at.exception
     plan, ind, tasks = _engine("2025Q4")
     want_ind = list(unit_items(plan, ind, [unit])["indicator_id"])
