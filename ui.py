@@ -412,7 +412,7 @@ def escape(text: object) -> str:
 # --- for newcomers: what this is, who does what; the methodology as a page ------------------------------
 
 METHODOLOGY_PAGE = "app_pages/methodology.py"
-METHODOLOGY_FILE = ROOT / "docs" / "methodology.md"
+METHODOLOGY_FILE = settings.PROJECT_ROOT / "docs" / "methodology.md"
 
 
 def newcomer_intro(p: Plan) -> None:
