@@ -9,6 +9,10 @@ MESSAGES: dict[str, str] = {
     # --- plan files -------------------------------------------------------------------------
     "plan.file_missing": "缺少规划文件 {value},请把它放进规划目录",
     "plan.config_invalid": "plan.toml 有误:{detail}",
+    "plan.bad_slug": "plan.toml 的 {key} “{value}” 不合规:只能用小写英文字母、数字和连字符,如 shashi-15",
+    "plan.identity_incomplete": "plan.toml 填了 {given},还须填写 {missing}(规划编号、区县及其编号要一起填写)",
+    "plan.bad_code": "指标代码 “{value}” 不合规:只能用大写英文字母、数字和下划线,以字母开头,如 GDP_GROWTH",
+    "plan.duplicate_code": "指标代码 {value} 在本规划中重复出现,每个代码只能用于一项指标",
     "plan.years_invalid": "基期年份 {base_year} 必须早于目标年份 {target_year},请修改 plan.toml",
     "plan.column_missing": "缺少必需列「{value}」,请按数据说明补上这一列",
     "plan.required_empty": "必填项为空,请填写",

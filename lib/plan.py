@@ -5,6 +5,7 @@ any error, so a page or the command line can show all of them at once.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,6 +35,18 @@ class PlanConfig:
     base_year: int
     target_year: int
     source: str = ""
+    # Identity (plans and districts in one store). Optional in a folder, but given together: a plan with an id
+    # names its district; the city is optional (a district outside any shared city system).
+    id: str = ""
+    district: str = ""
+    district_id: str = ""
+    city: str = ""
+    city_id: str = ""
+    sample: bool = False   # sample data: every view of this plan says 示例
+
+
+IDENTITY_KEYS = ("id", "district", "district_id")   # all or none
+SLUG_KEYS = ("id", "district_id", "city_id")
 
 
 @dataclass(frozen=True)
@@ -141,9 +154,10 @@ def _read_config(plan_dir: Path, findings: list[Finding]) -> PlanConfig | None:
         return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = {key: str(data.get(key, "")).strip() for key in ("source", "city", *IDENTITY_KEYS, "city_id")}
         config = PlanConfig(name=str(data["name"]), short_name=str(data.get("short_name", data["name"])),
                             base_year=int(data["base_year"]), target_year=int(data["target_year"]),
-                            source=str(data.get("source", "")))
+                            sample=bool(data.get("sample", False)), **text)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         detail = f"缺少 {exc}" if isinstance(exc, KeyError) else str(exc)
         findings.append(finding("plan.config_invalid", sheet=path.name, detail=detail))
@@ -151,7 +165,22 @@ def _read_config(plan_dir: Path, findings: list[Finding]) -> PlanConfig | None:
     if config.base_year >= config.target_year:
         findings.append(finding("plan.years_invalid", sheet=path.name, base_year=config.base_year, target_year=config.target_year))
         return None
-    return config
+    identity = _check_identity(config, path.name)
+    findings += identity
+    return None if identity else config
+
+
+def _check_identity(config: PlanConfig, file: str) -> list[Finding]:
+    out = [finding("plan.bad_slug", sheet=file, column=key, value=getattr(config, key), key=key)
+           for key in SLUG_KEYS if getattr(config, key) and not re.fullmatch(schema.SLUG_PATTERN, getattr(config, key))]
+    given = [key for key in IDENTITY_KEYS if getattr(config, key)]
+    if config.city_id and not config.city:
+        given, missing = ["city_id"], ["city"]
+    else:
+        missing = [key for key in IDENTITY_KEYS if not getattr(config, key)] if given else []
+    if missing:
+        out.append(finding("plan.identity_incomplete", sheet=file, given="、".join(given), missing="、".join(missing)))
+    return out
 
 
 # --- cross-file checks ---------------------------------------------------------------------------
@@ -190,9 +219,18 @@ def _check_unit_cells(frame: pd.DataFrame, file: str, directory: UnitDirectory) 
     return out
 
 
+def _check_codes(ind: pd.DataFrame, file: str) -> list[Finding]:
+    codes = ind["code"]
+    given = codes != ""
+    out = [finding("plan.bad_code", sheet=file, row=int(i) + 2, column="code", value=codes[i])
+           for i in codes.index[given & ~codes.str.fullmatch(schema.CODE_PATTERN)]]
+    dup = given & codes.duplicated(keep="first")
+    return out + [finding("plan.duplicate_code", sheet=file, row=int(i) + 2, column="code", value=codes[i]) for i in codes.index[dup]]
+
+
 def _check_indicators(ind: pd.DataFrame, tasks: pd.DataFrame) -> list[Finding]:
     file = "indicators.csv"
-    out = _check_duplicates(ind, "indicator_id", file)
+    out = _check_duplicates(ind, "indicator_id", file) + _check_codes(ind, file)
     ids = set(ind["indicator_id"])
     for i, rec in ind.iterrows():
         row = int(i) + 2
