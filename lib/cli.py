@@ -25,6 +25,7 @@ ASSESS_COLUMNS = [
     "indicator_id", "name", "kind", "status", "status_label", "achievement", "time_elapsed", "latest_period",
     "latest_value", "lag_quarters", "target_value", "baseline_value", "avg_growth", "ref_avg_growth", "diff_pp",
     "assigned_target", "cumulative_total", "reason", "as_of",
+    "outlook", "projected_achievement", "outlook_from",  # spec "Outlook": recent pace → 预计可完成 / 预计难以完成
 ]
 
 

@@ -98,6 +98,7 @@ MESSAGES: dict[str, str] = {
     "assess.no_baseline": "缺少基期值",
     "assess.no_target_value": "规划中的目标值无法用于测算,请核对 indicators.csv",
     "assess.bad_growth": "增速数值不能低于或等于 -100%,无法测算",
+    "assess.bad_reduction": "降低率不能大于或等于 100%,无法测算",
     "assess.missing_year": "缺少{years}第四季度数据",
     "assess.missing_year_ref": "参照指标 {ref} 缺少{years}第四季度数据",
     "assess.no_common_period": "本指标与参照指标 {ref} 没有同一期的数据",

@@ -61,7 +61,7 @@ LIST_SEPARATOR = "|"
 
 # Vocabularies ---------------------------------------------------------------------------------
 CATEGORIES = ("预期性", "约束性", "任务指标")
-KINDS = ("growth_rate", "level_up", "ceiling", "cumulative", "in_step", "quota")
+KINDS = ("growth_rate", "level_up", "ceiling", "cumulative", "in_step", "quota", "reduction_total")
 KIND_LABELS = {
     "growth_rate": "年均增速",
     "level_up": "达到目标值",
@@ -69,8 +69,10 @@ KIND_LABELS = {
     "cumulative": "五年累计",
     "in_step": "与参照指标同步",
     "quota": "完成上级下达指标",
+    "reduction_total": "五年累计降低",
 }
-KINDS_NEEDING_TARGET = ("growth_rate", "level_up", "ceiling", "cumulative")
+KINDS_NEEDING_TARGET = ("growth_rate", "level_up", "ceiling", "cumulative", "reduction_total")
+KINDS_WITH_ACHIEVEMENT = ("growth_rate", "level_up", "cumulative", "reduction_total")  # those with P, and an outlook
 KINDS_NEEDING_BASELINE = ("level_up",)
 DIRECTIONS = ("up", "down")
 UNIT_KINDS = ("区直部门", "镇", "街道", "党群机关", "人大政协机关", "国有企业", "组团")
