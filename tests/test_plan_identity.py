@@ -79,5 +79,5 @@ def test_duplicate_code_names_the_second_row(plan_dir):
 
 
 def test_code_column_is_optional(plan_dir):
-    edit_csv(plan_dir / "indicators.csv", lambda f: f.drop(columns=["code"], inplace=True))
+    edit_csv(plan_dir / "indicators.csv", lambda f: f.pop("code"))
     assert (load_plan(plan_dir).indicators["code"] == "").all()
