@@ -28,7 +28,8 @@ from lib.plan import Plan, PlanError, load_plan
 from lib.schema import CATEGORIES
 from lib import verdict
 from lib.status import AT_RISK_LIGHT, LEGEND_AMBER, STATUS_LOOK, Status, light_look, outlook_label, status_label
-from lib.store import Store, StoreError, apply_baselines, open_store
+from lib.plan_catalog import ready_store
+from lib.store import Store, StoreError, apply_baselines
 
 
 @st.cache_resource(show_spinner=False)
@@ -221,10 +222,8 @@ def period_label(p: Period) -> str:
 
 @st.cache_resource(show_spinner="正在打开数据库…")
 def store() -> Store:
-    """One store per process; on first start it is seeded with the sample workbook."""
-    s = open_store()
-    s.seed_if_empty(plan(), settings.get("sample_progress"))
-    return s
+    """One store per process, scoped to the plan shown; on first start it loads the plans and sample data."""
+    return ready_store(plan())
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,20 @@
 """The one catalogue of Chinese messages, keyed by stable codes.
 
 Code prefixes: plan.* (plan files), wb.* (uploaded workbooks), file.* (files that are not a readable
-workbook), store.* (the progress store), auth.* (permissions), setup.* (a broken installation: the
-dashboard and the command line stop with these, see lib/setupcheck.py). Templates name what to fix.
+workbook), store.* (the progress store), catalog.* (plans in the store), auth.* (permissions), setup.* (a broken
+installation: the dashboard and the command line stop with these, see lib/setupcheck.py). Templates name what to fix.
 """
 from __future__ import annotations
 
 MESSAGES: dict[str, str] = {
     # --- plan files -------------------------------------------------------------------------
     "plan.file_missing": "缺少规划文件 {value},请把它放进规划目录",
+    "plan.not_utf8": "{value} 不是 UTF-8 编码的文本:请用 Excel 或 WPS 另存为“CSV UTF-8(逗号分隔)”后再放回规划目录",
     "plan.config_invalid": "plan.toml 有误:{detail}",
+    "plan.bad_slug": "plan.toml 的 {key} “{value}” 不合规:只能用小写英文字母、数字和连字符,如 shashi-15",
+    "plan.identity_incomplete": "plan.toml 填了 {given},还须填写 {missing}(规划编号、区县及其编号要一起填写)",
+    "plan.bad_code": "指标代码 “{value}” 不合规:只能用大写英文字母、数字和下划线,以字母开头,如 GDP_GROWTH",
+    "plan.duplicate_code": "指标代码 {value} 在本规划中重复出现,每个代码只能用于一项指标",
     "plan.years_invalid": "基期年份 {base_year} 必须早于目标年份 {target_year},请修改 plan.toml",
     "plan.column_missing": "缺少必需列「{value}」,请按数据说明补上这一列",
     "plan.required_empty": "必填项为空,请填写",
@@ -125,6 +130,16 @@ MESSAGES: dict[str, str] = {
     "store.value_invalid": "“{value}” 不是有效数字,请只填写数字,如 3.0",
     "store.write_failed": "保存失败,数据库未作任何改动:{detail}",
     "store.seed_invalid": "示例进度工作簿 {value} 有错误,未导入数据库:{detail}",
+    "store.unknown_plan": "规划 {plan_id} 尚未载入系统,请先用 python -m lib plan load 载入规划目录",
+    "store.plan_archived": "规划 {plan_id} 已在总结评估后归档,数据只读:不能再报送、审核或修改目标值和基期值",
+    "store.not_scoped": "程序错误:未选定规划就读写进度数据",
+    "catalog.identity_required": "plan.toml 必须写明 id(规划编号,如 shashi-15)、district(区县名称)和 district_id(区县编号)才能载入系统",
+    "catalog.archived": "规划 {value} 已归档,不能再载入新版本",
+    "catalog.district_changed": "规划 {value} 原属区县 {before},新版本写的是 {after}:规划不能改属其他区县,请检查 plan.toml",
+    "catalog.period_overlap": "规划 {value}({mine})与同一区县的规划 {other}({period})期间重叠;同一区县的规划期不能重叠",
+    "catalog.drops_reported": "新版本删去了 {value},但它已有报送数据:请保留这一行(可改名称、目标和单位)",
+    "catalog.unknown_plan": "系统中没有规划 {value},可用 python -m lib plan list 查看已载入的规划",
+    "catalog.already_archived": "规划 {value} 已经归档",
     "store.schema_too_new": "数据库结构版本 {found} 高于本程序支持的版本 {supported},请升级程序后再打开",
     # --- 数据填报 / 审核: confirmations and steps backwards (lib/review.py) ------------------------------
     "upload.submitted": "已提交,报送编号 {submission_id}(指标 {indicator_rows} 行、任务 {task_rows} 行),状态:{state}",

@@ -81,6 +81,8 @@ TASK_STATES = ("未启动", "推进中", "已完成", "滞后")
 
 # Plan files -----------------------------------------------------------------------------------
 PLAN_CONFIG_FILE = "plan.toml"
+SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"   # plan_id, district_id, city_id: ASCII, lower case
+CODE_PATTERN = r"[A-Z][A-Z0-9_]{1,63}"                  # indicator code shared across plans and districts
 
 INDICATORS = Table("indicators", "指标", (
     Column("indicator_id", "指标编号", "str"),
@@ -102,6 +104,8 @@ INDICATORS = Table("indicators", "指标", (
     Column("plausible_max", "合理上限", "float", required=False),
     Column("hard_min", "硬性下限", "float", required=False),
     Column("hard_max", "硬性上限", "float", required=False),
+    Column("code", "指标代码", "str", required=False,
+           help="跨规划、跨区县的同一指标(如 GDP_GROWTH):接续和对比用;编号只在本规划内有效"),
 ))
 
 TASKS = Table("tasks", "重点任务", (

@@ -21,6 +21,7 @@ from lib.accounts import DEMO_PASSWORD
 from lib.periods import Period
 from lib.findings import DISPLAY_COLUMNS, findings_display, where
 from lib.store import open_store
+from tests.conftest import SEED_PLAN
 from lib.workbook import read_workbook
 from tests.conftest import ROOT
 
@@ -162,7 +163,7 @@ def with_unit(data: bytes, unit: str) -> bytes:
 
 
 def submissions(db: str):
-    return open_store(db).submissions()
+    return open_store(db).plan(SEED_PLAN).submissions()
 
 
 # --- sign-in and permissions ------------------------------------------------------------------------------
@@ -309,7 +310,7 @@ def test_a_department_can_take_back_a_file_it_sent(env):
     picker = at.selectbox(key="up_mine_pick")
     assert picker.options == [f"第 {sid} 号 · 2023Q2.xlsx · 待审核"]
     assert [b.proto.label for b in at.get("download_button") if b.proto.label == "下载该文件"] == ["下载该文件"]
-    assert open_store(env).submission_file(sid) == GOOD.read_bytes()
+    assert open_store(env).plan(SEED_PLAN).submission_file(sid) == GOOD.read_bytes()
 
 
 def test_planning_office_uploads_for_a_chosen_unit(env, plan):
