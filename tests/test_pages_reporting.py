@@ -7,7 +7,7 @@ from datetime import date
 from lib.periods import Period
 from lib.reminders import reminder_list, reminder_text
 from lib.reporting import STATE_MISSING, deadline, reporting_status
-from lib.store import open_store
+from tests.conftest import seed_plan_store
 from tests.test_pages_upload import app, env, frame, plain  # noqa: F401  (env: temp database, caches cleared)
 
 PAGE = "app_pages/reporting.py"
@@ -22,7 +22,7 @@ def on_page(as_of: Period):
 
 
 def expected_status(db: str, plan, as_of: Period):
-    store = open_store(db)
+    store = seed_plan_store(db)
     return reporting_status(plan, as_of, store.reported_items(as_of.year, as_of.quarter), 15, date.today())
 
 

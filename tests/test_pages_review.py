@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lib.store import open_store
-from tests.conftest import SEED_PLAN
+from tests.conftest import SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.test_pages_upload import DEPT_FAGAI, GOOD, app, env, frame, plain, sign_in, texts  # noqa: F401 (fixture)
 
@@ -215,7 +215,7 @@ def submit_rows(db: str, plan, change: dict[tuple[str, int, int], float], name: 
     rows = result.indicator_rows.copy()
     for (item, year, quarter), value in change.items():
         rows.loc[(rows["indicator_id"] == item) & (rows["year"] == year) & (rows["quarter"] == quarter), "value"] = value
-    return open_store(db).submit("区发改局", DEPT_FAGAI, name, data + name.encode(), rows, result.task_rows,
+    return seed_plan_store(db).submit("区发改局", DEPT_FAGAI, name, data + name.encode(), rows, result.task_rows,
                                  auto_adopt=False).submission_id
 
 
@@ -245,7 +245,7 @@ def test_several_submissions_are_adopted_at_once(env, plan):
     assert not at.exception, at.exception
     adopted = sorted((first, second))                                   # oldest first, as one by one
     assert f"已采纳 2 份报送(第 {adopted[0]}、{adopted[1]} 号),其数据已计入监测结果" in texts(at, "success")
-    store = open_store(env)
+    store = seed_plan_store(env)
     for sid in (first, second):
         record = store.submission(sid)
         assert (record["state"], record["reviewed_by"]) == ("adopted", "planner")

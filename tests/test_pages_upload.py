@@ -21,7 +21,7 @@ from lib.accounts import DEMO_PASSWORD
 from lib.periods import Period
 from lib.findings import DISPLAY_COLUMNS, findings_display, where
 from lib.store import open_store
-from tests.conftest import SEED_PLAN
+from tests.conftest import SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.conftest import ROOT
 
@@ -423,7 +423,7 @@ def test_a_returned_submission_is_shown_as_soon_as_the_clerk_signs_in(env, plan)
     app()
     data = GOOD.read_bytes()
     result = read_workbook(data, plan, unit="区发改局", file_name="2023Q2.xlsx")
-    store = open_store(env)
+    store = seed_plan_store(env)
     sid = store.submit("区发改局", DEPT_FAGAI, "2023Q2.xlsx", data, result.indicator_rows, result.task_rows,
                        auto_adopt=False).submission_id
     store.return_submission(sid, "planner", "Y01 与统计快报不一致")
@@ -470,12 +470,12 @@ def test_web_entry_goes_through_the_same_checks_and_is_stored_as_a_workbook(env,
     assert (latest["file_name"], latest["account"], latest["indicator_rows"], latest["task_rows"]) == \
         ("网页填报_2025Q3.xlsx", DEPT_FAGAI, 1, 1)
     assert f"已提交,报送编号 {latest['id']}(指标 1 行、任务 1 行),状态:待审核" in texts(at, "success")
-    rows = open_store(env).submission_rows(int(latest["id"]))
+    rows = seed_plan_store(env).submission_rows(int(latest["id"]))
     assert rows.indicator_rows[["indicator_id", "year", "quarter", "value", "note"]].values.tolist() == \
         [["Y01", 2025, 3, 8.5, "统计快报"]]
     assert rows.task_rows[["task_id", "state", "percent", "progress"]].values.tolist() == [["T01-01", "推进中", 60.0, "已开工"]]
     # the stored file is the workbook built from the table: it reads back to the same rows
-    again = read_workbook(open_store(env).submission_file(int(latest["id"])), plan, unit="区发改局")
+    again = read_workbook(seed_plan_store(env).submission_file(int(latest["id"])), plan, unit="区发改局")
     assert again.ok and again.indicator_rows[["indicator_id", "value", "note"]].values.tolist() == [["Y01", 8.5, "统计快报"]]
     assert again.task_rows[["task_id", "state", "percent"]].values.tolist() == [["T01-01", "推进中", 60.0]]
     # the tables are cleared for the next entry

@@ -23,7 +23,8 @@ from lib.messages import render
 from lib.periods import Period
 from lib.report import Kind, ReportError
 from lib.status import TaskStatus, task_status_label
-from lib.store import apply_baselines, open_store
+from lib.plan_catalog import ready_store
+from lib.store import apply_baselines
 
 HEADINGS = {
     "annual": ["一、总体情况", "二、主要指标完成情况", "三、重点任务推进情况", "四、存在的主要问题", "五、下一步工作建议", "附件"],
@@ -37,8 +38,7 @@ UNFILLED = re.compile(r"\bnan\b|\bNone\b|\bNaT\b|[{}]", re.IGNORECASE)
 def data(plan, tmp_path_factory):
     from lib import settings
     db = f"sqlite:///{tmp_path_factory.mktemp('report') / 'planmon.sqlite'}"
-    store = open_store(db)
-    store.seed_if_empty(plan, settings.get("sample_progress"))
+    store = ready_store(plan, db, sample=settings.get("sample_progress"))
     out = (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
            store.effective_task_progress(), store.annual_targets())
     store.close()
