@@ -68,10 +68,6 @@ def test_python_pptx_is_imported_only_by_the_deck_module():
     assert _importers("pptx", *APP_CODE) == {"lib/briefing.py"}
 
 
-def test_python_docx_is_imported_only_by_a_report_module():
-    assert {p for p in _importers("docx", *APP_CODE) if not Path(p).match("lib/report*.py")} == set()
-
-
 @pytest.mark.parametrize("constant,home", [
     ("Asia/Shanghai", "lib/periods.py"),   # TIME_ZONE
     ("system", "lib/store.py"),            # SYSTEM_ACCOUNT, the account that seeds the sample data
