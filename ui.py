@@ -23,7 +23,7 @@ from lib import charts, fmt, settings
 from lib import export as _export
 from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of, task_contributions
 from lib.dates import chinese_date
-from lib.periods import Period, time_elapsed
+from lib.periods import TIME_ZONE, Period, time_elapsed
 from lib.plan import Plan, PlanError, load_plan
 from lib.schema import CATEGORIES
 from lib import verdict
@@ -371,9 +371,8 @@ def print_header_html(plan: Plan, as_of: Period, printed: _date) -> str:
 def page_head(plan: Plan, as_of: Period | None) -> None:
     """Screen/phone/print rules for the page and, when it has an as-of quarter, the print-only header."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo
     st.html(PAGE_CSS)
-    header = "" if as_of is None else print_header_html(plan, as_of, datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    header = "" if as_of is None else print_header_html(plan, as_of, datetime.now(TIME_ZONE).date())
     st.html(header + _PRINT_FIT_JS, unsafe_allow_javascript=True)   # our own constant script, no user text
 
 
