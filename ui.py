@@ -451,8 +451,9 @@ def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
 
 # --- sign-in and roles -----------------------------------------------------------------------------------
 # streamlit-authenticator 0.4.2 does the sign-in (bcrypt check, signed cookie); lib/accounts.py owns the
-# accounts file and the permission rules. The signed-in account is looked up afresh in the accounts file on
-# every run, so a removed account is signed out at once. Upload-flow helpers live here too: pages stay thin.
+# accounts file and the permission rules, lib/sessions.py the server-side sessions the cookie names. The
+# signed-in account is looked up afresh in the accounts file, and its session in the store, on every run, so
+# a removed account, 退出登录 elsewhere or a password change signs the browser out at once. Upload-flow helpers live here too: pages stay thin.
 
 ACCOUNT_PAGE = "app_pages/account.py"
 UPLOAD_PAGE = "app_pages/upload.py"
