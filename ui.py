@@ -563,9 +563,17 @@ def _on_sign_in() -> None:
     except (LoginError, _acc.AccountError):
         ok = False
     if ok:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from lib.sessions import start_session
-        st.session_state[_SESSION_ID] = start_session(store(), _acc.normalise_username(username),
-                                                      _acc.COOKIE_EXPIRY_DAYS)
+        try:
+            st.session_state[_SESSION_ID] = start_session(store(), _acc.normalise_username(username),
+                                                          _acc.COOKIE_EXPIRY_DAYS)
+        except SQLAlchemyError as exc:   # the session cannot be recorded: not signed in, and why
+            _sign_out_here()
+            st.session_state.pop(_COOKIE_PENDING, None)
+            st.session_state[_SIGN_IN_ERROR] = render("auth.session_failed", detail=str(getattr(exc, "orig", exc)).splitlines()[0])
+            return
         st.session_state[_COOKIE_PENDING] = "set"
     else:
         st.session_state["authentication_status"] = False
