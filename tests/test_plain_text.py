@@ -16,7 +16,7 @@ from tests.test_store import indicator_rows, task_rows
 IMAGE = "![x](http://example.invalid/a.png)"
 LINK = "[link](http://example.invalid/page)"
 HOSTILE = f"{IMAGE} 见 {LINK} <img src=http://example.invalid/b.png>"
-RAW_MARKS = ("![x](", "[link](", "<img")
+RAW_MARKS = ("![x](", "[link](", "<img", "http://")   # a bare URL would be autolinked
 MARKDOWN_KINDS = ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader")
 UNIT = "区发改局"
 
@@ -81,7 +81,7 @@ def test_indicator_baseline_note_is_plain(hostile):
     at.selectbox(key="ind_pick").set_value("Y01").run()
     (caption,) = [c.value for c in at.caption if c.value.startswith("测算方法见")]
     assert plain(caption).endswith(f":{HOSTILE}")
-    assert "\\!\\[x\\]\\(http://example\\.invalid/a\\.png\\)" in caption
+    assert "\\!\\[x\\]\\(http\\://example\\.invalid/a\\.png\\)" in caption
 
 
 def test_review_page_shows_file_name_and_reason_literally(hostile):
