@@ -814,9 +814,11 @@ def show_flash(key: str) -> None:
 
 def escape_markdown(text: object) -> str:
     """Text shown in st.success/st.error etc. (which render Markdown) without any Markdown or HTML effect.
-    ':' too: an unescaped 'http://…' would become a link (GFM autolinks), and ':red[…]' a directive."""
+    ':' too (':red[…]' is a directive). GFM turns bare 'http://…', 'www.…' and 'a@b.c' into links after
+    escapes are read, so an invisible WORD JOINER (U+2060) after the scheme, 'www' and '@' stops that."""
     import re
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", "" if text is None else str(text))
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", "" if text is None else str(text))
+    return re.sub(r"(?i)(https?|ftp|www|@)", "\\1\u2060", escaped)
 
 
 @st.cache_data(show_spinner="正在复核…", max_entries=32)
