@@ -6,8 +6,8 @@ Page scripts stay thin: read widgets → call lib → render with these helpers.
 from __future__ import annotations
 
 import hashlib as _hashlib
-import sys as _sys
 import html
+import sys as _sys
 import threading as _threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,7 +83,7 @@ def setup_problem_page(problems: list) -> None:
     st.title("看板暂时无法使用")
     st.markdown("安装或设置有问题,看板无法打开。请管理员按下面的提示处理,然后刷新本页。")
     for p in problems:
-        st.error(escape_markdown(p.message), icon="🛠️")
+        st.error(escape_markdown(p.message), icon=":material/build:")
         st.caption(f"代码 {p.code}")
     st.caption("命令行 python -m lib … 会给出同样的提示(退出码 2)。")
     st.stop()
@@ -631,8 +631,10 @@ def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
 
 # --- sign-in and roles -----------------------------------------------------------------------------------
 # streamlit-authenticator 0.4.2 does the sign-in (bcrypt check, signed cookie); lib/accounts.py owns the
-# accounts file and the permission rules. The signed-in account is looked up afresh in the accounts file on
-# every run, so a removed account is signed out at once. Upload-flow helpers live here too: pages stay thin.
+# accounts file and the permission rules, lib/sessions.py the server-side sessions the cookie names. The
+# signed-in account is looked up afresh in the accounts file, and its session in the store, on every run, so
+# a removed account, 退出登录 elsewhere or a password change signs the browser out at once. Upload-flow
+# helpers live here too: pages stay thin.
 
 ACCOUNT_PAGE = "app_pages/account.py"
 UPLOAD_PAGE = "app_pages/upload.py"
@@ -742,9 +744,18 @@ def _on_sign_in() -> None:
     except (LoginError, _acc.AccountError):
         ok = False
     if ok:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from lib.sessions import start_session
-        st.session_state[_SESSION_ID] = start_session(store(), _acc.normalise_username(username),
-                                                      _acc.COOKIE_EXPIRY_DAYS)
+        try:
+            st.session_state[_SESSION_ID] = start_session(store(), _acc.normalise_username(username),
+                                                          _acc.COOKIE_EXPIRY_DAYS)
+        except SQLAlchemyError as exc:   # the session cannot be recorded: not signed in, and why
+            _sign_out_here()
+            st.session_state.pop(_COOKIE_PENDING, None)
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            st.session_state[_SIGN_IN_ERROR] = render("auth.session_failed", detail=detail[0] if detail else type(exc).__name__)
+            return
         st.session_state[_COOKIE_PENDING] = "set"
     else:
         st.session_state["authentication_status"] = False
@@ -985,9 +996,12 @@ def show_flash(key: str) -> None:
 
 
 def escape_markdown(text: object) -> str:
-    """Text shown in st.success/st.error etc. (which render Markdown) without any Markdown or HTML effect."""
+    """Text shown in st.success/st.error etc. (which render Markdown) without any Markdown or HTML effect.
+    ':' too (':red[…]' is a directive). GFM turns bare 'http://…', 'www.…' and 'a@b.c' into links after
+    escapes are read, so an invisible WORD JOINER (U+2060) after the scheme, 'www' and '@' stops that."""
     import re
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", "" if text is None else str(text))
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", "" if text is None else str(text))
+    return re.sub(r"(?i)(https?|ftp|www|@)", "\\1\u2060", escaped)
 
 
 @st.cache_data(show_spinner="正在复核…", max_entries=32)

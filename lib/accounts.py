@@ -30,7 +30,8 @@ login form verifies our hashes; bcrypt reads at most 72 bytes, so longer passwor
 
 Demo mode (setting `demo_mode`): `ensure_demo_accounts` creates `planner`, `leader` and one `deptNN` per
 reporting unit (units.csv order) with the documented password `DEMO_PASSWORD`, and the sign-in page lists
-them. The cookie that keeps a session signed in is signed with `cookie_key(path)`: the `cookie_key`
+them. The cookie that keeps a session signed in (lib/sessions.py: it names a server-side session) is signed
+with `cookie_key(path)`: the `cookie_key`
 setting (env PLANMON_COOKIE_KEY), or in demo mode a random key generated once and kept beside the accounts
 file (`cookie.key`, mode 0600).
 """

@@ -273,6 +273,9 @@ def cmd_user(args: argparse.Namespace) -> int:
             table.to_csv(sys.stdout, index=False, lineterminator="\n")
     except accounts.AccountError as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc
+    except PermissionError as exc:   # e.g. a read-only var/: say which folder, not a traceback
+        from lib.messages import render
+        raise CliError(render("setup.folder_read_only", file=path.parent), EXIT_UNREADABLE) from exc
     return EXIT_OK
 
 

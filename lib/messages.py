@@ -264,6 +264,7 @@ MESSAGES: dict[str, str] = {
     "auth.cookie_key_missing": "未设置登录 cookie 密钥:请设置环境变量 {env}(一段足够长的随机字符串)",
     "auth.sign_in_required": "请先登录",
     "auth.sign_in_failed": "用户名或密码不正确,请重新输入。",
+    "auth.session_failed": "登录会话无法保存到数据库({detail}),暂时不能登录。请管理员检查数据库和 var/ 文件夹是否可写。",
     "auth.sign_in_incomplete": "请填写用户名和密码后再点“登录”。",
     "auth.read_only": "领导账号只能浏览,不能上传或审核",
     "auth.review_denied": "只有区发改局(规划办)账号可以审核报送、设定目标和导出",

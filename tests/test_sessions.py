@@ -12,6 +12,7 @@ import pytest
 from lib import sessions
 from lib.sessions import CookieClaims, decode_cookie, encode_cookie
 from lib.store import open_store
+from tests.test_store import store_url  # noqa: F401 (fixture)
 
 KEY = "test-cookie-key-" * 4   # 64 bytes: long enough for HS512 too
 FUTURE = time.time() + 3600
@@ -47,8 +48,9 @@ def test_our_cookie_decodes_to_its_claims():
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'sessions.sqlite'}", cached=False)
+def store(store_url):
+    """SQLite, and PostgreSQL when PLANMON_TEST_PG_URL is set (tests/test_store.py's backends)."""
+    s = open_store(store_url, cached=False)
     yield s
     s.close()
 

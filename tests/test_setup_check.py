@@ -235,3 +235,16 @@ def test_make_run_listens_where_the_setting_says():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert default == "127.0.0.1" and f"PLANMON_SERVER_ADDRESS ?= {default}" in makefile
     assert "--server.address $(PLANMON_SERVER_ADDRESS)" in makefile
+
+
+def test_user_add_in_a_read_only_folder_says_which_folder(setup_dirs, monkeypatch, capsys):
+    import io
+
+    from lib.cli import main
+    setup_dirs["var"].mkdir()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("long-enough-pw\n"))
+    with read_only(setup_dirs["var"]):
+        code = main(["user", "add", "renshe", "--role", "department", "--unit", "区人社局"])
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"文件夹 {setup_dirs['var']} 不可写")
+    assert list(setup_dirs["var"].iterdir()) == []
