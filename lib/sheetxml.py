@@ -86,7 +86,9 @@ def scan_sheet(name: str, stream: IO[bytes], percent_styles: set[int]) -> SheetI
     `too_many_cells` is set and nothing else is reliable). Raises SheetXmlError on broken XML."""
     info = SheetInfo(name)
     scan = _Scanner(info, percent_styles)
-    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    # No namespace processing (it costs per element): names are matched by their local part, whatever the
+    # prefix, as calamine matches them.
+    parser = pyexpat.ParserCreate()
     parser.buffer_text = True
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _refuse
@@ -118,7 +120,7 @@ class _Scanner:
     def __init__(self, info: SheetInfo, percent_styles: set[int]):
         self.info = info
         self.percent = {str(s) for s in percent_styles}
-        self.local: dict[str, str] = {}          # expat's "namespace local" name → local name
+        self.local: dict[str, str] = {}          # qualified name ("c", "x:c") → local name
         self.row_no = 0
         self.refs: list[str | None] = []
         self.special: dict[int, dict[str, str]] = {}
@@ -130,12 +132,17 @@ class _Scanner:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = self.local.get(name)
         if local is None:
-            local = self.local[name] = name.rpartition(" ")[2]
+            local = self.local[name] = name.rpartition(":")[2]
         if local == "c":
             self.refs.append(attrs.get("r"))
-            kind, style = attrs.get("t"), attrs.get("s")
-            if kind == "e" or (style is not None and style in self.percent):
-                self.begin_capture({"t": kind or "", "s": style or ""})
+            if "t" in attrs or "s" in attrs:
+                kind, style = attrs.get("t"), attrs.get("s")
+                if kind == "e" or (style is not None and style in self.percent):
+                    self.begin_capture({"t": kind or "", "s": style or ""})
+        elif local == "v":
+            if self.capture is not None:
+                self.capture["v"] = self.capture.get("v", "")
+                self.capture_tag = "v"
         elif local == "row":
             self.flush()
             r = attrs.get("r")
@@ -148,9 +155,6 @@ class _Scanner:
                 self.begin_capture({"t": "", "s": ""})
             self.capture["f"] = self.capture.get("f", "")
             self.capture_tag = "f"
-        elif local == "v" and self.capture is not None:
-            self.capture["v"] = self.capture.get("v", "")
-            self.capture_tag = "v"
         elif local == "mergeCell":
             self.merge(attrs.get("ref", ""))
 
@@ -165,7 +169,7 @@ class _Scanner:
             self.capture[self.capture_tag] += data
 
     def end(self, name: str) -> None:
-        local = self.local.get(name) or name.rpartition(" ")[2]
+        local = self.local.get(name) or name.rpartition(":")[2]
         if local == "c":
             self.capture, self.capture_tag = None, ""
             self.parser.CharacterDataHandler = None
