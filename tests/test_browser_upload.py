@@ -105,3 +105,24 @@ def test_a_visitor_is_refused_on_upload_and_review(server, browser):
         page.goto(f"{server}/{path}")
         page.get_by_text("请先登录:本页面只对登录用户开放。").wait_for(timeout=LONG)
     context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
+def test_an_upload_that_aborts_its_parser_leaves_the_server_running(server, browser, width, height):
+    """calamine aborts on this file; the reading process dies, the server answers with one message and keeps
+    serving the next page. Screenshots: upload-unsafe-WIDTH.png, after-unsafe-WIDTH.png."""
+    context, page = new_page(browser)
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, server, "dept01")
+    page.goto(f"{server}/upload")
+    page.get_by_text("① 下载本单位填报模板").wait_for(timeout=LONG)
+    page.locator("input[type=file]").set_input_files(str(FIXTURES / "hostile" / "shared-strings-count-aborts.xlsx"))
+    message = page.get_by_text("无法安全读取(读取进程异常退出)")
+    message.wait_for(timeout=LONG)
+    top(page, page.get_by_text("② 上传填好的工作簿,核对后提交"))
+    shot(page, f"upload-unsafe-{width}.png")
+    page.goto(f"{server}/")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=LONG)
+    shot(page, f"after-unsafe-{width}.png")
+    assert page.console_errors == []
+    context.close()
