@@ -529,6 +529,19 @@ def html_table(frame: pd.DataFrame) -> None:
     st.html(f'{_TABLE_CSS}<table class="pm-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
 
+_FACTS_CSS = """<style>
+.pm-facts{display:flex;flex-wrap:wrap;gap:8px 22px;margin:4px 0 8px}.pm-fact{min-width:88px;max-width:100%}
+.pm-fact-k{font-size:0.8rem;color:#555}.pm-fact-v{font-weight:600;font-size:0.95rem}
+</style>"""
+
+
+def facts(items: dict[str, str]) -> None:
+    """Label/value pairs that wrap on a phone instead of squeezing a table's columns to one character."""
+    cells = "".join(f'<div class="pm-fact"><div class="pm-fact-k">{escape(k)}</div><div class="pm-fact-v">{escape(v)}</div></div>'
+                    for k, v in items.items())
+    st.html(f'{_FACTS_CSS}<div class="pm-facts">{cells}</div>')
+
+
 def status_legend(final: bool = False) -> str:
     """What the colours and icons mean: the status labels (final-evaluation ones at the plan's end) and amber."""
     tau = 1.0 if final else None

@@ -51,7 +51,8 @@ if row["kind"] == "quota":
     facts["当年上级下达"] = fmt.with_unit(row["assigned_target"], row["unit"])
 if verdict.has_outlook(row):
     facts[f"预计到 {d.plan.target_year} 年"] = f"{fmt.percent(row['projected_achievement'])}({outlook_label(row['outlook'])})"
-head[1].markdown(" | ".join(facts) + "\n" + "|".join(["---"] * len(facts)) + "\n" + " | ".join(ui.escape_markdown(v) for v in facts.values()))
+with head[1]:
+    ui.facts(facts)
 
 # Plain sentences first; the arithmetic behind them in a collapsed detail.
 st.markdown(ui.escape_markdown(verdict.status_sentence(pd.concat([pd.Series({"indicator_id": pick}), row]))))

@@ -10,7 +10,7 @@ from lib.status import (AMBER, GREY, OUTLOOK_LOOK, RED, STATUS_LOOK, Outlook, St
 @pytest.mark.parametrize("status,tau,label", [
     ("achieved", 0.5, "提前实现"), ("ahead", 0.5, "快于预期"), ("on_track", 0.5, "基本符合预期"),
     ("behind", 0.5, "滞后"), ("no_data", 0.5, "数据缺失"), ("achieved", None, "提前实现"),
-    ("achieved", 1.0, "已完成"), ("on_track", 1.0, "基本完成"), ("behind", 1.0, "未完成"), ("no_data", 1.0, "数据缺失"),
+    ("achieved", 1.0, "已完成"), ("ahead", 1.0, "已完成"), ("on_track", 1.0, "基本完成"), ("behind", 1.0, "未完成"), ("no_data", 1.0, "数据缺失"),
     ("behind", 1 - 1e-10, "未完成"),          # within the 1e-9 allowance
     ("behind", 0.95, "滞后"),                 # 2025Q3 is not the end
 ])
