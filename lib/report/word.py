@@ -223,7 +223,7 @@ def _fits(text: str, width_mm: float, size_pt: float) -> bool:
 def _cell_text(text: str, width_mm: float, size_pt: float) -> str:
     """"5.8%(2025Q4)" that would wrap mid-period breaks before its bracket instead: value, then (period)."""
     head, sep, tail = text.rpartition("(")
-    if sep and head and not _fits(text, width_mm, size_pt):
+    if sep and head and re.match(r"\d{4}|完成度", tail) and not _fits(text, width_mm, size_pt):  # periods, not names
         return f"{head}\n({tail}"
     return text
 
