@@ -52,6 +52,7 @@ class ReportError(ValueError):
 class Heading:
     level: int     # 1 "一、…" (黑体), 2 "(一)…" (楷体)
     text: str
+    new_page: bool = False   # the annex starts on a page of its own
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ def indicator_table(pack: briefing.Briefing, kind: Kind) -> Table:
          target_text(r, names), latest_text(r), progress_text(r), conclusion_text(r, kind, final_view), _units_cell(r))
         for i, (_, r) in enumerate(ind.iterrows(), start=1))
     return Table("表1", "主要指标完成情况", ("序号", "指标名称", "属性", "单位", "基期值", "目标值", "最新值(期间)", "进度",
-                                        "评估结论", "责任单位"), rows, (8, 28, 11, 9, 12, 16, 19, 19, 17, 17), font_pt=9)
+                                        "评估结论", "责任单位"), rows, (8, 26, 13, 9, 12, 16, 19, 19, 17, 17), font_pt=9)
 
 
 def _status_item(row: pd.Series) -> str:
@@ -620,7 +621,7 @@ class _Figures:
 
 
 def annex(pack: briefing.Briefing, reporting: pd.DataFrame | None, figures: _Figures, source: str) -> list[Block]:
-    blocks: list[Block] = [Heading(1, "附件")]
+    blocks: list[Block] = [Heading(1, "附件", new_page=True)]
     if len(pack.indicators):
         blocks.append(values_by_year(pack))
     blocks += reporting_table(pack, reporting)

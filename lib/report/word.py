@@ -170,6 +170,7 @@ def _footer(section) -> None:
 
 def _heading(doc, block: Heading) -> None:
     p = doc.add_paragraph(style=f"Heading {block.level}")
+    p.paragraph_format.page_break_before = block.new_page
     _run(p, block.text, H1_FONT if block.level == 1 else H2_FONT)
 
 
@@ -213,18 +214,33 @@ def _short(text: str) -> bool:
     return len(text) <= 4 or bool(re.fullmatch(r"[\d.,%—\-+QT()()年月]+", text))
 
 
-def _fill(cell, text: str, size_pt: float, *, header: bool, width, style_id: str) -> None:
-    cell.width = width
+def _fits(text: str, width_mm: float, size_pt: float) -> bool:
+    """Whether `text` fits one line of a cell (CJK one em, Latin and digits about half)."""
+    em_mm = size_pt * 25.4 / 72
+    return sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in text) * em_mm <= width_mm - 2 * CELL_MARGIN_MM - 0.5
+
+
+def _cell_text(text: str, width_mm: float, size_pt: float) -> str:
+    """"5.8%(2025Q4)" that would wrap mid-period breaks before its bracket instead: value, then (period)."""
+    head, sep, tail = text.rpartition("(")
+    if sep and head and re.match(r"\d{4}|完成度", tail) and not _fits(text, width_mm, size_pt):  # periods, not names
+        return f"{head}\n({tail}"
+    return text
+
+
+def _fill(cell, text: str, size_pt: float, *, header: bool, width_mm: float, centred: bool, style_id: str) -> None:
+    cell.width = Mm(width_mm)
     p = cell.paragraphs[0]
     p._p.style = style_id  # by id: python-docx's lookup by name scans every style, per cell
-    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER if header or _short(text) else WD_ALIGN_PARAGRAPH.LEFT
-    _run(p, text, H1_FONT if header else BODY_FONT, size_pt)
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER if header or centred else WD_ALIGN_PARAGRAPH.LEFT
+    _run(p, text if header else _cell_text(text, width_mm, size_pt), H1_FONT if header else BODY_FONT, size_pt)
 
 
 def _table(doc, block: Table) -> None:
     _caption(doc, f"{block.number} {block.caption}")
     scale = TEXT_WIDTH_MM / sum(block.widths_mm)
-    widths = [Mm(w * scale) for w in block.widths_mm]
+    widths = [w * scale for w in block.widths_mm]
+    centred = [all(_short(r[i]) for r in block.rows) for i in range(len(block.header))]  # a column reads one way
     table = doc.add_table(rows=1, cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -235,14 +251,14 @@ def _table(doc, block: Table) -> None:
     _repeat_header(head)
     _cant_split(head)
     for cell, text, w in zip(head.cells, block.header, widths):
-        _fill(cell, text, block.font_pt, header=True, width=w, style_id=style_id)
+        _fill(cell, text, block.font_pt, header=True, width_mm=w, centred=True, style_id=style_id)
     for values in block.rows:
         row = table.add_row()
         _cant_split(row)
-        for cell, text, w in zip(row.cells, values, widths):
-            _fill(cell, text, block.font_pt, header=False, width=w, style_id=style_id)
+        for cell, text, w, c in zip(row.cells, values, widths, centred):
+            _fill(cell, text, block.font_pt, header=False, width_mm=w, centred=c, style_id=style_id)
     for col, w in zip(table.columns, widths):
-        col.width = w
+        col.width = Mm(w)
     doc.add_paragraph(style="注释")  # a little air before the next paragraph
 
 
