@@ -1104,7 +1104,7 @@ def returned_notice(s: Store, unit: str) -> bool:
         return False
     latest = mine.iloc[0]
     st.warning(f"最近一次报送(第 {latest['id']} 号,{escape_markdown(latest['file_name'])})已被区发改局退回,"
-               "请按以下原因修改后重新上传:", icon="↩️")
+               "请按以下原因修改后重新上传:", icon=":material/undo:")
     st.text(latest["state_reason"])
     return True
 
@@ -1122,8 +1122,9 @@ def preview_table(preview: pd.DataFrame, p: Plan, flags: dict[tuple[str, str], s
         "期间": preview["period"], "原值": preview["old"].replace("", "—"), "新值": preview["new"],
         "计量单位": preview["item_id"].map(measure), "变更项": preview["changed"],
     })
-    if flags is not None:
-        shown["提示"] = [("⚠ " + flags[k]) if k in flags else "" for k in zip(preview["item_id"], preview["period"])]
+    if flags is not None:   # beside 新值, not last: the widest column would otherwise sit off-screen at 1366 px
+        shown.insert(shown.columns.get_loc("新值") + 1, "提示",
+                     [("⚠ " + flags[k]) if k in flags else "" for k in zip(preview["item_id"], preview["period"])])
     if preview["row"].isna().all():
         shown = shown.drop(columns="行")
     return shown

@@ -175,7 +175,7 @@ st.markdown("**② 报送本季度数据,核对后提交**")
 with st.container():
     ui.show_flash(FLASH)
     if done := st.session_state.get(DONE):
-        {"success": st.success, "info": st.info}[done[0]](ui.escape_markdown(done[1]), icon="✅")
+        {"success": st.success, "info": st.info}[done[0]](ui.escape_markdown(done[1]), icon=":material/check_circle:")
     tab_file, tab_web = st.tabs(["上传工作簿", "网页填报"])
     with tab_file:
         upload = ui.chinese_uploader("选择填好的进度工作簿", key=f"up_file_{gen}", on_change=_forget_done,
