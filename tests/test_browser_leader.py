@@ -89,6 +89,12 @@ def test_task_history_is_a_list_on_phones_and_a_heatmap_on_laptops(server, brows
     box = narrow.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]     # no sideways scrolling
     context.close()
+    context, page = open_page(browser, server, "units", PHONE)
+    matrix = page.locator(".st-key-pm_narrow_unit_matrix")
+    matrix.locator("table.pm-hl").wait_for(timeout=LONG)
+    assert not page.locator(".st-key-pm_wide_unit_matrix").is_visible()
+    assert matrix.locator("tbody tr").first.inner_text().startswith("区发改局")
+    context.close()
     context, page = open_page(browser, server, "tasks", LAPTOP, 2)
     assert page.locator(".st-key-pm_wide_tasks_heatmap .js-plotly-plot").is_visible()
     assert not page.locator(".st-key-pm_narrow_tasks_heatmap").is_visible()
