@@ -52,6 +52,9 @@ def screenshots(page, name: str, viewport: dict) -> None:
 def test_pages_at_laptop_and_phone_width(server, browser, path, heading, n_charts, viewport):
     context, page = open_page(browser, server, path, viewport, n_charts if viewport is LAPTOP else min(n_charts, 1))
     page.get_by_role("heading", name=heading).first.wait_for(timeout=LONG)
+    if path == "plan":   # its widgets and tables come after the heading
+        page.get_by_role("tab", name="主要指标").first.wait_for(timeout=LONG)
+        page.locator("td[role=gridcell]", has_text="常住人口城镇化率").first.wait_for(state="attached", timeout=LONG)
     screenshots(page, path or "overview", viewport)
     context.close()
 
