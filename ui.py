@@ -622,6 +622,20 @@ def task_heatmap(d: Data, view: View, history: pd.DataFrame, key: str) -> None:
         task_history_list(history)
 
 
+def responsibility_matrix(d: Data, view: View, matrix: pd.DataFrame, key: str, depends: tuple) -> None:
+    """The unit × section matrix on wider screens; on a phone one line per unit instead (PAGE_CSS)."""
+    from lib.heatlist import unit_sections
+    with st.container(key=f"pm_wide_{key}"):
+        chart(lambda: charts.responsibility_matrix(matrix), "单位×篇章分工矩阵", view.as_of, key=key, depends=depends,
+              version=d.version)
+    with st.container(key=f"pm_narrow_{key}"):
+        lines = unit_sections(matrix)
+        rows = "".join(f"<tr><td><b>{escape(u)}</b></td><td>{escape(t)}</td></tr>"
+                       for u, t in zip(lines["unit"], lines["sections"]))
+        st.html(f'{_LIST_CSS}<div class="pm-hl-note">责任分工(单位 × 篇章):篇章序号,牵=牵头项数,责=责任项数。'
+                f'完整矩阵请在电脑上查看。</div><table class="pm-hl"><tbody>{rows}</tbody></table>')
+
+
 def task_history(d: Data, view: View, task_ids: set[str]) -> pd.DataFrame:
     history = _task_history(d.version, str(view.as_of), d)
     return history[history["task_id"].isin(task_ids)]

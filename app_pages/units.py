@@ -47,7 +47,7 @@ def unit_detail(unit: str) -> None:
 ind, tasks = ui.filter_results(d, replace(view, unit=None), ind_all, tasks_all)
 if view.unit is None:
     st.info("在左侧“查看范围”的“责任单位”中选择一个单位,这里列出它负责的指标和任务、状态和报送率(手机上先点左上角的 » 打开侧栏)。"
-            "下方是各单位的对比。", icon="👈")
+            "下方是各单位的对比。")
 else:
     unit_detail(view.unit)
 
@@ -65,5 +65,5 @@ ui.chart(lambda: charts.unit_ranking(counts, kind="task" if kind == "任务" els
 task_units = rollup.unit_items(d.plan, tasks_all)
 if direct_only:
     task_units = task_units[task_units["via"].isin(vias)]
-ui.chart(lambda: charts.responsibility_matrix(rollup.section_matrix(d.plan, task_units)), "单位×篇章分工矩阵", view.as_of,
-         key="unit_matrix", depends=(view, direct_only), version=d.version)
+ui.responsibility_matrix(d, view, rollup.section_matrix(d.plan, task_units), key="unit_matrix",
+                         depends=(view, direct_only))   # on phones: one line per unit instead

@@ -36,3 +36,27 @@ def short_period(period: str) -> str:
     """"2023Q2" → "23年Q2" (a column heading a phone can fit four of)."""
     p = Period.parse(period)
     return f"{p.year % 100:02d}年Q{p.quarter}"
+
+
+def unit_sections(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The unit × section responsibility matrix as one line per unit (for phones): columns unit, sections
+    — e.g. "一 牵2 责1 · 三 牵1" (section numeral, items led, items responsible), units in input order.
+
+    Input columns: unit, section_no, role ("牵头单位"/"责任单位"), count — as for
+    `charts.responsibility_matrix`."""
+    from lib.charts import chinese_numeral
+    if matrix is None or len(matrix) == 0:
+        return pd.DataFrame(columns=["unit", "sections"])
+    frame = matrix.assign(count=pd.to_numeric(matrix["count"]), unit=matrix["unit"].astype(str))
+    units = list(pd.unique(frame["unit"]))
+    sums = frame.groupby(["unit", "section_no", "role"])["count"].sum()
+    lines = []
+    for unit in units:
+        parts = []
+        for no in sorted(sums.loc[unit].index.get_level_values(0).unique()):
+            lead, resp = int(sums.get((unit, no, "牵头单位"), 0)), int(sums.get((unit, no, "责任单位"), 0))
+            cells = " ".join(p for p in (f"牵{lead}" if lead else "", f"责{resp}" if resp else "") if p)
+            if cells:
+                parts.append(f"{chinese_numeral(no)} {cells}")
+        lines.append(" · ".join(parts))
+    return pd.DataFrame({"unit": units, "sections": lines})

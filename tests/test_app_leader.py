@@ -141,3 +141,18 @@ def test_monitoring_pages_carry_a_print_header_with_plan_as_of_and_date():
     heads = [h.value for h in at.get("html") if "pm-print-head" in h.value and "<div" in h.value]
     assert len(heads) == 1
     assert ui.plan().config.name in heads[0] and "截至 2023年第二季度" in heads[0] and "打印日期 " in heads[0]
+
+
+# --- phones: the short lists next to the wide charts --------------------------------------------------
+
+def test_tasks_and_units_pages_carry_the_phone_lists_next_to_the_charts():
+    at = app(as_of="2023Q2")
+    at.run()
+    at.switch_page("app_pages/tasks.py").run()
+    lists = [h.value for h in at.get("html") if 'class="pm-hl"' in h.value]
+    assert len(lists) == 1 and lists[0].count("<tr><td><b>T") == 38
+    assert re.findall(r'<th class="c">(.*?)</th>', lists[0]) == ["22年Q3", "22年Q4", "23年Q1", "23年Q2"]
+    assert len(at.get("plotly_chart")) == 2
+    at.switch_page("app_pages/units.py").run()
+    lists = [h.value for h in at.get("html") if 'class="pm-hl"' in h.value]
+    assert len(lists) == 1 and "<tr><td><b>区发改局</b></td>" in lists[0]

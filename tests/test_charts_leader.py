@@ -131,3 +131,13 @@ def test_short_period(period, text):
                                       (date(2025, 10, 31), "2025年10月31日")])
 def test_chinese_date_has_no_leading_zeros(day, text):
     assert chinese_date(day) == text
+
+
+def test_unit_sections_gives_one_line_per_unit_in_input_order():
+    from lib.heatlist import unit_sections
+    matrix = pd.DataFrame({"unit": ["区发改局", "区发改局", "区发改局", "区财政局", "区发改局"],
+                           "section_no": [1, 1, 3, 3, 10], "section_title": ["甲", "甲", "丙", "丙", "癸"],
+                           "role": ["牵头单位", "责任单位", "牵头单位", "责任单位", "责任单位"], "count": [2, 1, 1, 4, 0]})
+    lines = unit_sections(matrix)
+    assert lines.to_dict("list") == {"unit": ["区发改局", "区财政局"], "sections": ["一 牵2 责1 · 三 牵1", "三 责4"]}
+    assert unit_sections(matrix.iloc[:0]).empty
