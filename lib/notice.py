@@ -143,7 +143,7 @@ class _TextOfHtml(html.parser.HTMLParser):
     """Tag-free text of a saved web page; block elements end a line, scripts and styles are dropped."""
     BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
               "title", "td", "th", "ul", "ol", "hr", "header", "footer"}
-    SKIP = {"script", "style", "noscript", "template"}
+    SKIP = {"script", "style", "noscript", "template", "head", "title"}  # the page's <title> is not the notice
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -151,7 +151,9 @@ class _TextOfHtml(html.parser.HTMLParser):
         self.skipping = 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self.SKIP:
+        if tag == "body":  # whatever an unclosed <head> left open, the body is text
+            self.skipping = 0
+        elif tag in self.SKIP:
             self.skipping += 1
         elif tag in self.BLOCKS:
             self.parts.append("\n")
@@ -191,6 +193,7 @@ _NUMBERING = re.compile(
     r"|(?P<n3>[\u2460-\u2473]))\s*")
 _TERMINAL = tuple("。;;::))」”!?!?》") + ("通知", "方案", "意见")
 _NEW_PARAGRAPH = re.compile(r"^(发布时间|发布日期|来源|日期|索引号|文号)")
+_NAVIGATION = re.compile(r"[>|>]|您现在的位置|当前位置")  # a web page's breadcrumb or links: never part of a title
 _DATE_END = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})$")
 SHORT_LINE = 30  # a title or heading line is short; a wrapped body line is long
 
@@ -242,6 +245,8 @@ def _numbering(text: str) -> tuple[str, int | None, int]:
 def _continues(previous: str, last_line: str, current: str) -> bool:
     """Whether `current` carries on the paragraph `previous` (a heading or a hard-wrapped line)."""
     if _numbering(current)[0] or _NEW_PARAGRAPH.match(current):
+        return False
+    if _NAVIGATION.search(last_line) or _NAVIGATION.search(current):
         return False
     prev = half(previous).rstrip()
     if prev.endswith(_TERMINAL) or _DATE_END.search(prev):

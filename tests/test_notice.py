@@ -422,6 +422,30 @@ def test_other_formats_give_the_same_draft_as_the_text(seed_draft, tmp_path, suf
     same_draft(draft, seed_draft)
 
 
+SAVED_PAGE = """<html><head><meta charset="gb2312"><title>某某区人民政府门户网站</title></head><body>
+<div class="crumb">首页 &gt; 政府信息公开 &gt; 政策</div>
+<div id="content"><p align="center"><strong>某某区国民经济和社会发展第十四个五年规划</strong><br/>任务分工方案</p>
+<p>&nbsp;&nbsp;二、主要指标分工</p><p>(一)预期性指标。应力争实现。</p>
+<p>&nbsp;&nbsp;1.地区生产总值年均增速9%。(责任单位:区发改局)</p>
+<p>三、重点任务分工</p><p>(一)优化布局</p>
+<p>1.优化区域布局。推进<span>城乡</span>融合。(牵头单位:区发改局;责任单位:各镇、街道)</p>
+</div><script>var x = "1.地区生产总值";</script></body></html>"""
+
+
+def test_a_saved_web_page_in_gb18030():
+    """The page title, breadcrumb and scripts are not the notice; <br> and &nbsp; and inline tags are forgiven."""
+    draft = parse_notice(notice.notice_lines(SAVED_PAGE.encode("gb18030"), "page.html"))
+    assert (draft.config["name"], draft.config["short_name"]) == ("某某区国民经济和社会发展第十四个五年规划", "某某区“十四五”规划")
+    assert list(draft.indicators.name) == ["地区生产总值年均增速"]
+    task = draft.tasks.iloc[0]
+    assert (task.title, task.description, task.responsible_units) == ("优化区域布局", "推进城乡融合。", ("各镇、街道",))
+
+
+def test_an_unclosed_head_does_not_hide_the_body():
+    page = SAVED_PAGE.replace("</head>", "")
+    assert len(parse_notice(notice.notice_lines(page.encode(), "page.html")).tasks) == 1
+
+
 # --- bad input: a clear message, exit 1, nothing written ------------------------------------------------------
 
 NO_INDICATORS = "某某区“十四五”规划任务分工方案\n一、分工原则\n(一)明确目标任务。\n三、重点任务分工\n(一)建设\n1.发展。内容。(牵头单位:区发改局)"
