@@ -434,6 +434,8 @@ def classify(sentence: str) -> Wording:
         return Wording(name, "level_up", target, unit, "up", verb=verb or suffix)
     if any(word in name for word in _LOWER_IS_BETTER):
         return Wording(name, "ceiling", target, unit, "down", guessed=True)
+    if "新增" in name and unit not in ("%", "‰", "个百分点"):  # "新增就业4万人": new additions over the plan add up
+        return Wording(name + "(五年累计)", "cumulative", target, unit, "up", guessed=True)
     return Wording(name, "level_up", target, unit, "up", guessed=True)
 
 

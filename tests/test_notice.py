@@ -70,6 +70,7 @@ WORDING = [
     ("每万人口高价值发明专利拥有量6件。", "level_up", 6, "件", "up", "每万人口高价值发明专利拥有量"),
     ("每千人口拥有3岁以下婴幼儿托位数2个。", "level_up", 2, "个", "up", "每千人口拥有3岁以下婴幼儿托位数"),
     ("城镇调查失业率5.5%。", "ceiling", 5.5, "%", "down", "城镇调查失业率"),
+    ("新增就业4万人", "cumulative", 4, "万人", "up", "新增就业(五年累计)"),
     # full-width digits and signs
     ("常住人口城镇化率达到90%", "level_up", 90, "%", "up", "常住人口城镇化率"),
     ("地区生产总值年均增长7%", "growth_rate", 7, "%", "up", "地区生产总值年均增长"),
@@ -88,6 +89,7 @@ def test_wording_gives_kind_target_unit_direction(sentence, kind, target, unit, 
 @pytest.mark.parametrize("sentence,guessed,unit_assumed,ref", [
     ("每万人口高价值发明专利拥有量6件。", True, False, ""),
     ("城镇调查失业率5.5%。", True, False, ""),
+    ("新增就业4万人", True, False, ""),
     ("城镇调查失业率控制在5.5%以内", False, False, ""),
     ("常住人口城镇化率达到90%。", False, False, ""),
     ("完成上级下达指标", False, False, ""),
@@ -325,6 +327,17 @@ def test_seed_task_quantities_are_proposed_with_their_sentence(seed_draft, task_
     assert f.finding.message == render("notice.task_quantity", task_id=task_id, value=phrase, target=target, unit=unit,
                                        name=notice._task_indicator_name(classify(phrase).name),
                                        kind_label=schema.KIND_LABELS[classify(phrase).kind])
+
+
+def test_quantities_in_a_task_are_proposed_with_their_sentence():
+    text = NO_TASKS + ("\n三、重点任务分工\n(一)民生\n1.稳定就业。千方百计扩大就业,新增就业4万人。"
+                       "开展职业技能培训10万人次。(牵头单位:区人社局)")
+    draft = parse_notice(lines_of(text))
+    found = [(f.finding.value, f.sentence) for f in draft.findings if f.code == "notice.task_quantity"]
+    assert found == [("新增就业4万人", "千方百计扩大就业,新增就业4万人。"), ("开展职业技能培训10万人次", "开展职业技能培训10万人次。")]
+    first = next(f for f in draft.findings if f.code == "notice.task_quantity")
+    assert first.finding.message == render("notice.task_quantity", task_id="T01-01", value="新增就业4万人",
+                                           name="新增就业(五年累计)", kind_label="五年累计", target="4", unit="万人")
 
 
 def test_seed_task_quantities_are_exactly_these(seed_draft):
