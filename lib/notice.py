@@ -1,7 +1,7 @@
 """Read a district's task-division notice (任务分工方案) into a draft plan folder.
 
-`read_notice(path)` is the I/O (with `read_known_units` for an existing units.csv): it turns a .txt, .docx or saved .html file into numbered text lines
-(bounded in size, UTF-8 or GB18030). `parse_notice(lines)` is pure: it finds the main-indicator list and the
+`read_notice(path)` is the I/O (with `read_known_units` for an existing units.csv): it turns a .txt, .docx or
+saved .html file into numbered text lines (bounded in size, UTF-8 or GB18030). `parse_notice(lines)` is pure: it finds the main-indicator list and the
 key-task list, reads each item's wording into a kind, target, unit and direction, collects every unit named
 in the parentheses, and returns a `Draft` (plan.toml values, the three plan tables, and findings: what the
 planning office must check, each with the sentence it came from). `draft_files(draft)` renders the five
@@ -780,8 +780,11 @@ def plan_years(number: int) -> tuple[int, int]:
 
 
 def _cn_plan_label(number: int) -> str:
+    """14 → 十四, 15 → 十五, 20 → 二十 (the 十四 of “十四五”)."""
+    digits = "一二三四五六七八九"
     tens, ones = divmod(number, 10)
-    return ("十" if tens == 1 else "一二三四五六七八九"[tens - 1] + "十" if tens else "") + ("一二三四五六七八九"[ones - 1] if ones else "")
+    head = "" if tens == 0 else "十" if tens == 1 else digits[tens - 1] + "十"
+    return head + (digits[ones - 1] if ones else "")
 
 
 def _plan_config(blocks: list[Block], district: str | None, base_year: int | None, target_year: int | None,
@@ -895,7 +898,7 @@ def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:g}" if value == value else ""
+        return f"{value:g}"
     return str(value)
 
 

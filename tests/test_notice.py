@@ -260,6 +260,7 @@ def test_plan_years(number, years):
 @pytest.mark.parametrize("text,number", [("一", 1), ("十", 10), ("十四", 14), ("二十三", 23), ("十五", 15)])
 def test_chinese_numbers(text, number):
     assert notice.cn_number(text) == number
+    assert notice._cn_plan_label(number) == text  # and back, for the short name's “十四五”
 
 
 # --- the seed notice round trip ------------------------------------------------------------------------
