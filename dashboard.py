@@ -13,6 +13,9 @@ BROWSE = [
     st.Page("app_pages/reporting.py", title="报送情况", icon=":material/outbox:", url_path="reporting"),
     st.Page("app_pages/plan.py", title="规划目标与分工", icon=":material/description:", url_path="plan"),
 ]
+ABOUT = [  # no sidebar view: the methodology, rendered from docs/methodology.md
+    st.Page("app_pages/methodology.py", title="测算方法", icon=":material/menu_book:", url_path="methodology"),
+]
 WORK = [  # listed for everyone; each page refuses (message + sign-in link + st.stop) roles without access
     st.Page("app_pages/upload.py", title="数据填报", icon=":material/upload_file:", url_path="upload"),
     st.Page("app_pages/review.py", title="审核与历史", icon=":material/fact_check:", url_path="review"),
@@ -21,7 +24,7 @@ WORK = [  # listed for everyone; each page refuses (message + sign-in link + st.
 REPORT = [  # own as-of and scope widgets, no global sidebar view
     st.Page("app_pages/briefing.py", title="简报导出", icon=":material/slideshow:", url_path="briefing"),
 ]
-PAGES = {"监测": BROWSE, "汇报": REPORT, "填报与审核": WORK}
+PAGES = {"监测": BROWSE + ABOUT, "汇报": REPORT, "填报与审核": WORK}
 
 WITH_VIEW = {p.title for p in BROWSE[:-1]}  # the plan page has its own unit filter and no as-of
 

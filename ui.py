@@ -11,6 +11,7 @@ import html
 import threading as _threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date as _date
 from pathlib import Path
 
 import pandas as pd
@@ -20,12 +21,15 @@ import streamlit as st
 from lib import accounts as _acc
 from lib import charts, fmt, settings
 from lib import export as _export
-from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of
+from lib.assess import Tolerance, assess_indicators, assess_tasks, default_as_of, task_contributions
+from lib.dates import chinese_date
 from lib.periods import Period, time_elapsed
 from lib.plan import Plan, PlanError, load_plan
 from lib.schema import CATEGORIES
-from lib.status import STATUS_LOOK, Status, status_label
-from lib.store import Store, StoreError, apply_baselines, open_store
+from lib import verdict
+from lib.status import AT_RISK_LIGHT, LEGEND_AMBER, STATUS_LOOK, Status, light_look, outlook_label, status_label
+from lib.plan_catalog import ready_store
+from lib.store import Store, StoreError, apply_baselines
 
 
 @st.cache_resource(show_spinner=False)
@@ -173,10 +177,25 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
         st.selectbox("任务篇章", options["section"], index["section"], key=_VIEW_KEYS["section"],
                      format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
         st.selectbox("责任单位", options["unit"], index["unit"], key=_VIEW_KEYS["unit"],
-                     help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的)")
+                     help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的);「责任单位」页据此显示该单位")
     view = _view_from_state(options)
     _mirror_to_url(view, options["as_of"][0])
     return view
+
+
+def url_widget_value(key: str, param: str, default: str = "") -> None:
+    """Before a page's own widget is drawn: on first show, take its value from the URL (a shared link)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(param, default)
+
+
+def mirror_param(param: str, value: str | None, default: str | None = None) -> None:
+    """Write a page's widget value into the URL (dropped when it is the default), so a copied link keeps it."""
+    if value is None or value == default or value == "":
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
 
 
 def current_view(d: "Data") -> View:
@@ -203,10 +222,8 @@ def period_label(p: Period) -> str:
 
 @st.cache_resource(show_spinner="正在打开数据库…")
 def store() -> Store:
-    """One store per process; on first start it is seeded with the sample workbook."""
-    s = open_store()
-    s.seed_if_empty(plan(), settings.get("sample_progress"))
-    return s
+    """One store per process, scoped to the plan shown; on first start it loads the plans and sample data."""
+    return ready_store(plan())
 
 
 @dataclass(frozen=True)
@@ -293,10 +310,71 @@ def browse_page(title: str) -> BrowsePage:
     view = current_view(d)
     ind_all, tasks_all = assessment(d, view.as_of)
     ind, tasks = filter_results(d, view, ind_all, tasks_all)
+    page_head(d.plan, view.as_of)
     st.title(title)
     st.caption(escape_markdown(time_caption(d, view)))
     sample_banner(d)
     return BrowsePage(d, view, ind, tasks, ind_all, tasks_all)
+
+
+# --- page head: screen, phone and print rules, the print-only header -------------------------------------
+
+# Phones (≤ 640 px): the parts keyed "pm_wide_*" give way to their "pm_narrow_*" twins (e.g. the task ×
+# quarter heatmap → a short list). Print (A4): no sidebar, header bar, widgets or chart toolbars; charts
+# kept within the page width (`_PRINT_FIT_JS`); a header naming the plan, the as-of quarter and the date.
+PAGE_CSS = """<style>
+[class*="st-key-pm_narrow_"]{display:none}
+@media (max-width:640px){[class*="st-key-pm_wide_"]{display:none}[class*="st-key-pm_narrow_"]{display:block}}
+.pm-print-head{display:none}
+@media print{
+@page{size:A4;margin:12mm}
+[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
+[data-testid="stToolbar"],[data-testid="stDecoration"],[data-testid="stStatusWidget"],
+[data-testid="stSelectbox"],[data-testid="stTextInput"],[data-testid="stRadio"],[data-testid="stCheckbox"],
+[data-testid="stButton"],[data-testid="stDownloadButton"],[data-testid="stPageLink"],[data-testid="stPageLink-NavLink"],
+.modebar-container{display:none !important}
+[data-testid="stMain"],[data-testid="stAppViewContainer"]{margin:0 !important;padding:0 !important;overflow:visible !important}
+[data-testid="stMainBlockContainer"]{max-width:100% !important;padding:0 !important}
+.pm-print-head{display:block;border-bottom:1px solid #999;margin:0 0 6px;padding:0 0 4px;font-size:11pt}
+.pm-print-head b{font-size:13pt}
+[data-testid="stPlotlyChart"],.pm-card,tr{break-inside:avoid}
+[data-testid="stPlotlyChart"],[data-testid="stPlotlyChart"] *{max-width:100% !important}
+}
+</style>"""
+
+
+# Charts are drawn at the screen's width, and printing does not redraw them: before printing, the page is
+# zoomed so that the widest content fits an A4 page (210 mm less 2 × 12 mm margins ≈ 700 CSS px).
+PRINT_WIDTH_PX = 700
+_PRINT_FIT_JS = """<script>
+if (!window.pmPrintFit) {
+  window.pmPrintFit = true;
+  const main = () => document.querySelector('[data-testid="stMainBlockContainer"]');
+  window.addEventListener('beforeprint', () => {
+    const m = main(); if (!m) return;
+    m.style.zoom = '';
+    const pad = getComputedStyle(m), inner = m.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight);
+    const wide = Math.max(inner, ...[...m.querySelectorAll('.js-plotly-plot')].map(e => e.offsetWidth));
+    m.style.zoom = String(Math.min(1, %d / wide));
+  });
+  window.addEventListener('afterprint', () => { const m = main(); if (m) m.style.zoom = ''; });
+}
+</script>""" % PRINT_WIDTH_PX
+
+
+def print_header_html(plan: Plan, as_of: Period, printed: _date) -> str:
+    """The print-only header: plan name, 截至 quarter, print date (escaped: the name comes from plan.toml)."""
+    return (f'<div class="pm-print-head"><b>{escape(plan.config.name)}</b><br>'
+            f'截至 {escape(period_label(as_of))} · 打印日期 {escape(chinese_date(printed))}</div>')
+
+
+def page_head(plan: Plan, as_of: Period | None) -> None:
+    """Screen/phone/print rules for the page and, when it has an as-of quarter, the print-only header."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    st.html(PAGE_CSS)
+    header = "" if as_of is None else print_header_html(plan, as_of, datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    st.html(header + _PRINT_FIT_JS, unsafe_allow_javascript=True)   # our own constant script, no user text
 
 
 def sample_banner(d: Data) -> None:
@@ -312,7 +390,7 @@ def sample_banner(d: Data) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figure(version: tuple, key: str, depends: str, _build: Callable[[], go.Figure]) -> go.Figure:
-    return _build()
+    return charts.for_browser(_build())
 
 
 def chart(build: Callable[[], go.Figure], title: str, as_of: Period, key: str, depends: tuple = (), *,
@@ -330,6 +408,39 @@ def escape(text: object) -> str:
     return html.escape("" if text is None else str(text))
 
 
+# --- for newcomers: what this is, who does what; the methodology as a page ------------------------------
+
+METHODOLOGY_PAGE = "app_pages/methodology.py"
+METHODOLOGY_FILE = settings.PROJECT_ROOT / "docs" / "methodology.md"
+
+
+def newcomer_intro(p: Plan) -> None:
+    """Two lines under the overview's title: what this dashboard is, and what each role does next."""
+    st.markdown(f"**{escape_markdown(p.config.name)}** 实施监测看板:汇总各单位按季度报送的进度,"
+                "用红黄绿灯显示主要指标和重点任务离规划目标还有多远。  \n"
+                "**下一步** 领导:浏览本页和左侧各监测页面;各单位:到「数据填报」下载模板、上传本季度进度;"
+                "区发改局:在「审核与历史」采纳数据,在「简报导出」生成汇报材料。")
+    links = st.columns(4)
+    links[0].page_link(UPLOAD_PAGE, label="数据填报", icon=":material/upload_file:")
+    links[1].page_link(REVIEW_PAGE, label="审核与历史", icon=":material/fact_check:")
+    links[2].page_link("app_pages/briefing.py", label="简报导出", icon=":material/slideshow:")
+    links[3].page_link(METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _methodology(path: str, stamp: tuple[int, int]) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def methodology_markdown() -> str:
+    """docs/methodology.md as it is now (re-read when the file changes; cached otherwise)."""
+    try:
+        info = METHODOLOGY_FILE.stat()
+    except FileNotFoundError:
+        return ""
+    return _methodology(str(METHODOLOGY_FILE), (info.st_mtime_ns, info.st_size))
+
+
 # --- shared renderings -----------------------------------------------------------------------------------
 
 def time_caption(d: Data, view: View) -> str:
@@ -341,29 +452,37 @@ def time_caption(d: Data, view: View) -> str:
 
 
 def _card(row: pd.Series) -> str:
-    """One traffic-light card: status (colour + icon + words), name, latest value, target, P against τ."""
+    """One traffic-light card: the light (colour; amber when not behind but at risk), status icon + words,
+    name, the value that matters first (a five-year total before its year-to-date part), target, progress."""
+    light = light_look(row["status"], row.get("outlook"))
     look = STATUS_LOOK[Status(row["status"])]
     label = status_label(row["status"], row["time_elapsed"])
-    latest = (f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})"
-              if row["latest_period"] else "暂无数据")
+    caption, latest = verdict.latest_text(row)
     target = fmt.target_phrase(row["kind"], row["target_value"], row["unit"], row["ref_indicator"])
     if row["kind"] == "quota" and pd.notna(row["assigned_target"]):
         target += f"(当年 {fmt.with_unit(row['assigned_target'], row['unit'])})"
+    tags = ""
+    if light is AT_RISK_LIGHT:
+        tags += f'<div class="pm-tag" style="color:#8a5a00">{light.icon} {escape(outlook_label(row["outlook"]))}</div>'
+    if verdict.judged_earlier(row):
+        tags += f'<div class="pm-tag">数据截至 {escape(row["latest_period"])}</div>'
     meter = ""
+    progress = verdict.progress_text(row)
     if pd.notna(row["achievement"]):
         p = max(0.0, min(float(row["achievement"]), 1.0))
         meter = (f'<div class="pm-meter" title="完成度 {fmt.percent(row["achievement"])},时间进度 {fmt.percent(row["time_elapsed"])}">'
-                 f'<div class="pm-fill" style="width:{p:.0%};background:{look.colour}"></div>'
+                 f'<div class="pm-fill" style="width:{p:.0%};background:{light.colour}"></div>'
                  f'<div class="pm-tick" style="left:{float(row["time_elapsed"]):.0%}"></div></div>'
-                 f'<div class="pm-small">完成度 {fmt.percent(row["achievement"])} · 时间进度 {fmt.percent(row["time_elapsed"])}</div>')
+                 f'<div class="pm-small">{escape(progress)} · 时间进度 {fmt.percent(row["time_elapsed"])}</div>')
     elif row["status"] == "no_data":
         meter = f'<div class="pm-small">{escape(row["reason"])}</div>'
-    elif pd.notna(row.get("diff_pp")):
-        meter = f'<div class="pm-small">与{escape(row["ref_indicator"])}相差 {row["diff_pp"]:+.1f} 个百分点</div>'
-    return (f'<div class="pm-card" style="border-top:5px solid {look.colour}">'
-            f'<div class="pm-status" style="color:{look.colour}">{look.icon} {escape(label)}</div>'
+    elif progress:
+        meter = f'<div class="pm-small">{escape(progress)}</div>'
+    return (f'<div class="pm-card" style="border-top:5px solid {light.colour}">'
+            f'<div class="pm-status" style="color:{look.colour if light is not AT_RISK_LIGHT else "#8a5a00"}">'
+            f'{look.icon} {escape(label)}</div>{tags}'
             f'<div class="pm-name" title="{escape(row["name"])}">{escape(row["indicator_id"])} {escape(row["name"])}</div>'
-            f'<div class="pm-line">最新:{escape(latest)}</div><div class="pm-line">目标:{escape(target)}</div>{meter}</div>')
+            f'<div class="pm-line">{caption}:{escape(latest)}</div><div class="pm-line">目标:{escape(target)}</div>{meter}</div>')
 
 
 _CARD_CSS = """<style>
@@ -372,6 +491,7 @@ _CARD_CSS = """<style>
 .pm-status{font-weight:700;font-size:0.95rem}.pm-name{font-weight:600;margin:2px 0 4px;line-height:1.3;
 overflow:hidden;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical}
 .pm-line{font-size:0.85rem;color:#333}.pm-small{font-size:0.78rem;color:#555;margin-top:2px}
+.pm-tag{display:inline-block;font-size:0.78rem;font-weight:600;color:#444;margin-right:6px}
 .pm-meter{position:relative;height:8px;background:#eee;border-radius:4px;margin-top:6px}
 .pm-fill{height:8px;border-radius:4px}.pm-tick{position:absolute;top:-3px;width:2px;height:14px;background:#222}
 </style>"""
@@ -410,8 +530,22 @@ def html_table(frame: pd.DataFrame) -> None:
     st.html(f'{_TABLE_CSS}<table class="pm-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
 
-def status_legend() -> str:
-    return " ".join(f"{look.icon} {look.label}" for look in STATUS_LOOK.values())
+def status_legend(final: bool = False) -> str:
+    """What the colours and icons mean: the status labels (final-evaluation ones at the plan's end) and amber."""
+    tau = 1.0 if final else None
+    shown = [s for s in Status if not (final and s is Status.AHEAD)]  # 快于预期 cannot occur at τ = 1
+    labels = " ".join(f"{STATUS_LOOK[s].icon} {status_label(s, tau)}" for s in shown)
+    return f"{labels};{AT_RISK_LIGHT.icon} {LEGEND_AMBER}"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _contributions(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
+    return task_contributions(_d.plan, _d.task_progress, Period.parse(as_of))
+
+
+def contributions(d: Data, as_of: Period) -> pd.DataFrame:
+    """Other units' rows for the as-of quarter (never used for a task's status), cached per data version."""
+    return _contributions(d.version, str(as_of), d)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -427,6 +561,55 @@ def _task_history(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _ink(colour: str) -> str:
+    """Black or white text, whichever reads better on `colour` ("#RRGGBB")."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#111" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#fff"
+
+
+_LIST_CSS = """<style>
+.pm-hl{width:100%;border-collapse:collapse;font-size:0.86rem}.pm-hl th{font-weight:600;text-align:left;
+padding:2px 4px;border-bottom:1px solid #ccc;white-space:nowrap}.pm-hl td{padding:3px 4px;border-bottom:1px solid #eee;
+vertical-align:middle}.pm-hl-note{font-size:0.78rem;color:#555;margin:0 0 4px}.pm-hl td.c{text-align:center;width:2.6em}.pm-hl span{display:inline-block;min-width:1.7em;
+border-radius:3px;text-align:center;font-weight:700;line-height:1.5}
+</style>"""
+
+
+def task_history_list(history: pd.DataFrame) -> None:
+    """The task × quarter history as a list for phones: full task names, the last quarters' status icons."""
+    from lib.heatlist import RECENT_QUARTERS, recent_states, short_period
+    from lib.status import TASK_STATUS_LOOK, TaskStatus
+    grid = recent_states(history)
+    if grid.empty:
+        st.info("暂无任务推进记录。")
+        return
+    periods = [c for c in grid.columns if c != "title"]
+    head = "<th>任务</th>" + "".join(f'<th class="c">{escape(short_period(p))}</th>' for p in periods)
+
+    def cell(code: str, period: str) -> str:
+        if not code:
+            return '<td class="c" title="无记录">—</td>'
+        look = TASK_STATUS_LOOK[TaskStatus(code)]
+        return (f'<td class="c" title="{escape(period)}:{escape(look.label)}"><span style="background:{look.colour};'
+                f'color:{_ink(look.colour)}">{look.icon}</span></td>')
+
+    rows = "".join(f"<tr><td><b>{escape(t)}</b> {escape(r['title'])}</td>" + "".join(cell(r[p], p) for p in periods)
+                   + "</tr>" for t, r in grid.iterrows())
+    legend = " ".join(f"{lk.icon} {lk.label}" for lk in TASK_STATUS_LOOK.values())
+    st.html(f'{_LIST_CSS}<div class="pm-hl-note">最近 {RECENT_QUARTERS} 个季度;图例:{escape(legend)}。'
+            f'完整的逐季热力图请在电脑上查看。</div><table class="pm-hl"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{rows}</tbody></table>')
+
+
+def task_heatmap(d: Data, view: View, history: pd.DataFrame, key: str) -> None:
+    """The task × quarter heatmap on wider screens; on a phone the short list instead (PAGE_CSS)."""
+    with st.container(key=f"pm_wide_{key}"):
+        chart(lambda: charts.task_heatmap(history), "重点任务逐季状态", view.as_of, key=key, depends=(view,),
+              version=d.version)
+    with st.container(key=f"pm_narrow_{key}"):
+        task_history_list(history)
+
+
 def task_history(d: Data, view: View, task_ids: set[str]) -> pd.DataFrame:
     history = _task_history(d.version, str(view.as_of), d)
     return history[history["task_id"].isin(task_ids)]
@@ -439,7 +622,7 @@ def _reporting(version: tuple, as_of: str, deadline_days: int, today: str, _d: D
     from lib.reporting import reporting_status
     period = Period.parse(as_of)
     return reporting_status(_d.plan, period, store().reported_items(period.year, period.quarter), deadline_days,
-                            date.fromisoformat(today))
+                            date.fromisoformat(today), task_progress=_d.task_progress)
 
 
 def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
@@ -844,3 +1027,145 @@ def recheck_submission(submission_id: int) -> tuple[pd.DataFrame, bool]:
     written back into a contract workbook and read by the same validator; row numbers of that workbook
     mean nothing to anyone, so each finding names the item and period instead."""
     return _recheck(int(submission_id), store().data_version())
+
+
+# --- 数据填报 display: findings, the Chinese drop zone, returned submissions ------------------------------
+
+_FINDINGS_CSS = """<style>
+.pm-findings td{overflow-wrap:anywhere}.pm-findings td:nth-child(4){min-width:14em}
+.pm-findings .pm-error{color:#D55E00;font-weight:600}.pm-findings .pm-warn{color:#8a6100;font-weight:600}
+</style>"""
+_SEVERITY_CLASS = {"错误": "pm-error", "警告": "pm-warn"}
+_SEVERITY_ICON = {"错误": "✖", "警告": "▲"}
+
+
+def findings_table(frame: pd.DataFrame) -> None:
+    """lib.findings.findings_display as a wrapped, escaped HTML table: the 说明 (how to fix) is never cut off,
+    at 1366 px or on a phone. 级别 carries an icon as well as its colour (Okabe–Ito vermilion / dark yellow)."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
+    body = "".join(
+        f'<tr><td class="{_SEVERITY_CLASS.get(r[0], "")}" style="white-space:nowrap">{_SEVERITY_ICON.get(r[0], "")} {_cell(r[0])}</td>'
+        + "".join(f"<td>{_cell(v)}</td>" for v in r[1:]) + "</tr>"
+        for r in frame.itertuples(index=False))
+    st.html(f'{_TABLE_CSS}{_FINDINGS_CSS}<table class="pm-table pm-findings"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
+def _dropzone_css(max_mb: int) -> str:
+    """Streamlit 1.67's uploader writes "Upload" and "10MB per file • XLSX, XLS" in English and has no option
+    for them: hide those texts and show Chinese ones in their place (CSS only; the widget works unchanged)."""
+    return ("<style>"
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{font-size:0}'
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+            '{content:"选择文件";font-size:0.875rem}'
+            '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0}'
+            '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+            f'{{content:"拖入文件或点击“选择文件” · .xlsx 或 .xls,不超过 {max_mb} MB";font-size:0.8rem}}'
+            "</style>")
+
+
+def chinese_uploader(label: str, key: str, help: str | None = None, on_change: Callable[[], None] | None = None):
+    """st.file_uploader for .xlsx/.xls with its drop-zone texts in Chinese."""
+    st.html(_dropzone_css(int(settings.get("max_upload_mb"))))
+    return st.file_uploader(label, type=["xlsx", "xls"], key=key, help=help, on_change=on_change)
+
+
+def returned_notice(s: Store, unit: str) -> bool:
+    """If the unit's latest submission was returned by the office: say so with the reason, at once (the
+    clerk must not have to scroll to the record list to learn it). Returns whether a notice was shown."""
+    mine = s.submissions(unit=unit)
+    if mine.empty or mine.iloc[0]["state"] != "returned":
+        return False
+    latest = mine.iloc[0]
+    st.warning(f"最近一次报送(第 {latest['id']} 号,{escape_markdown(latest['file_name'])})已被区发改局退回,"
+               "请按以下原因修改后重新上传:", icon="↩️")
+    st.text(latest["state_reason"])
+    return True
+
+
+def preview_table(preview: pd.DataFrame, p: Plan, flags: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    """Store.preview as shown to the clerk and to the reviewer: old → new per row with names, measure units
+    and (when given) the steps-backwards flags of lib.review in a 提示 column."""
+    names = {**dict(zip(p.indicators["indicator_id"], p.indicators["name"])),
+             **dict(zip(p.tasks["task_id"], p.tasks["title"]))}
+    measure = {**dict(zip(p.indicators["indicator_id"], p.indicators["unit"])),
+               **{t: "%(完成进度)" for t in p.tasks["task_id"]}}
+    shown = pd.DataFrame({
+        "变化": preview["change"], "工作表": preview["sheet"], "行": preview["row"],
+        "编号": preview["item_id"], "名称": preview["item_id"].map(names),
+        "期间": preview["period"], "原值": preview["old"].replace("", "—"), "新值": preview["new"],
+        "计量单位": preview["item_id"].map(measure), "变更项": preview["changed"],
+    })
+    if flags is not None:
+        shown["提示"] = [("⚠ " + flags[k]) if k in flags else "" for k in zip(preview["item_id"], preview["period"])]
+    if preview["row"].isna().all():
+        shown = shown.drop(columns="行")
+    return shown
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _web_entry_tables(unit: str, year: int, quarter: int, version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from lib.webentry import entry_tables
+    return entry_tables(plan(), unit, year, quarter, last_values=store().effective_indicator_progress())
+
+
+def web_entry_tables(unit: str, year: int, quarter: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 网页填报 tables (lib.webentry.entry_tables); the same frames on every rerun, so the editor keeps
+    the clerk's edits."""
+    return _web_entry_tables(unit, int(year), int(quarter), store().data_version())
+
+
+def entry_editor(frame: pd.DataFrame, key: str, kind: str) -> None:
+    """st.data_editor over a 网页填报 table: ids and names locked, 进展状态 a list, numbers checked as typed."""
+    from lib.schema import INDICATOR_SHEET, TASK_SHEET, TASK_STATES
+    from lib.webentry import READ_ONLY
+    if kind == "indicators":
+        config = {INDICATOR_SHEET.label_of("value"): st.column_config.NumberColumn(format="%.2f", help="只填数字;百分数填百分数本身,如 9.5"),
+                  INDICATOR_SHEET.label_of("annual_target"): st.column_config.NumberColumn(
+                      format="%.2f", help="仅「完成上级下达指标」类填写上级下达的本年度目标值"),
+                  INDICATOR_SHEET.label_of("note"): st.column_config.TextColumn(width="medium", max_chars=500)}
+    else:
+        config = {TASK_SHEET.label_of("state"): st.column_config.SelectboxColumn(options=list(TASK_STATES)),
+                  TASK_SHEET.label_of("percent"): st.column_config.NumberColumn(
+                      min_value=0, max_value=100, format="%.0f", help="任务五年总体完成的百分比,0–100"),
+                  **{TASK_SHEET.label_of(c): st.column_config.TextColumn(width="medium", max_chars=2000)
+                     for c in ("progress", "problems", "next_steps")}}
+    st.data_editor(frame, key=key, hide_index=True, width="stretch", num_rows="fixed",
+                   disabled=[c for c in READ_ONLY if c in frame.columns], column_config=config)
+
+
+def edited_table(base: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The editor's table with the clerk's edits applied (st.data_editor keeps them in session state as
+    {"edited_rows": {row: {column: value}}}; in a callback that is all there is)."""
+    out = base.copy()
+    state = st.session_state.get(key) or {}
+    for row, changes in (state.get("edited_rows") or {}).items():
+        for column, value in changes.items():
+            if column in out.columns:
+                if pd.api.types.is_float_dtype(out[column]) and value is not None:
+                    try:
+                        value = float(value)
+                    except (TypeError, ValueError):
+                        pass
+                out.iloc[int(row), out.columns.get_loc(column)] = value
+    return out
+
+
+def require_sign_in(what: str) -> _acc.Account:
+    """Any signed-in account, else a Chinese prompt with the sign-in link and st.stop(). For work that costs
+    the server (building the briefing pack) rather than a permission of one role."""
+    account = current_account()
+    if account is None:
+        st.info(f"{what}需要登录。请先登录(任何账号均可)。")
+        st.page_link(ACCOUNT_PAGE, label="前往登录", icon=":material/login:")
+        st.stop()
+    return account
+
+
+def export_buttons(files: list[tuple[str, bytes, str, str]], key: str) -> None:
+    """Download buttons side by side: (label, bytes, file name, extension) each."""
+    mime = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "txt": "text/plain",
+            "csv": "text/csv"}
+    for n, (col, (label, data, name, ext)) in enumerate(zip(st.columns(len(files) + 1), files)):
+        col.download_button(label, data, file_name=name, mime=mime.get(ext, "application/octet-stream"),
+                            key=f"{key}_{n}", on_click="ignore", icon="⬇️", width="stretch")

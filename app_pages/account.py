@@ -15,6 +15,8 @@ if account is None:
 
 if account is not None:
     st.success(f"已登录:{ui.escape_markdown(ui.role_label(account))}")
+    if account.role is Role.DEPARTMENT and ui.returned_notice(ui.store(), account.unit):
+        st.page_link(ui.UPLOAD_PAGE, label="去数据填报修改并重新上传", icon=":material/upload_file:")
     rights = []
     if can_upload(account):
         rights.append("上传本单位负责的指标和任务的季度进度" if account.role is Role.DEPARTMENT

@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lib import charts, fmt
+from lib import charts, fmt, verdict
 from lib.assess import explain
 from lib.periods import Period
-from lib.status import badge
+from lib.status import AT_RISK_LIGHT, badge, light_look, outlook_label
 
 page = ui.browse_page("指标监测")
 d, view, ind = page.d, page.view, page.indicators
@@ -33,28 +33,44 @@ if row["kind"] == "in_step" and row["ref_indicator"]:
     ref_name = d.plan.indicator(row["ref_indicator"])["name"]
 
 head = st.columns([2, 3])
+light = light_look(row["status"], row["outlook"])
 head[0].markdown(f"### {badge(row['status'], row['time_elapsed'])}")
+if light is AT_RISK_LIGHT:
+    head[0].markdown(f"**:orange[{light.icon} {outlook_label(row['outlook'])}]**")
 head[0].caption(ui.escape_markdown(f"{plan_row['target_text']} · 责任单位:{fmt.units_text(plan_row['responsible_units'])}"))
+caption, latest = verdict.latest_text(row)
 facts = {
-    "最新值": (f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})" if row["latest_period"] else "—"),
+    caption: latest if row["latest_period"] else "—",
     "目标": fmt.target_phrase(row["kind"], row["target_value"], row["unit"], row["ref_indicator"]),
-    "完成度": fmt.percent(row["achievement"]),
+    "完成度(从基期起)" if row["kind"] == "level_up" else "完成度": fmt.percent(row["achievement"]),
     "时间进度": fmt.percent(row["time_elapsed"]),
 }
 if pd.notna(row["avg_growth"]):
-    facts["至今年均增长"] = fmt.with_unit(row["avg_growth"], "%")
+    facts["至今年均增长"] = fmt.with_unit(row["avg_growth"], "%", 2)
 if row["kind"] == "quota":
     facts["当年上级下达"] = fmt.with_unit(row["assigned_target"], row["unit"])
+if verdict.has_outlook(row):
+    facts[f"预计到 {d.plan.target_year} 年"] = f"{fmt.percent(row['projected_achievement'])}({outlook_label(row['outlook'])})"
 head[1].markdown(" | ".join(facts) + "\n" + "|".join(["---"] * len(facts)) + "\n" + " | ".join(ui.escape_markdown(v) for v in facts.values()))
+
+# Plain sentences first; the arithmetic behind them in a collapsed detail.
+st.markdown(ui.escape_markdown(verdict.status_sentence(pd.concat([pd.Series({"indicator_id": pick}), row]))))
+if verdict.has_outlook(row):
+    st.markdown(ui.escape_markdown(verdict.outlook_sentence(row)))
 
 ui.chart(lambda: charts.indicator_series(plan_row, series, row, d.plan.base_year, d.plan.target_year,
                                          ref_series=ref_series, ref_name=ref_name),
          f"{pick} {row['name']}", view.as_of, key="ind_series", depends=(view, pick), version=d.version)
 
-with st.expander("状态是怎么算出来的", expanded=True):
+with st.expander("状态是怎么算出来的(公式与数据)", expanded=False):
     for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):
         st.markdown(f"- {ui.escape_markdown(line)}")
-    st.caption("测算方法见 docs/methodology.md;基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
+    if verdict.has_outlook(row):
+        st.markdown("**预警(到期能否完成)**")
+        for line in verdict.outlook_lines(row):
+            st.markdown(f"- {ui.escape_markdown(line)}")
+    st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
+    st.page_link(ui.METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
 
 st.markdown("**填报记录**")
 table = series.sort_values(["year", "quarter"], ascending=False)

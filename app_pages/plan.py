@@ -8,13 +8,22 @@ from lib.schema import CATEGORIES, KIND_LABELS
 
 plan = ui.plan()
 cfg = plan.config
+ui.page_head(plan, None)
 st.title("规划目标与分工")
 st.caption(ui.escape_markdown(f"{cfg.name}({cfg.base_year + 1}—{cfg.target_year}年) · 依据:{cfg.source}"))
 
+# The search text and the unit are in the URL (?q=…&unit=…): a copied link opens the same list.
+units = ["全部单位", *ui.unit_options(plan)]
+ui.url_widget_value("plan_q", "q")
+ui.url_widget_value("plan_unit", "unit", units[0])
+if st.session_state["plan_unit"] not in units:
+    st.session_state["plan_unit"] = units[0]
 left, right = st.columns([2, 1])
 query = left.text_input("搜索", placeholder="输入指标、任务或单位名称中的文字,如 城镇化、区人社局", key="plan_q")
-unit = right.selectbox("责任单位", ["全部单位", *ui.unit_options(plan)], key="plan_unit",
+unit = right.selectbox("责任单位", units, key="plan_unit",
                        help="选择一个单位,只看它牵头或负责的指标和任务(含通过别名或“各镇、街道”等组团分到的)")
+ui.mirror_param("q", query.strip())
+ui.mirror_param("unit", unit, default=units[0])
 
 resp = plan.responsibilities(unit).set_index("item_id") if unit != "全部单位" else None
 if resp is not None:
@@ -22,6 +31,11 @@ if resp is not None:
     st.info(f"**{ui.escape_markdown(unit)}**:牵头任务 {counts.get(('任务', '牵头单位'), 0)} 项,参与任务 {counts.get(('任务', '责任单位'), 0)} 项,"
             f"负责指标 {counts.get(('指标', '牵头单位'), 0) + counts.get(('指标', '责任单位'), 0)} 项。"
             "“分工方式”一列说明是直接点名、以别名点名,还是通过所属组团分到。")
+
+
+def category_heading(category: str) -> str:
+    """预期性 → 预期性指标; 任务指标 stays 任务指标 (not 任务指标指标)."""
+    return category if category.endswith("指标") else f"{category}指标"
 
 
 def _with_responsibility(frame: pd.DataFrame, id_col: str) -> pd.DataFrame:
@@ -67,7 +81,7 @@ with tab_ind:
         part = indicators[indicators["category"] == category].drop(columns="category")
         if part.empty:
             continue
-        st.subheader(f"{category}指标({len(part)}项)")
+        st.subheader(f"{category_heading(category)}({len(part)}项)")
         st.dataframe(part, hide_index=True, width="stretch",
                      column_config={"通知原文": st.column_config.TextColumn(width="medium"), "指标名称": st.column_config.TextColumn(width="medium")})
 with tab_task:

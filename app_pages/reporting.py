@@ -1,12 +1,22 @@
-"""报送情况: for the as-of quarter, who has reported what, what is missing, and how late."""
+"""报送情况: for the as-of quarter, who has reported what, what is missing, and how late; 催报: the units with
+missing reports as a list (xlsx) and as the text of a reminder notice (lib/reminders.py)."""
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 import ui
-from lib import charts, settings
+from lib import charts, export, settings
+from lib.reminders import reminder_list, reminder_text
 from lib.reporting import STATE_LATE, STATE_MISSING, STATE_NOT_DUE, STATE_ON_TIME, completeness, deadline
+
+
+def submitted_text(value: object, state: str) -> str:
+    """A submission date as 2024-04-15; a report that never arrived says 未报送 (not "NaT")."""
+    if value is None or pd.isna(value):
+        return STATE_MISSING if state == STATE_MISSING else "—"
+    return value.isoformat()
+
 
 d = ui.data()
 view = ui.current_view(d)
@@ -39,9 +49,12 @@ if status.empty:
 
 per_unit = completeness(status).sort_values(["报送率", "unit"])
 st.subheader("各单位报送完整率")
-st.dataframe(per_unit.rename(columns={"unit": "单位"}), hide_index=True, width="stretch", column_config={
-    "报送率": st.column_config.ProgressColumn("报送率", min_value=0, max_value=1, format="percent"),
-})
+# One percent format for every rate (33.3% beside 75.0%, not "33.33%" beside "75%"): the bar takes percent
+# points and a printf format with one decimal, the same as lib.fmt.percent.
+st.dataframe(per_unit.assign(报送率=per_unit["报送率"] * 100).rename(columns={"unit": "单位"}), hide_index=True,
+             width="stretch", key="rep_rates", column_config={
+                 "报送率": st.column_config.ProgressColumn("报送率", min_value=0, max_value=100, format="%.1f%%"),
+             })
 
 ui.chart(lambda: charts.reporting_matrix(status.rename(columns={"name": "item_name"})), "报送情况矩阵", view.as_of,
          key="rep_matrix", depends=(view, date.today()), version=d.version)
@@ -53,6 +66,23 @@ if gaps.empty:
 else:
     st.dataframe(pd.DataFrame({
         "单位": gaps["unit"], "类型": gaps["item_type"], "事项": gaps["item_id"] + " " + gaps["name"].fillna(""),
-        "状态": gaps["state"], "报送日期": [d.isoformat() if isinstance(d, date) else "—" for d in gaps["submitted_at"]],
+        "状态": gaps["state"],
+        "报送日期": [submitted_text(v, s_) for v, s_ in zip(gaps["submitted_at"], gaps["state"])],
         "逾期天数": gaps["days_late"].astype("Int64"),
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", key="rep_gaps")
+
+st.subheader("催报")
+owed = reminder_list(status)
+if owed.empty:
+    st.success("没有逾期未报送的单位,无需催报。" if counts.get(STATE_NOT_DUE, 0) == 0 else
+               f"还没有逾期未报送的单位;{counts.get(STATE_NOT_DUE, 0)} 项尚未到报送截止日。")
+else:
+    st.caption(f"{len(owed)} 个单位有逾期未报送的事项(已逾期报送的不在此列)。可下载清单,或复制下方通知文字发给各单位。")
+    st.dataframe(owed, hide_index=True, width="stretch", key="rep_owed",
+                 column_config={"缺报指标": st.column_config.TextColumn(width="large"),
+                                "缺报任务": st.column_config.TextColumn(width="large")})
+    notice = reminder_text(owed, view.as_of, deadline(view.as_of, days), date.today())
+    stem = f"催报清单_{view.as_of}"
+    ui.export_buttons([("下载催报清单(Excel)", export.xlsx_bytes({"催报清单": owed}), f"{stem}.xlsx", "xlsx"),
+                       ("下载通知文字(TXT)", notice.encode("utf-8"), f"催报通知_{view.as_of}.txt", "txt")], "rep_owed_dl")
+    st.code(notice, language=None, wrap_lines=True)

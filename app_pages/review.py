@@ -1,4 +1,5 @@
-"""审核与历史 (planning office only): submissions with filters; per submission its rows, the file as
+"""审核与历史 (planning office only): submissions with filters, several adopted at once (tick + 采纳所选);
+per pending submission old → new against the adopted data with steps backwards flagged; its rows, the file as
 uploaded, a re-check of its findings, its state history and adopt / return / revoke; the value history of
 any indicator or task; the annual targets (年度目标值) of quota indicators and the baselines, each with its
 history; CSV/Excel exports.
@@ -12,10 +13,13 @@ import streamlit as st
 import ui
 from lib import fmt, settings
 from lib.accounts import Role
-from lib.store import (DISPLAY_TZ, HISTORY_LABELS, SOURCE_BASELINE, SOURCE_TARGET, STATE_LABELS, SUBMISSION_LABELS,
-                       StoreError, SubmissionState, display_time)
+from lib.review import backward_steps, flags_by_row
+from lib.store import (CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, DISPLAY_TZ, HISTORY_LABELS, SOURCE_BASELINE, SOURCE_TARGET,
+                       STATE_LABELS, SUBMISSION_LABELS, StoreError, SubmissionState, display_time)
 
 FLASH = "rv_flash"
+LIST_GEN = "rv_list_gen"   # part of the list's widget key: a new key clears the ticks after 采纳所选
+SINCE_DAYS = {"全部": None, "最近 7 天": 7, "最近 30 天": 30, "最近 90 天": 90, "最近一年": 365}
 QUOTA = "quota"
 
 account = ui.require_role(Role.PLANNING)
@@ -48,6 +52,39 @@ def _act(action: str, submission_id: int, reason_key: str | None = None) -> None
     ui.flash(FLASH, "success", message)
 
 
+def _selected_ids(subs: pd.DataFrame) -> list[int]:
+    """The submissions ticked in the list (st.dataframe multi-row selection: positions in the table)."""
+    rows = _ticked()
+    return [int(subs["id"].iloc[r]) for r in rows if 0 <= r < len(subs)]
+
+
+def _list_key() -> str:
+    return f"rv_table_{st.session_state.get(LIST_GEN, 0)}"
+
+
+def _ticked() -> list[int]:
+    state = st.session_state.get(_list_key())
+    return [int(r) for r in state["selection"]["rows"]] if state and "selection" in state else []
+
+
+def _adopt_many(listed: list[int]) -> None:
+    """采纳所选 callback: each ticked pending submission adopted in its own transaction (one store.adopt
+    each, exactly as the single button); the message lists what was adopted and what was not."""
+    done, refused = [], []
+    for sid in sorted({listed[r] for r in _ticked() if 0 <= r < len(listed)}):   # oldest first, as one by one
+        try:
+            store.adopt(sid, account.username)
+            done.append(sid)
+        except StoreError as exc:
+            refused.append(exc.message)
+    st.session_state[LIST_GEN] = st.session_state.get(LIST_GEN, 0) + 1
+    if done:
+        ui.flash(FLASH, "success", f"已采纳 {len(done)} 份报送(第 {'、'.join(map(str, done))} 号),其数据已计入监测结果"
+                 + (";" + ";".join(refused) if refused else ""))
+    else:
+        ui.flash(FLASH, "error", ";".join(refused) or "没有勾选待审核的报送。")
+
+
 def _setting(kind: str, indicator_id: str, year: int | None, value_key: str, clear_key: str, note_key: str) -> None:
     """Save an annual target or a baseline (append-only: the history keeps every earlier value)."""
     clear = bool(st.session_state.get(clear_key))
@@ -78,8 +115,10 @@ with tab_sub:
     c1, c2, c3 = st.columns([2, 1, 1])
     f_unit = c1.selectbox("填报单位", [ui.ALL, *plan.units.reporting_units()], key="rv_unit")
     f_state = c2.selectbox("状态", states, index=states.index(STATE_LABELS[SubmissionState.PENDING]), key="rv_state")
-    f_since = c3.date_input("上传日期不早于", value=None, key="rv_since", format="YYYY-MM-DD")
-    since = None if f_since is None else pd.Timestamp(dt.datetime.combine(f_since, dt.time()), tz=DISPLAY_TZ)
+    # A choice of spans rather than st.date_input, whose empty field and calendar speak English (yyyy-mm-dd).
+    f_since = c3.selectbox("上传时间", list(SINCE_DAYS), key="rv_since")
+    since = (None if SINCE_DAYS[f_since] is None else
+             pd.Timestamp(dt.datetime.combine(dt.date.today() - dt.timedelta(days=SINCE_DAYS[f_since]), dt.time()), tz=DISPLAY_TZ))
     subs = store.submissions(unit=None if f_unit == ui.ALL else f_unit,
                              state=None if f_state == ui.ALL else f_state, since=since)
     columns = ["id", "unit", "created_at", "account", "file_name", "indicator_rows", "task_rows", "state_label",
@@ -88,8 +127,18 @@ with tab_sub:
     if subs.empty:
         st.info("没有符合条件的报送。可以把“状态”改为“全部”或放宽其他筛选。")
     else:
-        st.dataframe(table, hide_index=True, width="stretch", key="rv_table", height=min(38 + 35 * len(table), 320),
-                     column_config={"退回/撤销原因": st.column_config.TextColumn(width="medium")})
+        pending_ids = [int(i) for i, s_ in zip(subs["id"], subs["state"]) if s_ == SubmissionState.PENDING.value]
+        st.dataframe(table, hide_index=True, width="stretch", key=_list_key(), height=min(38 + 35 * len(table), 320),
+                     column_config={"退回/撤销原因": st.column_config.TextColumn(width="medium")},
+                     on_select="rerun", selection_mode="multi-row")
+        picked = _selected_ids(subs)
+        if pending_ids:
+            n = len([i for i in picked if i in pending_ids])
+            left, right = st.columns([1, 3], vertical_alignment="center")
+            left.button(f"采纳所选({n} 份)", type="primary", key="rv_adopt_many", icon=":material/done_all:",
+                        disabled=n == 0, on_click=_adopt_many, args=(list(subs["id"].astype(int)),),
+                        help=None if n else "在上表左侧勾选要采纳的待审核报送")
+            right.caption("勾选多份待审核报送后一次采纳;每份都记为本账号今天的采纳。非待审核的报送不会被采纳。")
         ui.downloads(table, "报送列表", "rv_table_dl", "报送列表")
         st.divider()
         labels = {int(r.id): f"第 {r.id} 号 · {r.unit} · {r.file_name} · {r.state_label}" for r in subs.itertuples()}
@@ -108,6 +157,20 @@ with tab_sub:
                                      key=f"rv_file_{pick}", on_click="ignore", icon="⬇️",
                                      help="填报单位上传的文件原样;含公式的单元格请谨慎打开")
         rows = store.submission_rows(pick)
+        if state is SubmissionState.PENDING:
+            # what the clerk's preview showed: old → new against the adopted data, steps backwards flagged
+            flags = flags_by_row(backward_steps(plan, rows.indicator_rows, rows.task_rows,
+                                                store.effective_indicator_progress(), store.effective_task_progress()))
+            changes = ui.preview_table(store.preview(rows.indicator_rows, rows.task_rows), plan, flags)
+            counts = changes["变化"].value_counts()
+            st.markdown(f"**采纳后的变化**(与当前已采纳数据相比):新增 {counts.get(CHANGE_NEW, 0)} 行、"
+                        f"变更 {counts.get(CHANGE_CHANGED, 0)} 行、未变 {counts.get(CHANGE_SAME, 0)} 行")
+            if flags:
+                st.warning(f"有 {len(flags)} 行数值后退(离目标更远、已完成的任务改为未完成或完成进度下降),见「提示」列;"
+                           "请核实后再采纳,必要时退回并写明原因。")
+            st.dataframe(changes, hide_index=True, width="stretch", key=f"rv_changes_{pick}",
+                         column_config={"名称": st.column_config.TextColumn(width="medium"),
+                                        "提示": st.column_config.TextColumn(width="large")})
         t_rows, t_find, t_events = st.tabs(["数据行", "复核结果", "状态记录"])
         with t_rows:
             if len(rows.indicator_rows):

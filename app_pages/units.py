@@ -1,4 +1,6 @@
 """责任单位: what one unit answers for and how it stands; across units, who is behind and who owns which section."""
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -8,39 +10,46 @@ from lib.reporting import completeness
 from lib.status import badge, task_badge
 
 page = ui.browse_page("责任单位")
-d, view, ind, tasks = page.d, page.view, page.indicators, page.tasks
-ind_all, tasks_all = page.all_indicators, page.all_tasks
+d, view, ind_all, tasks_all = page.d, page.view, page.all_indicators, page.all_tasks
 
-units = d.plan.units.reporting_units()
-if view.unit in units:
-    st.session_state["unit_pick"] = view.unit
-unit = st.selectbox("选择单位", units, key="unit_pick", help="左侧“责任单位”筛选会同时选中这里")
 
-ind_items = rollup.unit_items(d.plan, ind_all, [unit])
-task_items = rollup.unit_items(d.plan, tasks_all, [unit])
-reporting = ui.reporting_status(d, view.as_of)
-mine = reporting[reporting["unit"] == unit]
-done = completeness(mine)
+def unit_detail(unit: str) -> None:
+    """What one unit answers for: counts, reporting rate, its indicators and tasks."""
+    ind_items = rollup.unit_items(d.plan, ind_all, [unit])
+    task_items = rollup.unit_items(d.plan, tasks_all, [unit])
+    reporting = ui.reporting_status(d, view.as_of)
+    mine = reporting[reporting["unit"] == unit]
+    done = completeness(mine)
 
-m = st.columns(4)
-m[0].metric("负责指标", f"{len(ind_items)} 项")
-m[1].metric("牵头任务", f"{int((task_items['role'] == '牵头单位').sum())} 项")
-m[2].metric("参与任务", f"{int((task_items['role'] == '责任单位').sum())} 项")
-m[3].metric(f"{ui.period_label(view.as_of)}报送", f"{done['报送率'].iloc[0]:.0%}" if len(done) and pd.notna(done["报送率"].iloc[0]) else "无应报项",
-            help="本单位应报(牵头任务、首位责任指标)中已报送的比例;详见“报送情况”页")
+    m = st.columns(4)
+    m[0].metric("负责指标", f"{len(ind_items)} 项")
+    m[1].metric("牵头任务", f"{int((task_items['role'] == '牵头单位').sum())} 项")
+    m[2].metric("参与任务", f"{int((task_items['role'] == '责任单位').sum())} 项")
+    m[3].metric(f"{ui.period_label(view.as_of)}报送", f"{done['报送率'].iloc[0]:.0%}" if len(done) and pd.notna(done["报送率"].iloc[0]) else "无应报项",
+                help="本单位应报(牵头任务、首位责任指标)中已报送的比例;详见“报送情况”页")
 
-st.caption("分工方式:“直接”为通知点名;“别名”为以其他名称点名(如 区市场监督局);“组团”为通过“各镇、街道”“区政府各部门”等分到。")
-left, right = st.tabs([f"指标({len(ind_items)})", f"任务({len(task_items)})"])
-with left:
-    st.dataframe(pd.DataFrame({
-        "指标": ind_items["indicator_id"] + " " + ind_items["name"], "状态": ind_items["status"].map(badge),
-        "角色": ind_items["role"], "分工方式": ind_items["via"] + "(" + ind_items["named_as"] + ")",
-    }), hide_index=True, width="stretch")
-with right:
-    st.dataframe(pd.DataFrame({
-        "任务": task_items["task_id"] + " " + task_items["name"], "状态": task_items["status"].map(task_badge),
-        "角色": task_items["role"], "分工方式": task_items["via"] + "(" + task_items["named_as"] + ")",
-    }), hide_index=True, width="stretch")
+    st.caption("分工方式:“直接”为通知点名;“别名”为以其他名称点名(如 区市场监督局);“组团”为通过“各镇、街道”“区政府各部门”等分到。")
+    left, right = st.tabs([f"指标({len(ind_items)})", f"任务({len(task_items)})"])
+    with left:
+        st.dataframe(pd.DataFrame({
+            "指标": ind_items["indicator_id"] + " " + ind_items["name"], "状态": ind_items["status"].map(badge),
+            "角色": ind_items["role"], "分工方式": ind_items["via"] + "(" + ind_items["named_as"] + ")",
+        }), hide_index=True, width="stretch")
+    with right:
+        st.dataframe(pd.DataFrame({
+            "任务": task_items["task_id"] + " " + task_items["name"], "状态": task_items["status"].map(task_badge),
+            "角色": task_items["role"], "分工方式": task_items["via"] + "(" + task_items["named_as"] + ")",
+        }), hide_index=True, width="stretch")
+
+
+# One unit selector: the sidebar's 责任单位 filter (in the URL as ?unit=…) picks the unit shown here; the
+# comparison below covers every unit, within the sidebar's other filters.
+ind, tasks = ui.filter_results(d, replace(view, unit=None), ind_all, tasks_all)
+if view.unit is None:
+    st.info("在左侧“查看范围”的“责任单位”中选择一个单位,这里列出它负责的指标和任务、状态和报送率(手机上先点左上角的 » 打开侧栏)。"
+            "下方是各单位的对比。", icon="👈")
+else:
+    unit_detail(view.unit)
 
 st.divider()
 st.subheader("各单位对比")

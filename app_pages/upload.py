@@ -1,5 +1,6 @@
-"""数据填报: download the unit's template for a quarter; upload a filled workbook → every finding → a preview of
-what would change → confirm → stored as a submission; the unit's own submissions with state and return reason.
+"""数据填报: download the unit's template for a quarter; upload a filled workbook, or fill the same rows in the
+browser (网页填报) → every finding → a preview of what would change (old → new, steps backwards flagged) →
+confirm → stored as a submission; a returned submission's reason at the top; the unit's own submissions.
 
 Departments upload for their own unit only (the validator refuses rows of items the unit does not answer
 for); the planning office picks the unit. Leaders and visitors are refused by ui.require_role."""
@@ -11,10 +12,13 @@ import streamlit as st
 import ui
 from lib import settings
 from lib.accounts import Role, can_upload
-from lib.findings import findings_frame
+from lib.findings import findings_display, findings_frame
+from lib.messages import render
 from lib.periods import Period
+from lib.review import backward_steps, flags_by_row
 from lib.store import CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, SUBMISSION_LABELS, SYSTEM_ACCOUNT, StoreError
 from lib.template import report_deadline, template_file_name
+from lib.webentry import entry_file_name, entry_workbook
 
 FLASH = "up_flash"
 
@@ -32,6 +36,7 @@ else:
     unit = account.unit
 st.caption(f"填报单位:{ui.escape_markdown(unit)} · 账号:{account.username}"
            + (" · 上传后由区发改局审核采纳" if not settings.get("auto_adopt") else " · 上传即自动采纳"))
+ui.returned_notice(store, unit)   # a returned submission is the first thing the clerk reads
 
 
 def _due_period(periods: list[Period], today: dt.date) -> Period:
@@ -62,11 +67,19 @@ with st.container(border=True):
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                    key="up_tpl_download", on_click="ignore", icon="⬇️")
 
-# --- ② upload → findings → preview → confirm --------------------------------------------------------------
+# --- ② upload (or fill in the browser) → findings → preview → confirm -----------------------------------
+# Both ways end in the same bytes → ui.validate_upload → preview → store.submit path. After a submission the
+# uploader, the web-entry tables and the preview are cleared (their widget keys carry a generation number)
+# and "已提交,报送编号 N" stays until the clerk starts the next upload or check.
+DONE, GEN, WEB_DRAFT = "up_done", "up_gen", "up_web_draft"
+
+
+def _forget_done() -> None:
+    st.session_state.pop(DONE, None)
 
 
 def _submit(data: bytes, file_name: str, unit: str, rows: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-    """Confirm button callback: a last permission check, then one store transaction."""
+    """Confirm button callback: a last permission check, then one store transaction; then clear the form."""
     indicators, tasks = rows
     ids = set(indicators.get("indicator_id", pd.Series(dtype=object))) | set(tasks.get("task_id", pd.Series(dtype=object)))
     denied = sorted(i for i in ids if not can_upload(account, i, plan))
@@ -78,76 +91,128 @@ def _submit(data: bytes, file_name: str, unit: str, rows: tuple[pd.DataFrame, pd
     except StoreError as exc:
         ui.flash(FLASH, "error", exc.message)
         return
-    ui.flash(FLASH, "info" if outcome.duplicate else "success", outcome.message)
+    headline = render("upload.submitted", submission_id=outcome.submission_id, indicator_rows=outcome.indicator_rows,
+                      task_rows=outcome.task_rows, state=outcome.state.label)
+    st.session_state[DONE] = ("info", outcome.message) if outcome.duplicate else ("success", headline)
+    st.session_state[GEN] = st.session_state.get(GEN, 0) + 1
+    st.session_state.pop(WEB_DRAFT, None)
 
 
-st.markdown("**② 上传填好的工作簿,核对后提交**")
+def _preview(result, data: bytes, key: str) -> None:
+    """What adopting the rows would change (old → new), with steps backwards flagged."""
+    preview = store.preview(result.indicator_rows, result.task_rows)
+    flags = flags_by_row(backward_steps(plan, result.indicator_rows, result.task_rows,
+                                        store.effective_indicator_progress(), store.effective_task_progress()))
+    counts = preview["change"].value_counts()
+    st.subheader("提交后的变化(与当前已采纳数据相比)")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("新增", f"{counts.get(CHANGE_NEW, 0)} 行")
+    c2.metric("变更", f"{counts.get(CHANGE_CHANGED, 0)} 行")
+    c3.metric("未变", f"{counts.get(CHANGE_SAME, 0)} 行")
+    shown = ui.preview_table(preview, plan, flags)
+    if key == "up_web":   # rows of the workbook built from the table mean nothing to the clerk
+        shown = shown.drop(columns=["工作表", "行"], errors="ignore")
+    if flags:
+        st.warning(f"有 {len(flags)} 行数值后退(离目标更远、已完成的任务改为未完成或完成进度下降),见下表「提示」列;"
+                   "如属更正请在备注中说明,区发改局审核时也会看到。")
+    if st.checkbox("只看新增和变更的行", value=len(shown) > 20, key=f"{key}_only_changes_{ui.sha256(data)[:12]}"):
+        shown = shown[shown["变化"] != CHANGE_SAME]
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_preview",
+                 column_config={"名称": st.column_config.TextColumn(width="medium"),
+                                "提示": st.column_config.TextColumn(width="large"),
+                                "行": st.column_config.NumberColumn(format="%d")})
+
+
+def _check_and_confirm(data: bytes, file_name: str, unit: str, key: str,
+                       row_labels: dict[tuple[str, int], str] | None = None) -> None:
+    """Findings (wrapped, no codes on screen; the download keeps them), preview, 确认提交."""
+    result = ui.validate_upload(data, file_name, unit)
+    errors, warnings = result.errors, result.warnings
+    if not result.readable:
+        st.error("文件无法读取,未保存任何内容:")
+        for f in result.findings:
+            st.text(f.message)
+        return
+    n_rows = len(result.indicator_rows) + len(result.task_rows)
+    if errors:
+        st.error(f"发现 {len(errors)} 个错误" + (f"、{len(warnings)} 个警告" if warnings else "")
+                 + ":有错误的内容不能提交。请按下表逐项修改后重新" + ("检查。" if row_labels is not None else "上传。"))
+    elif warnings:
+        st.warning(f"没有错误,有 {len(warnings)} 个警告:请逐项核对,确认无误后可以提交。")
+    else:
+        st.success(f"检查通过:指标 {len(result.indicator_rows)} 行、任务 {len(result.task_rows)} 行,没有发现问题。")
+    if result.findings:
+        st.subheader(f"检查结果({len(errors)} 个错误、{len(warnings)} 个警告)")
+        ui.findings_table(findings_display(result.findings, row_labels))
+        ui.downloads(findings_frame(result.findings), f"检查结果_{file_name.rsplit('.', 1)[0]}", f"{key}_findings_dl", "检查结果")
+    confirm = f"{key}_confirm"
+    if result.ok and n_rows:
+        _preview(result, data, key)
+        ack = True
+        if warnings:
+            ack = st.checkbox("我已阅读警告,仍要提交", key=f"{key}_ack_{ui.sha256(data)[:12]}")
+        st.button("确认提交", type="primary", disabled=not ack, key=confirm, icon=":material/send:",
+                  on_click=_submit, args=(data, file_name, unit, (result.indicator_rows, result.task_rows)),
+                  help=None if ack else "请先勾选“我已阅读警告,仍要提交”")
+    elif not result.ok:
+        st.button("确认提交", type="primary", disabled=True, key=confirm, icon=":material/send:",
+                  help="有错误,不能提交")
+    else:
+        st.info("没有可提交的数据行。" if row_labels is None else "表中还没有填写任何内容。")
+
+
+def _check_web_entry(unit: str, period: Period, ind_key: str, task_key: str, base: tuple) -> None:
+    """检查并预览 callback: the edited tables → a contract workbook (the bytes a clerk would upload)."""
+    _forget_done()
+    indicators = ui.edited_table(base[0], ind_key)
+    tasks = ui.edited_table(base[1], task_key)
+    entry = entry_workbook(plan, unit, period.year, period.quarter, indicators, tasks)
+    st.session_state[WEB_DRAFT] = (unit, str(period), entry)
+
+
+gen = st.session_state.get(GEN, 0)
+st.markdown("**② 报送本季度数据,核对后提交**")
 with st.container():
     ui.show_flash(FLASH)
-    upload = st.file_uploader("选择填好的进度工作簿", type=["xlsx", "xls"], key="up_file",
-                              help=f"Excel 工作簿(.xlsx,或旧版 .xls),不超过 {settings.get('max_upload_mb')} MB。"
-                                   "系统会先逐项检查,确认无误后才会保存。")
-    if upload is None:
-        st.caption("上传后会列出检查发现的全部问题(错误须修改,警告可确认后提交),并预览与现有数据相比将新增、变更的数值。")
-    else:
-        data = upload.getvalue()
-        result = ui.validate_upload(data, upload.name, unit)
-        errors, warnings = result.errors, result.warnings
-        if not result.readable:
-            st.error("文件无法读取,未保存任何内容:")
-            for f in result.findings:
-                st.text(f.message)
+    if done := st.session_state.get(DONE):
+        {"success": st.success, "info": st.info}[done[0]](ui.escape_markdown(done[1]), icon="✅")
+    tab_file, tab_web = st.tabs(["上传工作簿", "网页填报"])
+    with tab_file:
+        upload = ui.chinese_uploader("选择填好的进度工作簿", key=f"up_file_{gen}", on_change=_forget_done,
+                                     help=f"Excel 工作簿(.xlsx,或旧版 .xls),不超过 {settings.get('max_upload_mb')} MB。"
+                                          "系统会先逐项检查,确认无误后才会保存。")
+        if upload is None:
+            st.caption("上传后会列出检查发现的全部问题(错误须修改,警告可确认后提交),并预览与现有数据相比将新增、变更的数值。")
         else:
-            n_rows = len(result.indicator_rows) + len(result.task_rows)
-            if errors:
-                st.error(f"发现 {len(errors)} 个错误" + (f"、{len(warnings)} 个警告" if warnings else "")
-                         + ":有错误的文件不能提交。请按下表逐项修改后重新上传。")
-            elif warnings:
-                st.warning(f"没有错误,有 {len(warnings)} 个警告:请逐项核对,确认无误后可以提交。")
-            else:
-                st.success(f"检查通过:指标 {len(result.indicator_rows)} 行、任务 {len(result.task_rows)} 行,没有发现问题。")
-            if result.findings:
-                table = findings_frame(result.findings)
-                st.subheader(f"检查结果({len(errors)} 个错误、{len(warnings)} 个警告)")
-                st.dataframe(table, hide_index=True, width="stretch", key="up_findings",
-                             column_config={"说明": st.column_config.TextColumn(width="large"),
-                                            "行": st.column_config.NumberColumn(format="%d"),
-                                            "代码": st.column_config.TextColumn(width="small")})
-                ui.downloads(table, f"检查结果_{upload.name.rsplit('.', 1)[0]}", "up_findings_dl", "检查结果")
-            if result.ok and n_rows:
-                preview = store.preview(result.indicator_rows, result.task_rows)
-                counts = preview["change"].value_counts()
-                st.subheader("提交后的变化(与当前已采纳数据相比)")
-                c1, c2, c3 = st.columns(3)
-                c1.metric("新增", f"{counts.get(CHANGE_NEW, 0)} 行")
-                c2.metric("变更", f"{counts.get(CHANGE_CHANGED, 0)} 行")
-                c3.metric("未变", f"{counts.get(CHANGE_SAME, 0)} 行")
-                names = {**dict(zip(plan.indicators["indicator_id"], plan.indicators["name"])),
-                         **dict(zip(plan.tasks["task_id"], plan.tasks["title"]))}
-                measure = {**dict(zip(plan.indicators["indicator_id"], plan.indicators["unit"])),
-                           **{t: "%(完成进度)" for t in plan.tasks["task_id"]}}
-                shown = pd.DataFrame({
-                    "变化": preview["change"], "工作表": preview["sheet"], "行": preview["row"],
-                    "编号": preview["item_id"], "名称": preview["item_id"].map(names),
-                    "期间": preview["period"], "原值": preview["old"].replace("", "—"), "新值": preview["new"],
-                    "计量单位": preview["item_id"].map(measure), "变更项": preview["changed"],
-                })
-                if st.checkbox("只看新增和变更的行", value=len(shown) > 20, key=f"up_only_changes_{ui.sha256(data)[:12]}"):
-                    shown = shown[shown["变化"] != CHANGE_SAME]
-                st.dataframe(shown, hide_index=True, width="stretch", key="up_preview",
-                             column_config={"名称": st.column_config.TextColumn(width="medium"),
-                                            "行": st.column_config.NumberColumn(format="%d")})
-                ack = True
-                if warnings:
-                    ack = st.checkbox("我已阅读警告,仍要提交", key=f"up_ack_{ui.sha256(data)[:12]}")
-                st.button("确认提交", type="primary", disabled=not ack, key="up_confirm", icon=":material/send:",
-                          on_click=_submit, args=(data, upload.name, unit, (result.indicator_rows, result.task_rows)),
-                          help=None if ack else "请先勾选“我已阅读警告,仍要提交”")
-            elif not result.ok:
-                st.button("确认提交", type="primary", disabled=True, key="up_confirm", icon=":material/send:",
-                          help="文件有错误,不能提交")
-            else:
-                st.info("文件中没有可提交的数据行。")
+            _check_and_confirm(upload.getvalue(), upload.name, unit, "up")
+    with tab_web:
+        st.caption("不用 Excel:直接在下表填写本单位本季度的数值和任务进展(与模板相同的行),未填写的行不报送。"
+                   "填好后点“检查并预览”,检查、预览和提交与上传工作簿完全相同,保存的是由本表生成的工作簿。")
+        web_period = st.selectbox("填报季度", list(reversed(periods)), index=list(reversed(periods)).index(due),
+                                  key="up_web_period", format_func=ui.period_label)
+        base = ui.web_entry_tables(unit, web_period.year, web_period.quarter)
+        ind_key, task_key = (f"up_web_{name}_{unit}_{web_period}_{gen}" for name in ("ind", "task"))
+        if len(base[0]):
+            st.markdown(f"**指标({len(base[0])} 项)**")
+            ui.entry_editor(base[0], ind_key, kind="indicators")
+        if len(base[1]):
+            st.markdown(f"**重点任务({len(base[1])} 项)**")
+            ui.entry_editor(base[1], task_key, kind="tasks")
+        if len(base[0]) + len(base[1]) == 0:
+            st.info("本单位没有需要填报的指标或任务。")
+        else:
+            st.button("检查并预览", key="up_web_check", icon=":material/fact_check:",
+                      on_click=_check_web_entry, args=(unit, web_period, ind_key, task_key, base))
+            draft = st.session_state.get(WEB_DRAFT)
+            if draft is not None and draft[:2] == (unit, str(web_period)):
+                entry = draft[2]
+                if entry.indicator_rows + entry.task_rows == 0:
+                    st.info("表中还没有填写任何内容:请在上表填写本季度的数值或任务进展,再点“检查并预览”。")
+                else:
+                    st.caption(f"将报送:指标 {entry.indicator_rows} 行、任务 {entry.task_rows} 行;未填写的 {entry.skipped} 行"
+                               "不报送。修改上表后请再点“检查并预览”。")
+                    _check_and_confirm(entry.data, entry_file_name(web_period.year, web_period.quarter), unit, "up_web",
+                                       entry.row_labels)
 
 # --- ③ the unit's own submissions ---------------------------------------------------------------------------
 st.markdown(f"**③ {ui.escape_markdown(unit)}的报送记录**")
@@ -156,11 +221,6 @@ with st.container():
     if mine.empty:
         st.info(f"{ui.escape_markdown(unit)}还没有报送记录。")
     else:
-        returned = mine[mine["state"] == "returned"]
-        if not returned.empty and returned.iloc[0]["id"] == mine.iloc[0]["id"]:
-            latest = returned.iloc[0]
-            st.warning(f"最近一次报送(第 {latest['id']} 号)已被区发改局退回,请按以下原因修改后重新上传:")
-            st.text(latest["state_reason"])
         columns = ["id", "created_at", "file_name", "account", "indicator_rows", "task_rows", "state_label",
                    "state_reason", "reviewed_by", "reviewed_at"]
         table = (ui.beijing_times(mine[columns], "created_at", "reviewed_at").fillna({"reviewed_by": ""})

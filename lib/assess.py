@@ -2,13 +2,18 @@
 
 The method is written down in `docs/methodology.md` (for planning officials, with worked examples).
 Everything here is vectorised over indicators: progress is pivoted once into an (indicator × quarter)
-matrix and each of the six kinds is computed on its block of rows, so 26,000 indicators stay fast.
+matrix and each of the seven kinds is computed on its block of rows, so 26,000 indicators stay fast.
 Results are DataFrames that carry the inputs they used (baseline, target, latest value, Λ, C …) so a
 page can explain "how was this computed" with `explain(row)`.
+
+The outlook (预计可完成 / 预计难以完成) re-runs the same rules on the grid cut four quarters before each
+indicator's L, which gives P(L′) "as if assessed as of L′" without a second code path.
+Tasks: only the lead units' reports decide a task's status; other units' rows are contributions
+(`task_contributions`), and a lead's 已完成 stays until a later lead report says otherwise.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -18,12 +23,14 @@ from lib import settings
 from lib.messages import render
 from lib.periods import Period, period_index, time_elapsed
 from lib.plan import Plan
-from lib.status import Status, TaskStatus, status_label, task_status_label
-from lib.units import is_responsible
+from lib.schema import KINDS_WITH_ACHIEVEMENT
+from lib.status import Outlook, Status, TaskStatus, is_final, outlook_label, status_label, task_status_label
+from lib.units import VIA_ALIAS, VIA_DIRECT, VIA_GROUP, UnitDirectory
 
 EPS = 1e-9  # a value exactly on a boundary takes the better status (spec: comparisons use >= with 1e-9)
 TASK_BEHIND_MARGIN = 15.0  # behind when 完成进度 < 100·τ − 15
 TASK_NOT_STARTED_UNTIL = 0.2  # 未启动 is tolerated while τ < 0.2
+OUTLOOK_LOOKBACK = 4  # L′ is at least four quarters (a year) before L
 
 PROGRESS_COLUMNS = ["indicator_id", "year", "quarter", "value", "annual_target", "unit", "note"]
 TASK_PROGRESS_COLUMNS = ["task_id", "year", "quarter", "state", "percent", "progress", "problems", "next_steps", "unit"]
@@ -355,6 +362,27 @@ def _cumulative(b: _Block) -> None:
     b.finish(L, status)
 
 
+def _reduction_total(b: _Block) -> None:
+    """"五年累计降低 X%": r = year-to-date reduction in % against the same period a year before."""
+    V = b.values
+    L = _last(~np.isnan(V))
+    lam, bad = _log_growth(-V, L)  # ln(1 − r/100); a reduction of 100% or more cannot be logged
+    tau = b.tau(L)
+    X = b.num("target_value")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = lam / np.log1p(-X / 100)
+    status = _status_from_p(p, tau, b.tol, achieved=p >= 1 - EPS)
+    status = b.no_data_where((L >= 0) & ~((X > 0) & (X < 100)), render("assess.no_target_value"), status)
+    status = b.no_data_where((L >= 0) & bad, render("assess.bad_reduction"), status)
+    missing = _year_list(_missing_full_years(V, L), b.grid.base_year + 1)
+    status = b.no_data_where(missing != "", _render_rows("assess.missing_year", missing != "", years=missing), status)
+    ok = status != Status.NO_DATA.value
+    b.set(achievement=np.where(ok, p, np.nan), log_growth=np.where(ok, lam, np.nan),
+          cumulative_reduction=np.where(ok, -np.expm1(lam) * 100, np.nan),
+          inputs=_inputs_text(b.grid, V, _used_q4_and_last(V, L)))
+    b.finish(L, status)
+
+
 def _in_step(b: _Block, ids: pd.Index) -> None:
     V = b.values
     ref_ids = b.col("ref_indicator")
@@ -418,6 +446,7 @@ _RULES: dict[str, Callable[[_Block], None]] = {
     "ceiling": _ceiling,
     "cumulative": _cumulative,
     "quota": _quota,
+    "reduction_total": _reduction_total,
 }
 
 INDICATOR_RESULT_COLUMNS = [
@@ -427,7 +456,18 @@ INDICATOR_RESULT_COLUMNS = [
     "target_value", "baseline_value", "baseline_source", "avg_growth", "log_growth", "cumulative_total",
     "ref_indicator", "ref_avg_growth", "diff_pp", "assigned_target", "inputs", "ref_inputs",
     "tolerance", "tolerance_pp", "base_year", "target_year", "reason", "responsible_units", "lead_units", "task_id",
+    "cumulative_reduction", "outlook", "outlook_label", "pace", "projected_achievement", "outlook_from",
+    "outlook_achievement", "outlook_time_elapsed",
 ]
+_FLOAT_OUTPUTS = ("achievement", "time_elapsed", "latest_value", "avg_growth", "log_growth", "cumulative_total",
+                  "ref_avg_growth", "diff_pp", "assigned_target", "cumulative_reduction")
+
+
+def _empty_outputs(n: int) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {name: np.full(n, np.nan) for name in _FLOAT_OUTPUTS}
+    out.update(status=np.full(n, Status.NO_DATA.value, dtype=object), reason=np.full(n, "", dtype=object),
+               inputs=np.full(n, "", dtype=object), ref_inputs=np.full(n, "", dtype=object), L=np.full(n, -1))
+    return out
 
 
 def assess_indicators(plan: Plan, progress: pd.DataFrame | None, as_of: Period | None = None,
@@ -438,12 +478,7 @@ def assess_indicators(plan: Plan, progress: pd.DataFrame | None, as_of: Period |
     as_of = as_of or default_as_of(plan, progress)
     ind = plan.indicators
     grid = _build_grid(plan, progress, as_of, annual_targets)
-    n = len(ind)
-    out: dict[str, np.ndarray] = {name: np.full(n, np.nan) for name in (
-        "achievement", "time_elapsed", "latest_value", "avg_growth", "log_growth", "cumulative_total",
-        "ref_avg_growth", "diff_pp", "assigned_target")}
-    out.update(status=np.full(n, Status.NO_DATA.value, dtype=object), reason=np.full(n, "", dtype=object),
-               inputs=np.full(n, "", dtype=object), ref_inputs=np.full(n, "", dtype=object), L=np.full(n, -1))
+    out = _empty_outputs(len(ind))
     kinds = ind["kind"].to_numpy()
     ids = pd.Index(ind["indicator_id"])
     for kind in pd.unique(kinds):
@@ -452,7 +487,37 @@ def assess_indicators(plan: Plan, progress: pd.DataFrame | None, as_of: Period |
             _in_step(block, ids)
         elif kind in _RULES:
             _RULES[kind](block)
+    out.update(_outlook(grid, ind, out, tolerance))
     return _indicator_frame(plan, grid, out, as_of, tolerance)
+
+
+def _outlook(grid: _Grid, ind: pd.DataFrame, out: dict[str, np.ndarray], tol: Tolerance) -> dict[str, np.ndarray]:
+    """Spec "Outlook": P(L′) from the same rules on the grid cut at L − 4 quarters (the base, P = τ = 0, when
+    there is no such period or P(L′) is not computable); pace v and projected achievement P_T."""
+    n = len(ind)
+    L, p, tau = out["L"], out["achievement"], out["time_elapsed"]
+    kinds = ind["kind"].to_numpy()
+    judged = np.isin(out["status"], [Status.AHEAD.value, Status.ON_TRACK.value, Status.BEHIND.value])
+    eligible = np.isin(kinds, KINDS_WITH_ACHIEVEMENT) & judged & np.isfinite(p) & (np.nan_to_num(tau, nan=1.0) < 1 - EPS)
+    later = np.arange(grid.values.shape[1])[None, :] > (L - OUTLOOK_LOOKBACK)[:, None]
+    earlier = replace(grid, values=np.where(later, np.nan, grid.values))
+    before = _empty_outputs(n)
+    for kind in KINDS_WITH_ACHIEVEMENT:
+        rows = np.flatnonzero(eligible & (kinds == kind))
+        if rows.size:
+            _RULES[kind](_Block(earlier, rows, ind, tol, before))
+    found = eligible & (before["L"] >= 0) & np.isfinite(before["achievement"]) & (before["status"] != Status.NO_DATA.value)
+    p0 = np.where(found, before["achievement"], 0.0)
+    tau0 = np.where(found, before["time_elapsed"], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pace = np.where(eligible, (p - p0) / (tau - tau0), np.nan)
+        projected = np.where(eligible, p + pace * (1 - tau), np.nan)
+    outlook = np.where(projected >= 1 - EPS, Outlook.LIKELY.value, Outlook.AT_RISK.value).astype(object)
+    from_text = _period_text(grid.first + before["L"], found)
+    # object dtype keeps None as None (pandas 3 would read a str/None column as str with NaN)
+    return {"outlook": pd.Series(np.where(eligible, outlook, None), dtype=object), "pace": pace,
+            "projected_achievement": projected, "outlook_from": pd.Series(np.where(found, from_text, None), dtype=object),
+            "outlook_achievement": np.where(eligible, p0, np.nan), "outlook_time_elapsed": np.where(eligible, tau0, np.nan)}
 
 
 def _period_text(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -467,8 +532,10 @@ def _indicator_frame(plan: Plan, grid: _Grid, out: dict[str, np.ndarray], as_of:
     raw_last = _last(np.isfinite(grid.raw))
     status = out["status"]
     tau = out["time_elapsed"]
-    labels = pd.Series(status).map({s.value: status_label(s) for s in Status}).to_numpy(dtype=object)
-    labels = np.where((status == Status.ACHIEVED.value) & (tau >= 1 - EPS), status_label(Status.ACHIEVED, 1.0), labels)
+    final = np.nan_to_num(tau, nan=0.0) >= 1 - EPS
+    labels = np.array([status_label(s, 1.0 if f else None) for s, f in zip(status, final)], dtype=object)
+    outlook_labels = pd.Series(out["outlook"], dtype=object).map(
+        {o.value: outlook_label(o) for o in Outlook}).fillna("").to_numpy(dtype=object)
     frame = pd.DataFrame({
         "indicator_id": ind["indicator_id"], "name": ind["name"], "category": ind["category"], "kind": ind["kind"],
         "unit": ind["unit"], "annual": ind["annual"], "direction": ind["direction"],
@@ -485,6 +552,9 @@ def _indicator_frame(plan: Plan, grid: _Grid, out: dict[str, np.ndarray], as_of:
         "tolerance": tol.path, "tolerance_pp": tol.pp, "base_year": plan.base_year, "target_year": plan.target_year,
         "reason": out["reason"],
         "responsible_units": ind["responsible_units"], "lead_units": ind["lead_units"], "task_id": ind["task_id"],
+        "cumulative_reduction": out["cumulative_reduction"], "outlook": out["outlook"], "outlook_label": outlook_labels,
+        "pace": out["pace"], "projected_achievement": out["projected_achievement"], "outlook_from": out["outlook_from"],
+        "outlook_achievement": out["outlook_achievement"], "outlook_time_elapsed": out["outlook_time_elapsed"],
     })
     frame.loc[L < 0, "lag_quarters"] = pd.NA
     return frame[INDICATOR_RESULT_COLUMNS].reset_index(drop=True)
@@ -539,6 +609,11 @@ def explain(row: pd.Series) -> list[str]:
         verdict = ("达到" if met else "未达到") + ("下限" if floor else "上限要求")
         lines.append(render("assess.explain.ceiling", bound="不低于" if floor else "控制在(不高于)", target=target,
                             xt=_num(row["latest_value"]), verdict=verdict, label=label))
+    elif kind == "reduction_total":
+        lines.append(render("assess.explain.reduction", q=int(str(row["latest_period"])[-1]), latest_period=row["latest_period"],
+                            lam=_num(row["log_growth"], 6), target=target, p=_num(row["achievement"])))
+        lines.append(render("assess.explain.cumulative_reduction", cum=_num(row["cumulative_reduction"], 2), target=target))
+        lines.append(_p_rule(row, label))
     elif kind == "cumulative":
         lines.append(render("assess.explain.cumulative", latest_period=row["latest_period"], c=_num(row["cumulative_total"]),
                             target=target, p=_num(row["achievement"])))
@@ -569,28 +644,81 @@ TASK_RESULT_COLUMNS = [
 ]
 
 
-def _lead_flags(plan: Plan, rows: pd.DataFrame) -> np.ndarray:
-    """Whether each row's unit is (one of) the task's lead units, directly, by alias or via a group."""
-    leads = dict(zip(plan.tasks["task_id"], plan.tasks["lead_units"]))
-    pairs = rows[["task_id", "unit_canonical"]].drop_duplicates()
-    flag = {(t, u): is_responsible(plan.units, leads.get(t, ()), u) for t, u in pairs.itertuples(index=False)}
-    return np.array([flag[k] for k in zip(rows["task_id"], rows["unit_canonical"])], dtype=bool)
+CONTRIBUTION_COLUMNS = ["task_id", "unit", "relation", "state", "percent", "progress", "problems", "next_steps",
+                        "year", "quarter"]
+# Least advanced first (spec: behind < not_started < on_track < done); not_reported outranks them all.
+_TASK_ORDER = {TaskStatus.NOT_REPORTED.value: -1, TaskStatus.BEHIND.value: 0, TaskStatus.NOT_STARTED.value: 1,
+               TaskStatus.ON_TRACK.value: 2, TaskStatus.DONE.value: 3}
+_VIA_ORDER = (VIA_DIRECT, VIA_ALIAS, VIA_GROUP)
 
 
-def _choose_task_rows(plan: Plan, rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per task: its latest reported quarter, and within it the lead unit's row if there is one,
-    else the least advanced report (滞后 < 未启动 < 推进中 < 已完成, then the lowest 完成进度)."""
-    rows = rows.assign(
-        unit_canonical=[plan.units.resolve(u) or str(u).strip() for u in rows["unit"]] if len(rows) else [],
-    )
-    rows = rows.assign(is_lead=_lead_flags(plan, rows) if len(rows) else np.array([], dtype=bool),
-                       severity=rows["state"].map(TASK_STATE_SEVERITY).fillna(-1))
-    ranked = rows.sort_values(["task_id", "key", "is_lead", "severity", "percent"],
-                              ascending=[True, False, False, True, True], kind="stable")
-    chosen = ranked.drop_duplicates("task_id", keep="first").set_index("task_id")
-    same_quarter = rows.merge(chosen[["key"]].reset_index(), on=["task_id", "key"])
-    reporters = same_quarter.drop_duplicates(["task_id", "unit_canonical"]).groupby("task_id", sort=False)["unit_canonical"].agg(tuple)
-    return chosen.assign(reported_units=reporters)
+def expand_units(directory: UnitDirectory, names: tuple[str, ...]) -> list[str]:
+    """Canonical units designated by plan names: aliases resolved, a group expanded to its members (in
+    name order). Shared with lib.reporting, so the units owing a task report are its deciding lead units."""
+    units: list[str] = []
+    for name in names:
+        canonical = directory.resolve(name)
+        if canonical is None:
+            continue
+        info = directory.units[canonical]
+        members = sorted(directory.members_of(canonical)) if info.is_group else [canonical]
+        units += [u for u in members if u not in units]
+    return units
+
+
+def task_lead_units(plan: Plan) -> dict[str, list[str]]:
+    """task_id → the lead units whose reports decide its status."""
+    return {t: expand_units(plan.units, leads) for t, leads in zip(plan.tasks["task_id"], plan.tasks["lead_units"])}
+
+
+def _task_rows(plan: Plan, task_progress: pd.DataFrame | None, as_of: Period) -> pd.DataFrame:
+    """Plan-period rows up to `as_of`, with period key, canonical unit and whether that unit leads the task.
+    The same (task, unit, quarter) twice: the later row wins."""
+    rows = _frame_with(task_progress, TASK_PROGRESS_COLUMNS)
+    B, T = plan.base_year, plan.target_year
+    key = _period_keys(rows)
+    rows = rows.assign(key=key, percent=pd.to_numeric(rows["percent"], errors="coerce"),
+                       task_id=rows["task_id"].astype(str).str.strip().str.upper())
+    keep = ((key >= period_index(B + 1, 1)) & (key <= min(as_of.index, period_index(T, 4)))
+            & rows["task_id"].isin(plan.tasks["task_id"]).to_numpy())
+    rows = rows[keep].reset_index(drop=True)
+    rows["unit_canonical"] = [plan.units.resolve(u) or str(u).strip() for u in rows["unit"]]
+    leads = task_lead_units(plan)
+    rows["is_lead"] = np.array([u in leads.get(t, ()) for t, u in zip(rows["task_id"], rows["unit_canonical"])], dtype=bool)
+    return rows.drop_duplicates(["task_id", "unit_canonical", "key"], keep="last").reset_index(drop=True)
+
+
+def _lead_statuses(plan: Plan, rows: pd.DataFrame, as_of: Period, tau: float) -> pd.DataFrame:
+    """One row per (task, lead unit): the lead's latest report and the status it gives. A latest report of
+    已完成 stays done in later quarters (finished work stays finished); any other report counts only in the
+    as-of quarter; a lead with no report there is not_reported."""
+    latest = (rows[rows["is_lead"]].sort_values("key", kind="stable")
+              .drop_duplicates(["task_id", "unit_canonical"], keep="last").set_index(["task_id", "unit_canonical"]))
+    pairs = pd.MultiIndex.from_tuples([(t, u) for t, units in task_lead_units(plan).items() for u in units],
+                                      names=["task_id", "unit_canonical"])
+    lead = latest.reindex(pairs).reset_index()
+    state, percent = lead["state"].to_numpy(dtype=object), lead["percent"].to_numpy(dtype=float)
+    current = (lead["key"] == as_of.index).to_numpy()
+    behind_below = 100 * tau - TASK_BEHIND_MARGIN
+    lead["lead_status"] = np.select(
+        [state == STATE_DONE, ~current, (state == STATE_BEHIND) | (percent < behind_below - EPS), state == STATE_NOT_STARTED],
+        [TaskStatus.DONE.value, TaskStatus.NOT_REPORTED.value, TaskStatus.BEHIND.value,
+         TaskStatus.NOT_STARTED.value if tau < TASK_NOT_STARTED_UNTIL - EPS else TaskStatus.BEHIND.value],
+        TaskStatus.ON_TRACK.value,
+    ).astype(object)
+    lead["order"] = lead["lead_status"].map(_TASK_ORDER)
+    lead["has_row"] = lead["key"].notna()
+    return lead
+
+
+def finished_leads(plan: Plan, task_progress: pd.DataFrame | None, period: Period) -> set[tuple[str, str]]:
+    """(task_id, lead unit) pairs whose latest lead report before `period` is 已完成: done stays done, so
+    those leads owe no further report (lib.reporting)."""
+    previous = Period.from_index(period.index - 1)
+    rows = _task_rows(plan, task_progress, previous)
+    latest = rows[rows["is_lead"]].sort_values("key", kind="stable").drop_duplicates(["task_id", "unit_canonical"], keep="last")
+    done = latest[latest["state"] == STATE_DONE]
+    return set(zip(done["task_id"], done["unit_canonical"]))
 
 
 def _text(column: pd.Series) -> np.ndarray:
@@ -600,44 +728,61 @@ def _text(column: pd.Series) -> np.ndarray:
 
 
 def assess_tasks(plan: Plan, task_progress: pd.DataFrame | None, as_of: Period | None = None) -> pd.DataFrame:
-    """One row per key task, in plan order (spec "Tasks"). Several units may report one task in a quarter:
-    the lead unit's row decides; without one, the least advanced report decides (see `_choose_task_rows`)."""
-    rows = _frame_with(task_progress, TASK_PROGRESS_COLUMNS)
-    as_of = as_of or default_as_of(plan, rows)
+    """One row per key task, in plan order (spec "Tasks"). The task's status is its lead units' report: the
+    least advanced lead (behind < not_started < on_track < done), not_reported while any lead has no row for
+    the as-of quarter and has not finished before. Other units' rows never change it (`task_contributions`).
+    The row shown (state, percent, 工作进展 …, `reporting_unit`) is the deciding lead's latest report."""
+    as_of = as_of or default_as_of(plan, _frame_with(task_progress, TASK_PROGRESS_COLUMNS))
     B, T = plan.base_year, plan.target_year
-    key = _period_keys(rows)
-    rows = rows.assign(key=key, percent=pd.to_numeric(rows["percent"], errors="coerce"),
-                       task_id=rows["task_id"].astype(str).str.strip().str.upper())
-    keep = (key >= period_index(B + 1, 1)) & (key <= min(as_of.index, period_index(T, 4))) & rows["task_id"].isin(plan.tasks["task_id"]).to_numpy()
-    chosen = _choose_task_rows(plan, rows[keep].reset_index(drop=True))
-
-    tasks = plan.tasks
-    picked = chosen.reindex(tasks["task_id"])
     tau = time_elapsed(as_of.year, as_of.quarter, B, T)
-    behind_below = 100 * tau - TASK_BEHIND_MARGIN
-    state, percent = picked["state"].to_numpy(dtype=object), picked["percent"].to_numpy(dtype=float)
-    reported = (picked["key"] == as_of.index).to_numpy()
-    status = np.select(
-        [~reported, state == STATE_DONE, (state == STATE_BEHIND) | (percent < behind_below - EPS),
-         state == STATE_NOT_STARTED],
-        [TaskStatus.NOT_REPORTED.value, TaskStatus.DONE.value, TaskStatus.BEHIND.value,
-         TaskStatus.NOT_STARTED.value if tau < TASK_NOT_STARTED_UNTIL - EPS else TaskStatus.BEHIND.value],
-        TaskStatus.ON_TRACK.value,
-    ).astype(object)
+    rows = _task_rows(plan, task_progress, as_of)
+    lead = _lead_statuses(plan, rows, as_of, tau)
+    # The deciding lead: least advanced; among equals one with a report to show, then the lowest 完成进度.
+    decisive = (lead.sort_values(["task_id", "order", "has_row", "percent"], ascending=[True, True, False, True], kind="stable")
+                .drop_duplicates("task_id", keep="first").set_index("task_id"))
+    tasks = plan.tasks
+    picked = decisive.reindex(tasks["task_id"])
+    status = picked["lead_status"].fillna(TaskStatus.NOT_REPORTED.value).to_numpy(dtype=object)
+    reporters = rows[rows["key"] == as_of.index].groupby("task_id", sort=False)["unit_canonical"].agg(tuple)
     keys = picked["key"].to_numpy(dtype=float)
     has = ~np.isnan(keys)
     frame = pd.DataFrame({
         "task_id": tasks["task_id"], "section_no": tasks["section_no"], "section_title": tasks["section_title"],
         "title": tasks["title"], "status": status,
-        "status_label": pd.Series(status).map({s.value: task_status_label(s) for s in TaskStatus}).to_numpy(),
-        "state": _text(picked["state"]), "percent": percent,
+        "status_label": pd.Series(status).map({s.value: task_status_label(s, is_final(tau)) for s in TaskStatus}).to_numpy(),
+        "state": _text(picked["state"]), "percent": picked["percent"].to_numpy(dtype=float),
         "latest_period": _period_text(np.nan_to_num(keys).astype(int), has),
         "progress": _text(picked["progress"]),
         "problems": _text(picked["problems"]),
         "next_steps": _text(picked["next_steps"]),
         "lead_units": tasks["lead_units"], "responsible_units": tasks["responsible_units"],
-        "reported_units": [u if reported[i] and isinstance(u, tuple) else () for i, u in enumerate(picked["reported_units"])],
-        "reporting_unit": _text(picked["unit_canonical"]),
-        "as_of": str(as_of), "time_elapsed": tau, "behind_below": behind_below,
+        "reported_units": [reporters.get(t, ()) for t in tasks["task_id"]],
+        "reporting_unit": np.where(has, _text(picked["unit_canonical"]), ""),
+        "as_of": str(as_of), "time_elapsed": tau, "behind_below": 100 * tau - TASK_BEHIND_MARGIN,
     })
     return frame[TASK_RESULT_COLUMNS].reset_index(drop=True)
+
+
+def _relation(directory: UnitDirectory, unit: str, names: tuple[str, ...]) -> str:
+    """How the plan names `unit` among `names`: 直接, 别名 or 组团 (the strongest), '' when not at all."""
+    found = {directory.how_named(unit, n) for n in names} - {None}
+    return next((v for v in _VIA_ORDER if v in found), "")
+
+
+def task_contributions(plan: Plan, task_progress: pd.DataFrame | None, as_of: Period | None = None) -> pd.DataFrame:
+    """The non-lead units' rows for the as-of quarter: contributions shown beside a task and quoted in
+    reports, never used for its status. Plan task order, then the order the rows arrived."""
+    as_of = as_of or default_as_of(plan, _frame_with(task_progress, TASK_PROGRESS_COLUMNS))
+    rows = _task_rows(plan, task_progress, as_of)
+    rows = rows[~rows["is_lead"] & (rows["key"] == as_of.index)]
+    order = {t: i for i, t in enumerate(plan.tasks["task_id"])}
+    rows = rows.iloc[np.argsort(rows["task_id"].map(order).to_numpy(), kind="stable")]
+    named = dict(zip(plan.tasks["task_id"], plan.tasks["responsible_units"]))
+    frame = pd.DataFrame({
+        "task_id": rows["task_id"].to_numpy(dtype=object), "unit": rows["unit_canonical"].to_numpy(dtype=object),
+        "relation": [_relation(plan.units, u, named.get(t, ())) for t, u in zip(rows["task_id"], rows["unit_canonical"])],
+        "state": _text(rows["state"]), "percent": rows["percent"].to_numpy(dtype=float),
+        "progress": _text(rows["progress"]), "problems": _text(rows["problems"]), "next_steps": _text(rows["next_steps"]),
+        "year": as_of.year, "quarter": as_of.quarter,
+    })
+    return frame[CONTRIBUTION_COLUMNS].reset_index(drop=True)

@@ -30,17 +30,20 @@ import plotly.graph_objects as go
 from lib import charts, export, fmt, images, rollup, settings
 from lib.assess import Tolerance, assess_indicators, assess_tasks, explain
 from lib.messages import render
+from lib.narrative import (  # noqa: F401  (re-exported: the deck's sentences are the report's)
+    MAX_LISTED, _count_phrase, _listing, _pct, _units, indicator_counts, lagging_indicators, period_text, summary_paragraphs,
+    summary_text, task_counts,
+)
 from lib.periods import TIME_ZONE, Period, time_elapsed
 from lib.plan import Plan
 from lib.schema import INDICATOR_SHEET, KIND_LABELS, TASK_SHEET
-from lib.status import Status, TaskStatus, status_label, task_status_label
+from lib.status import TaskStatus, status_label
 
 ProgressCallback = Callable[[float, str], None]
 
 ISSUER = "区发改局"
 DATA_SOURCE_SUFFIX = "各责任单位季度填报,区发改局汇总"
 MAX_SERIES = 8             # indicator charts (most lagging first) per pack
-MAX_LISTED = 5             # items named in one sentence of the summary
 HEATMAP_ROWS = 20          # tasks per heatmap slide (more would make unreadable rows on a projector)
 RANKING_UNITS = 15         # units on the ranking slide
 IMAGE_WIDTH = 1200         # layout px; PNGs are rendered at IMAGE_SCALE × this
@@ -149,122 +152,7 @@ def filter_to_scope(plan: Plan, scope: Scope, indicators: pd.DataFrame, tasks: p
     return indicators.reset_index(drop=True), tasks.reset_index(drop=True)
 
 
-# --- small text helpers ------------------------------------------------------------------------------
-
-def period_text(period: Period) -> str:
-    """2023Q2 → "2023年第二季度"."""
-    return f"{period.year}年第{charts.chinese_numeral(period.quarter)}季度"
-
-
-def _pct(share: float) -> str:
-    """0.5 → "50%", 0.4285 → "42.9%" (one decimal only where it matters)."""
-    value = round(float(share) * 100, 1)
-    return f"{value:g}%"
-
-
-def _units(row: pd.Series | object, *names: str) -> str:
-    for name in names:
-        value = row[name] if isinstance(row, pd.Series) else getattr(row, name, ())
-        if isinstance(value, (tuple, list)) and len(value):
-            return fmt.units_text(tuple(value))
-    return "未明确"
-
-
-def _listing(items: list[str], code: str, sep: str = "、") -> str:
-    """At most MAX_LISTED items, then "等N项"."""
-    more = render("brief.summary.more", count=len(items)) if len(items) > MAX_LISTED else ""
-    return render(code, items=sep.join(items[:MAX_LISTED]), more=more)
-
-
-def indicator_counts(indicators: pd.DataFrame) -> dict[Status, int]:
-    """Indicators per status, every status present (zero where none)."""
-    counts = indicators["status"].value_counts()
-    return {s: int(counts.get(s.value, 0)) for s in Status}
-
-
-def task_counts(tasks: pd.DataFrame) -> dict[TaskStatus, int]:
-    counts = tasks["status"].value_counts()
-    return {s: int(counts.get(s.value, 0)) for s in TaskStatus}
-
-
-def _count_phrase(counts: dict, label: Callable[[object], str]) -> str:
-    return "、".join(f"{label(s)}{n}项" for s, n in counts.items())
-
-
-def lagging_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Behind indicators, the widest gap between time elapsed and achievement first; those judged by a
-    yes/no test (no achievement) after them, in plan order."""
-    behind = indicators[indicators["status"] == Status.BEHIND.value].copy()
-    behind["_gap"] = behind["time_elapsed"].astype(float) - behind["achievement"].astype(float)
-    behind["_order"] = range(len(behind))
-    return behind.sort_values(["_gap", "_order"], ascending=[False, True], na_position="last").drop(columns=["_gap", "_order"])
-
-
-def _lagging_item(row: pd.Series) -> str:
-    item = f"{row['indicator_id']} {row['name']}"
-    units = _units(row, "lead_units", "responsible_units")
-    if pd.notna(row["achievement"]):
-        return render("brief.summary.lagging_p", item=item, p=fmt.percent(row["achievement"]), tau=_pct(row["time_elapsed"]), units=units)
-    if row["kind"] == "in_step" and pd.notna(row["diff_pp"]):
-        return render("brief.summary.lagging_in_step", item=item, ref=row["ref_indicator"], diff=fmt.number(abs(float(row["diff_pp"])), 2), units=units)
-    target = fmt.target_phrase(row["kind"], row["target_value"], row["unit"], row["ref_indicator"] or "")
-    if row["kind"] == "quota" and pd.notna(row["assigned_target"]):
-        target = f"{str(row['latest_period'])[:4]}年上级下达{fmt.with_unit(row['assigned_target'], row['unit'])}"
-    latest = f"{fmt.with_unit(row['latest_value'], row['unit'])}({row['latest_period']})" if row["latest_period"] else "—"
-    return render("brief.summary.lagging_test", item=item, latest=latest, target=target, units=units)
-
-
-def summary_paragraphs(plan: Plan, indicators: pd.DataFrame, tasks: pd.DataFrame, as_of: Period, scope: Scope,
-                       *, sample_data: bool = False) -> list[str]:
-    """The summary as paragraphs (indicators, binding ones, lagging, missing data, tasks, sample note)."""
-    tau = time_elapsed(as_of.year, as_of.quarter, plan.base_year, plan.target_year)
-    period, phrase = period_text(as_of), scope.phrase(plan)
-    out: list[str] = []
-    if len(indicators):
-        counts = indicator_counts(indicators)
-        out.append(render("brief.summary.indicators", period=period, tau=_pct(tau), scope=phrase, total=len(indicators),
-                          counts=_count_phrase(counts, lambda s: status_label(s, tau))))
-        binding = indicators[indicators["category"] == "约束性"]
-        if len(binding):
-            b = indicator_counts(binding)
-            normal = b[Status.ACHIEVED] + b[Status.AHEAD] + b[Status.ON_TRACK]
-            parts = [f"{status_label(Status.ACHIEVED, tau)}、快于预期或基本符合预期{normal}项", f"滞后{b[Status.BEHIND]}项", f"数据缺失{b[Status.NO_DATA]}项"]
-            late = binding[binding["status"] == Status.BEHIND.value]
-            detail = (",滞后的是" + "、".join(f"{r.indicator_id} {r.name}" for r in late.itertuples())) if len(late) else ""
-            out.append(render("brief.summary.binding", total=len(binding), counts="、".join(parts), detail=detail))
-        lagging = lagging_indicators(indicators)
-        if len(lagging):
-            out.append(_listing([_lagging_item(r) for _, r in lagging.iterrows()], "brief.summary.lagging", ";"))
-        missing = indicators[indicators["status"] == Status.NO_DATA.value]
-        if len(missing):
-            out.append(_listing([f"{r.indicator_id} {r.name}({r.reason})" for r in missing.itertuples()], "brief.summary.no_data"))
-    else:
-        out.append(render("brief.summary.no_indicators", period=period, tau=_pct(tau), scope=phrase))
-    if len(tasks):
-        counts = task_counts(tasks)
-        out.append(render("brief.summary.tasks", scope=phrase, total=len(tasks), counts=_count_phrase(counts, task_status_label)))
-        behind = tasks[tasks["status"] == TaskStatus.BEHIND.value].sort_values("percent", kind="stable", na_position="first")
-        if len(behind):
-            items = [render("brief.summary.task_item", item=f"{r['task_id']} {r['title']}",
-                            percent=fmt.with_unit(r["percent"], "%", 0), units=_units(r, "lead_units", "responsible_units"))
-                     for _, r in behind.iterrows()]
-            out.append(_listing(items, "brief.summary.tasks_behind", ";"))
-        unreported = tasks[tasks["status"] == TaskStatus.NOT_REPORTED.value]
-        if len(unreported):
-            out.append(_listing([f"{r.task_id} {r.title}" for r in unreported.itertuples()], "brief.summary.tasks_unreported"))
-    else:
-        out.append(render("brief.summary.no_tasks", scope=phrase))
-    if sample_data:
-        out.append(render("brief.summary.sample"))
-    return out
-
-
-def summary_text(plan: Plan, indicators: pd.DataFrame, tasks: pd.DataFrame, as_of: Period, scope: Scope = Scope(),
-                 *, sample_data: bool = False) -> str:
-    """The summary for a report, paragraphs separated by a blank line. `indicators` / `tasks` are the
-    scope's rows of `assess_indicators` / `assess_tasks` as of `as_of`."""
-    return "\n\n".join(summary_paragraphs(plan, indicators, tasks, as_of, scope, sample_data=sample_data))
-
+# --- small text helpers: lib/narrative.py (shared with the evaluation report) ----------------------
 
 # --- charts and their explanations ---------------------------------------------------------------------
 
@@ -712,7 +600,7 @@ def deck_pptx(briefing: Briefing, progress_cb: ProgressCallback | None = None) -
     subtitle.element.getparent().remove(subtitle.element)  # own text boxes instead: exact fonts and positions
     lines = ["规划实施监测简报", f"截至{period_text(briefing.as_of)}(时间进度{_pct(briefing.time_elapsed)}) · {briefing.scope_label}"]
     _text_box(slide, 1.0, 3.7, SLIDE_W_IN - 2.0, 1.2, lines, 22, colour=DARK, align="center", space_after=6, name="副标题")
-    _text_box(slide, 1.0, 5.4, SLIDE_W_IN - 2.0, 0.9, [ISSUER, briefing.created.strftime("%Y年%m月%d日")], 18,
+    _text_box(slide, 1.0, 5.4, SLIDE_W_IN - 2.0, 0.9, [ISSUER, f"{briefing.created.year}年{briefing.created.month}月{briefing.created.day}日"], 18,
               colour=GREY_TEXT, align="center", name="发布单位")
     if briefing.sample_data:
         _sample_mark(slide)

@@ -9,12 +9,14 @@ House rules kept by every builder (see `_base_layout`):
 - an explicit `plotly_white` template and a CJK font stack, so nothing depends on Streamlit's template
   (whose placeholder colours turn server-exported bars black);
 - Chinese title, axis titles with units, Chinese hover text carrying the full names, long names
-  abbreviated on the axes ("…"), a horizontal legend right above the plot area, and a height computed
+  abbreviated on the axes ("…") in the browser and wrapped to two lines in exported images
+  (`for_export`), a horizontal legend right above the plot area, and a height computed
   from the number of rows so labels stay readable on a 1366×768 laptop and a projector;
 - no data → a figure with a centred "暂无数据", never an exception.
 
 `chart_config` and `for_export` turn a figure into something that stands alone when pasted into a slide:
 a file name, the as-of quarter, the data source, and a visible "示例数据" mark for sample data.
+`for_browser` leaves room above the title for plotly's toolbar.
 """
 from __future__ import annotations
 
@@ -30,8 +32,8 @@ from lib import fmt
 from lib.images import safe_filename
 from lib.periods import Period, period_index, plan_periods
 from lib.schema import CATEGORIES, KIND_LABELS
-from lib.status import (GREY, STATUS_LOOK, TASK_STATUS_LOOK, Look, Status, TaskStatus, badge,
-                        status_label)
+from lib.status import (AT_RISK_LIGHT, GREY, STATUS_LOOK, TASK_STATUS_LOOK, Look, Outlook, Status, TaskStatus,
+                        badge, status_label)
 
 # --- shared look ------------------------------------------------------------------------------------
 
@@ -39,6 +41,9 @@ FONT_FAMILY = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 TEMPLATE = "plotly_white"
 EMPTY_TEXT = "暂无数据"
 LABEL_CHARS = 10          # names longer than this are cut on axes ("…"); hover shows them in full
+EXPORT_LINE_CHARS = 11    # exported images have no hover: long names wrap to two lines of this many
+EXPORT_ROW_PX = 34        # a row tall enough for a two-line name in an exported image
+TOOLBAR_PX = 30           # browser charts: a band above the title for plotly's toolbar (modebar)
 SERIES_COLOUR = "#1F4E79"  # reported values (not a status, so not from lib.status)
 REFERENCE_COLOUR = "#5E6B7A"
 PATH_COLOUR = "#555555"
@@ -75,6 +80,38 @@ def abbreviate(text: object, limit: int = LABEL_CHARS) -> str:
     """"地方一般公共预算收入年均增速" → "地方一般公共预算收…" (at most `limit` characters)."""
     text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _char_width(c: str) -> float:
+    """Width in CJK characters: a Chinese character 1, a Latin letter, digit or space ½."""
+    return 1.0 if ord(c) > 0x2E80 else 0.5
+
+
+def wrap_label(text: object, per_line: float = EXPORT_LINE_CHARS, lines: int = 2) -> str:
+    """A name for an image without hover: whole on one line if it fits `per_line` CJK character widths,
+    else wrapped onto at most `lines` lines joined by <br>; "…" ends the last line only when even that
+    is not enough."""
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    out, line, width = [], "", 0.0
+    for c in text:
+        if width + _char_width(c) > per_line:
+            out.append(line)
+            line, width = "", 0.0
+        line += c
+        width += _char_width(c)
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:-1] + "…"
+    return "<br>".join(out)
+
+
+def _keep_full_names(fig: go.Figure, axis: str, tickvals: Sequence, full: Sequence[str]) -> None:
+    """Remember the uncut names behind an axis's abbreviated tick labels (in `layout.meta`), so that
+    `for_export` can wrap them instead of cutting them."""
+    meta = dict(fig.layout.meta or {})
+    meta.setdefault("full_ticks", {})[axis] = {"tickvals": list(tickvals), "full": [str(f) for f in full]}
+    fig.update_layout(meta=meta)
 
 
 def chinese_numeral(n: int) -> str:
@@ -158,6 +195,11 @@ def _count_dtick(max_count: float) -> float | None:
     return None
 
 
+def _whole_dtick(max_count: float) -> float:
+    """A tick step of whole items for a count scale: never below 1, so no count is labelled twice."""
+    return _count_dtick(max_count) or max(1, round(max_count / 5))
+
+
 def _pattern(look: Look) -> dict:
     return dict(shape=look.pattern, fillmode="overlay", fgopacity=0.22, size=8, solidity=0.2)
 
@@ -234,9 +276,10 @@ def status_counts(assessment: pd.DataFrame) -> go.Figure:
 
 
 def _legend_label(status: Status, rows: pd.DataFrame) -> str:
-    """The status label the assessment itself used (已实现 at the end of the plan), else lib.status's."""
+    """The status label(s) the assessment itself used (已完成 at the end of the plan), else lib.status's."""
     if "status_label" in rows.columns and len(rows):
-        return str(rows["status_label"].iloc[0])
+        # At the plan's end, indicators judged on earlier data keep their monitoring label: name both.
+        return "/".join(dict.fromkeys(str(v) for v in rows["status_label"]))
     return status_label(status)
 
 
@@ -267,18 +310,16 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom, right=40))
     p_pct = rows["achievement"].astype(float) * 100
-    for status in (Status.ACHIEVED, Status.AHEAD, Status.ON_TRACK, Status.BEHIND, Status.NO_DATA):
-        sub = rows[rows["status"] == status.value]
-        if sub.empty:
-            continue
-        look = STATUS_LOOK[status]
-        label = _legend_label(status, sub)
+    at_risk = _at_risk(rows)
+    for status, sub in _light_groups(rows, at_risk):
+        look = STATUS_LOOK[status] if status is not None else AT_RISK_LIGHT
+        label = _legend_label(status, sub) if status is not None else AT_RISK_LIGHT.label
         fig.add_trace(go.Bar(
             name=f"{look.icon} {label}", y=sub["indicator_id"].astype(str).tolist(), x=(sub["achievement"].astype(float) * 100).tolist(),
             orientation="h", marker=dict(color=look.colour, pattern=_pattern(look)),
             text=[fmt.percent(p) for p in sub["achievement"]], textposition="inside", insidetextanchor="start",
             textangle=0, constraintext="none", textfont=dict(size=12),
-            customdata=_achievement_customdata(sub, label),
+            customdata=_achievement_customdata(sub),
             hovertemplate=("<b>%{customdata[0]}</b><br>完成度 P:%{x:.1f}%<br>时间进度 τ:%{customdata[1]}"
                            "<br>状态:%{customdata[2]}<br>评估期:%{customdata[3]};最新值 %{customdata[4]}"
                            "<br>目标:%{customdata[5]}<extra></extra>"),
@@ -300,24 +341,45 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
                      zerolinecolor="#BBBBBB")
     fig.update_yaxes(categoryorder="array", categoryarray=ids, tickvals=ids, ticktext=labels, autorange="reversed",
                      automargin=True)
+    _keep_full_names(fig, "yaxis", ids, [f"{i} {n}" for i, n in zip(ids, rows["name"])])
     fig.update_layout(barmode="overlay", bargap=0.3)
     if note:
         _note(fig, note, bottom_px=48)
     return fig
 
 
+def _at_risk(rows: pd.DataFrame) -> pd.Series:
+    """Rows not behind but with outlook at_risk: the amber (黄) light of lib.status.light_look."""
+    if "outlook" not in rows.columns:
+        return pd.Series(False, index=rows.index)
+    return (rows["outlook"] == Outlook.AT_RISK.value) & ~rows["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])
+
+
+def _light_groups(rows: pd.DataFrame, at_risk: pd.Series) -> list[tuple[Status | None, pd.DataFrame]]:
+    """Bars grouped by 红黄绿 light: each status's green/red/grey, and the amber group (status None)."""
+    groups: list[tuple[Status | None, pd.DataFrame]] = []
+    for status in (Status.ACHIEVED, Status.AHEAD, Status.ON_TRACK):
+        groups.append((status, rows[(rows["status"] == status.value) & ~at_risk]))
+    groups.append((None, rows[at_risk]))
+    groups += [(s, rows[rows["status"] == s.value]) for s in (Status.BEHIND, Status.NO_DATA)]
+    return [(s, sub) for s, sub in groups if not sub.empty]
+
+
 def _full_label(row) -> str:
     return f"{row.indicator_id} {row.name}"
 
 
-def _achievement_customdata(rows: pd.DataFrame, label: str) -> list[list[str]]:
+def _achievement_customdata(rows: pd.DataFrame) -> list[list[str]]:
     out = []
     for r in rows.itertuples():
         unit = getattr(r, "unit", "") or ""
         latest = fmt.with_unit(getattr(r, "latest_value", None), unit)
         target = fmt.target_phrase(r.kind, getattr(r, "target_value", None), unit, getattr(r, "ref_indicator", "") or "")
         icon = _status_look(r.status).icon
-        out.append([_full_label(r), fmt.percent(r.time_elapsed), f"{icon} {label}",
+        status_text = f"{icon} {status_label(r.status, r.time_elapsed)}"
+        if getattr(r, "outlook", None) == Outlook.AT_RISK.value:
+            status_text += "(预计难以完成)"
+        out.append([_full_label(r), fmt.percent(r.time_elapsed), status_text,
                     getattr(r, "latest_period", "") or "—", latest, target])
     return out
 
@@ -378,6 +440,7 @@ def tasks_by_section(task_assessment: pd.DataFrame) -> go.Figure:
         ))
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_yaxes(categoryorder="array", categoryarray=keys, autorange="reversed", automargin=True)
+    _keep_full_names(fig, "yaxis", keys, [full[n] for n in key_of])
     fig.update_xaxes(title="任务数(项)", dtick=_count_dtick(int(totals.max())), tickformat=",d", rangemode="tozero")
     return fig
 
@@ -538,7 +601,7 @@ def indicator_series(indicator_row: pd.Series, series: pd.DataFrame, result: pd.
             fig.add_trace(go.Scatter(
                 name="按当前进度推算", x=[base_cat, latest_period, end_cat], y=[start, latest_value, projection],
                 mode="lines", line=dict(color=colour, width=2, dash="dash"),
-                hovertemplate=(f"按当前进度推算:{target_year}年末约 {fmt.with_unit(projection, unit)}"
+                hovertemplate=(f"按当前进度推算:{target_year}年末约 {fmt.with_unit(projection, unit, fmt.usual_digits(unit))}"
                                f"<br>({base_year}年末 {fmt.with_unit(start, unit)} → {latest_period} "
                                f"{fmt.with_unit(latest_value, unit)} 的速度)<extra></extra>"),
             ))
@@ -627,22 +690,23 @@ def _growth_lines(fig: go.Figure, result: pd.Series | None, cats: list[str], uni
         fig.add_trace(go.Scatter(
             name="规划以来年均增速", x=[cats[0], period], y=[avg, avg], mode="lines",
             line=dict(color=SERIES_COLOUR, width=1.5, dash="dashdot"),
-            hovertemplate=f"规划以来年均增速(至 {period}):{avg:.2f}{unit}<extra></extra>",
+            hovertemplate=f"规划以来年均增速(至 {period}):{fmt.with_unit(avg, unit, 2)}<extra></extra>",
         ))
         fig.add_annotation(name="avg_label", x=cats[0], y=avg, xanchor="left", yanchor="bottom", showarrow=False,
-                           text=f"年均 {avg:.2f}{unit}", font=dict(size=12, color=SERIES_COLOUR))
+                           text=f"年均 {fmt.with_unit(avg, unit, 2)}", font=dict(size=12, color=SERIES_COLOUR))
     ref_avg = _get(result, "ref_avg_growth")
     if kind == "in_step" and ref_avg is not None and period:
         fig.add_trace(go.Scatter(
             name=f"{ref_id} 年均增速", x=[cats[0], period], y=[ref_avg, ref_avg], mode="lines",
             line=dict(color=REFERENCE_COLOUR, width=1.5, dash="dashdot"),
-            hovertemplate=f"{ref_id} 规划以来年均增速(至 {period}):{ref_avg:.2f}{unit}<extra></extra>",
+            hovertemplate=f"{ref_id} 规划以来年均增速(至 {period}):{fmt.with_unit(ref_avg, unit, 2)}<extra></extra>",
         ))
         diff = _get(result, "diff_pp")
         if diff is not None:
             fig.add_annotation(name="diff_label", x=1, xref="paper", xanchor="right", y=1, yref="paper",
                                yanchor="top", showarrow=False, bgcolor="rgba(255,255,255,0.8)",
-                               text=f"差值 {diff:+.2f} 个百分点(本指标 {avg:.2f}% − {ref_id} {ref_avg:.2f}%)",
+                               text=(f"五年年均增速差 {fmt.signed(diff, 2)} 个百分点(本指标 {fmt.with_unit(avg, '%', 2)}"
+                                     f" − {ref_id} {fmt.with_unit(ref_avg, '%', 2)})"),
                                font=dict(size=12, color="#333333"))
 
 
@@ -730,6 +794,7 @@ def task_heatmap(history: pd.DataFrame) -> go.Figure:
     _legend_swatches(fig, looks)
     fig.update_yaxes(categoryorder="array", categoryarray=tasks, tickvals=tasks, ticktext=labels,
                      autorange="reversed", automargin=True, showgrid=False)
+    _keep_full_names(fig, "yaxis", tasks, [f"{t} {titles.get(t, '')}" for t in tasks])
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=periods, title="季度", showgrid=False)
     return fig
 
@@ -780,6 +845,7 @@ def unit_ranking(unit_counts: pd.DataFrame, kind: str = "task", top_n: int = 20)
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_yaxes(categoryorder="array", categoryarray=units, tickvals=units, ticktext=labels,
                      autorange="reversed", automargin=True)
+    _keep_full_names(fig, "yaxis", units, units)
     fig.update_xaxes(title=f"{noun}数(项)", dtick=_count_dtick(int(shown["__total"].max())), tickformat=",d",
                      rangemode="tozero")
     if truncated:
@@ -837,7 +903,7 @@ def responsibility_matrix(matrix: pd.DataFrame) -> go.Figure:
         name="分工", x=nos, y=units, z=np.where(total > 0, total, np.nan).tolist(), text=text, texttemplate="%{text}",
         textfont=dict(size=11), colorscale=[[0, "#EAF2FA"], [1, "#2F6DA3"]], zmin=0, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="项数", side="top"), thickness=12, len=min(1.0, 300 / max(height - 150, 1)),
-                      y=1, yanchor="top", tickformat=",d"),
+                      y=1, yanchor="top", tickformat=",d", tick0=0, dtick=_whole_dtick(float(np.nanmax(total)))),
         customdata=custom, hoverongaps=False,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>牵头 %{customdata[2]} 项,责任 %{customdata[3]} 项<extra></extra>",
     ))
@@ -845,6 +911,7 @@ def responsibility_matrix(matrix: pd.DataFrame) -> go.Figure:
                      side="top", showgrid=False, tickfont=dict(size=12))
     fig.update_yaxes(categoryorder="array", categoryarray=units, tickvals=units, ticktext=labels, autorange="reversed",
                      automargin=True, showgrid=False)
+    _keep_full_names(fig, "yaxis", units, units)
     return fig
 
 
@@ -895,6 +962,7 @@ def reporting_matrix(matrix: pd.DataFrame, as_of: str = "", item_order: Sequence
                      tickangle=-90 if len(items) > 12 else 0, tickfont=dict(size=11), showgrid=False)
     fig.update_yaxes(categoryorder="array", categoryarray=units, tickvals=units, ticktext=labels, autorange="reversed",
                      automargin=True, showgrid=False)
+    _keep_full_names(fig, "yaxis", units, units)
     return fig
 
 
@@ -903,12 +971,43 @@ def reporting_matrix(matrix: pd.DataFrame, as_of: str = "", item_order: Sequence
 SAMPLE_MARK = "示例数据"
 
 
+# Toolbar buttons a reader of these charts does not need; fewer buttons keep the toolbar narrow on phones.
+TOOLBAR_REMOVED = ("select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d")
+
+
 def chart_config(title: str, as_of: str) -> dict:
     """`st.plotly_chart(config=...)`: the camera button saves "<title>_<as_of>.png" at twice the size."""
     return {
         "displaylogo": False,
+        "modeBarButtonsToRemove": list(TOOLBAR_REMOVED),
         "toImageButtonOptions": {"format": "png", "filename": safe_filename(f"{title}_{as_of}"), "scale": 2},
     }
+
+
+def for_browser(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` for the dashboard: a `TOOLBAR_PX` band above the title, where plotly's toolbar sits,
+    so the toolbar never covers the title (on a phone the title reaches under it). `fig` is unchanged."""
+    out = go.Figure(fig)
+    height = int(out.layout.height or MIN_HEIGHT) + TOOLBAR_PX
+    top = int(out.layout.margin.t if out.layout.margin.t is not None else _top_margin(1)) + TOOLBAR_PX
+    out.update_layout(height=height, margin_t=top, title_y=1 - (PAD_TOP + TOOLBAR_PX) / height)
+    return out
+
+
+def _wrap_full_names(out: go.Figure, left: int) -> tuple[int, int]:
+    """Tick labels cut with "…" → the full names, wrapped to two lines (an image has no hover). Returns
+    (extra height so every row has room for two lines, left margin for the longest line)."""
+    full_ticks = (out.layout.meta or {}).get("full_ticks", {})
+    extra = 0
+    for axis, spec in full_ticks.items():
+        wrapped = [wrap_label(f) for f in spec["full"]]
+        out.layout[axis].update(tickvals=spec["tickvals"], ticktext=wrapped)
+        if any("<br>" in w for w in wrapped):
+            margin = out.layout.margin
+            plot_h = int(out.layout.height or MIN_HEIGHT) - int(margin.t or 0) - int(margin.b or 0)
+            extra = max(extra, len(wrapped) * EXPORT_ROW_PX - plot_h)
+            left = max(left, _left_margin([line for w in wrapped for line in w.split("<br>")]))
+    return extra, left
 
 
 def _title_text(fig: go.Figure) -> str:
@@ -917,11 +1016,12 @@ def _title_text(fig: go.Figure) -> str:
 
 def for_export(fig: go.Figure, *, as_of: str, source: str, sample_data: bool, units_note: str = "") -> go.Figure:
     """A copy of `fig` for a slide: title with a "截至 2023Q2" subtitle, a footer with the data source and
-    units, and a bordered "示例数据" mark at the top right when the data are samples. `fig` is unchanged."""
+    units, and a bordered "示例数据" mark at the top right when the data are samples; names cut on an axis
+    are shown in full, wrapped to two lines (rows grow to fit). `fig` is unchanged."""
     out = go.Figure(fig)
-    height = int(out.layout.height or 500)
     margin = out.layout.margin
-    left = int(margin.l if margin.l is not None else 80)
+    extra, left = _wrap_full_names(out, int(margin.l if margin.l is not None else 80))
+    height = int(out.layout.height or 500) + extra
     right = int(margin.r if margin.r is not None else 30)
     top = int(margin.t if margin.t is not None else _top_margin(1)) + SUBTITLE_PX
     bottom_before = int(margin.b if margin.b is not None else 60)

@@ -1,4 +1,4 @@
-"""Command line: `python -m lib assess | validate | import | plan from-notice …` (docs/workbook-format.md).
+"""Command line: `python -m lib assess | validate | import | briefing | report | user | plan …` (docs/workbook-format.md).
 
 Exit codes: 0 ok, 1 errors found, 2 not a readable workbook / plan, a broken set-up (the dashboard's
 `setup.*` messages, lib/setupcheck.py), or bad arguments (argparse's own); `plan from-notice` exits 1 for
@@ -27,6 +27,7 @@ ASSESS_COLUMNS = [
     "indicator_id", "name", "kind", "status", "status_label", "achievement", "time_elapsed", "latest_period",
     "latest_value", "lag_quarters", "target_value", "baseline_value", "avg_growth", "ref_avg_growth", "diff_pp",
     "assigned_target", "cumulative_total", "reason", "as_of",
+    "outlook", "projected_achievement", "outlook_from",  # spec "Outlook": recent pace → 预计可完成 / 预计难以完成
 ]
 
 
@@ -80,15 +81,17 @@ def read_progress(path: Path, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _store_progress(plan: Plan) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """What the dashboard shows: the store's effective progress (seeded from the sample on first use),
     with the planning office's baselines and annual targets applied."""
-    from lib.store import StoreError, apply_baselines, open_store
+    from lib.plan_catalog import PlanCatalogError, ready_store
+    from lib.store import StoreError, apply_baselines
 
     try:
-        store = open_store()
-        store.seed_if_empty(plan, settings.get("sample_progress"))
+        store = ready_store(plan)
         return (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
                 store.effective_task_progress(), store.annual_targets())
     except StoreError as exc:
         raise CliError(exc.message) from exc
+    except PlanCatalogError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _csv_cell(value: object) -> object:
@@ -155,8 +158,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from lib.plan_catalog import PlanCatalogError, ready_store  # lazy: the database is only needed here
     from lib.readworker import read_isolated
-    from lib.store import StoreError, open_store  # lazy: the database is only needed here
+    from lib.store import StoreError
 
     plan = _load_plan(args.plan_dir)
     unit = plan.units.resolve(args.unit)
@@ -180,13 +184,42 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("有错误,整个文件未导入,数据库未作任何改动")
         return code
     try:
-        store = open_store(args.db or None)
+        store = ready_store(plan, args.db or None, seed=False)
         targets = store.annual_targets()  # the quota warning also looks at targets on record
         result = read_isolated(data, plan, unit=unit, file_name=path.name, known_targets=targets)
         outcome = store.submit(unit, args.account, path.name, data, result.indicator_rows, result.task_rows)
     except StoreError as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc
+    except PlanCatalogError as exc:
+        raise CliError(str(exc), EXIT_ERRORS) from exc
     print(outcome.message)
+    return EXIT_OK
+
+
+# --- plan: plans in the store (lib/plan_catalog.py) -----------------------------------------------------
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from lib import plan_catalog as catalog  # lazy: the database is only needed here
+    from lib.store import StoreError, display_time, open_store
+
+    try:
+        store = open_store(args.db or None)
+        if args.plan_command == "load":
+            result = catalog.load_plan_version(store, args.dir, args.account, args.note)
+            c = result.plan.config
+            print(f"已载入规划 {c.id}({c.short_name},{c.district},{c.base_year + 1}—{c.target_year})第 {result.version} 版"
+                  if result.changed else f"规划 {c.id} 与第 {result.version} 版完全相同,未产生新版本")
+        elif args.plan_command == "archive":
+            catalog.archive_plan(store, args.plan_id, args.account)
+            print(f"规划 {args.plan_id} 已归档:此后数据只读")
+        else:
+            table = catalog.list_plans(store).drop(columns=["state"])
+            table["created_at"] = table["created_at"].map(display_time)
+            table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    except catalog.PlanCatalogError as exc:
+        raise CliError(str(exc), EXIT_ERRORS) from exc
+    except StoreError as exc:
+        raise CliError(exc.message, EXIT_ERRORS) from exc
     return EXIT_OK
 
 
@@ -302,6 +335,56 @@ def cmd_plan_from_notice(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- report: the evaluation report in Word (lib/report) ------------------------------------------------
+
+def _store_reporting(plan: Plan, as_of: Period) -> pd.DataFrame:
+    """Who owed what for the quarter and what arrived (附表2), as the 报送情况 page computes it."""
+    from datetime import date
+
+    from lib.plan_catalog import ready_store
+    from lib.reporting import reporting_status
+    from lib.store import StoreError
+
+    try:
+        reported = ready_store(plan).reported_items(as_of.year, as_of.quarter)
+    except StoreError as exc:
+        raise CliError(exc.message) from exc
+    return reporting_status(plan, as_of, reported, int(settings.get("report_deadline_days")), date.today())
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from lib import briefing, images, report  # lazy: python-docx and the browser are only needed here
+
+    plan = _load_plan(args.plan_dir)
+    try:
+        scope = briefing.Scope.parse(args.scope).resolved(plan)
+    except briefing.ScopeError as exc:
+        raise CliError(str(exc)) from exc
+    plan, indicators, tasks, targets = _store_progress(plan)
+    try:
+        as_of = report.report_as_of(plan, args.kind, indicators, tasks, args.as_of)
+    except report.ReportError as exc:
+        raise CliError(str(exc)) from exc
+    ok, message = images.export_available()
+
+    def build(with_images: bool) -> report.Report:
+        return report.build_report(plan, indicators, tasks, targets, args.kind, as_of, scope,
+                                   sample_data=briefing.is_sample_data(plan, indicators), source=briefing.default_source(plan),
+                                   reporting=_store_reporting(plan, as_of), render_images=with_images)
+    try:
+        rep = build(ok)
+    except images.ExportError as exc:  # the browser failed mid-way: still write the report, without figures
+        ok, message = False, str(exc)
+        rep = build(False)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(report.report_docx(rep))
+    print(out)
+    if not ok:
+        raise CliError(f"{message}\n报告已写出,但不含图表(附图处注明了下载位置)。")
+    return EXIT_OK
+
+
 # --- wiring ------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -348,15 +431,19 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("username")
     user.set_defaults(handler=cmd_user)
 
-    brief = sub.add_parser("briefing", help="生成汇报材料:演示文稿、图表图片 ZIP、摘要文字和数据表(需要 Chromium)")
-    brief.add_argument("--as-of", type=_period, help="测算期,如 2023Q4;缺省为数据中最新的季度")
-    brief.add_argument("--out", required=True, help="输出目录(不存在则创建)")
-    brief.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
-    brief.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
-    brief.set_defaults(handler=cmd_briefing)
-
-    plan = sub.add_parser("plan", help="规划文件:从任务分工方案生成草稿等")
-    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    plans = sub.add_parser("plan", help="规划:载入规划目录(新版本)、列出、归档;从任务分工方案生成草稿")
+    plan_sub = plans.add_subparsers(dest="plan_command", required=True)
+    load = plan_sub.add_parser("load", help="检查规划目录并存为该规划的新版本(内容未变则不产生新版本)")
+    load.add_argument("dir", help="规划目录(plan.toml、indicators.csv、tasks.csv、units.csv)")
+    load.add_argument("--note", default="", help="版本说明")
+    listing = plan_sub.add_parser("list", help="列出区县、规划、规划期、版本数和状态")
+    archive = plan_sub.add_parser("archive", help="总结评估后归档规划:此后数据只读")
+    archive.add_argument("plan_id")
+    for p in (load, archive):
+        p.add_argument("--account", default="cli", help="记录为操作账号(缺省 cli)")
+    for p in (load, listing, archive):
+        p.add_argument("--db", help="SQLAlchemy 数据库地址;缺省见 PLANMON_DB_URL")
+        p.set_defaults(handler=cmd_plan)
     from_notice = plan_sub.add_parser(
         "from-notice", help="读取任务分工方案(.txt、.docx 或另存的 .html),写出规划草稿和需核对清单 findings.csv")
     from_notice.add_argument("notice", help="任务分工方案文件")
@@ -366,6 +453,23 @@ def build_parser() -> argparse.ArgumentParser:
     from_notice.add_argument("--target-year", type=int, help="目标年份;缺省为基期后 5 年")
     from_notice.add_argument("--known-units", help="已有的 units.csv(或含它的规划目录):取其单位类型、组团成员,并报告别名")
     from_notice.set_defaults(handler=cmd_plan_from_notice)
+
+    brief = sub.add_parser("briefing", help="生成汇报材料:演示文稿、图表图片 ZIP、摘要文字和数据表(需要 Chromium)")
+    brief.add_argument("--as-of", type=_period, help="测算期,如 2023Q4;缺省为数据中最新的季度")
+    brief.add_argument("--out", required=True, help="输出目录(不存在则创建)")
+    brief.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
+    brief.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
+    brief.set_defaults(handler=cmd_briefing)
+
+
+    rep = sub.add_parser("report", help="生成评估报告初稿(Word):年度、中期或总结评估(图表需要 Chromium)")
+    rep.add_argument("--kind", required=True, choices=["annual", "midterm", "final"],
+                     help="annual 年度评估(截至某年第四季度)/ midterm 中期评估 / final 总结评估(截至规划期最后一个季度)")
+    rep.add_argument("--as-of", type=_period, help="截至季度,如 2025Q4;缺省:年度为最近一个有数据的第四季度,中期为规划期过半的季度")
+    rep.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
+    rep.add_argument("--out", required=True, help="输出文件 .docx(目录不存在则创建)")
+    rep.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
+    rep.set_defaults(handler=cmd_report)
     return parser
 
 

@@ -90,3 +90,28 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     frame["row"] = frame["row"].astype("Int64")
     return frame.rename(columns={"severity": "级别", "sheet": "工作表", "row": "行", "column": "列",
                                  "value": "填写内容", "message": "说明", "code": "代码"})
+
+
+WHOLE_TABLE = "全表"
+DISPLAY_COLUMNS = ["级别", "位置", "填写内容", "说明"]
+
+
+def where(f: Finding, row_labels: dict[tuple[str, int], str] | None = None) -> str:
+    """Where to look, in words a clerk reads: '指标进度 第5行「数值」', '指标进度「数值」列', '指标进度 全表';
+    a finding about the whole file (no sheet, no row) reads 全表. With `row_labels` ((sheet, row) → item id,
+    for a workbook built from the 网页填报 table) a row is named by its item: '指标进度 Y03「数值」'."""
+    if f.row is not None:
+        label = (row_labels or {}).get((f.sheet, f.row))
+        if label is None:
+            return f.location
+        return f"{f.sheet} {label}" + (f"「{f.column}」" if f.column else "")
+    if f.column:
+        return f"{f.sheet}「{f.column}」列" if f.sheet else f"「{f.column}」列"
+    return f"{f.sheet} {WHOLE_TABLE}" if f.sheet else WHOLE_TABLE
+
+
+def findings_display(findings: list[Finding], row_labels: dict[tuple[str, int], str] | None = None) -> pd.DataFrame:
+    """The on-screen findings table: 级别, 位置, 填写内容, 说明 — no internal codes (the downloaded table,
+    `findings_frame`, keeps them for the office and for support)."""
+    rows = [(SEVERITY_LABEL[f.severity], where(f, row_labels), f.value, f.message) for f in findings]
+    return pd.DataFrame(rows, columns=DISPLAY_COLUMNS)

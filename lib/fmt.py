@@ -1,39 +1,82 @@
-"""Chinese number formatting: values carry their unit (亿元, 万人, %), one decimal where sensible."""
+"""Chinese number formatting: values carry their unit (亿元, 万人, %). One rule for cards, tables and charts.
+
+The rule: a **reported** value (latest value, target, baseline, assigned target) is shown with the decimals
+it was reported with, and at least the unit's usual decimals (亿元 2, others 1) — so 79.45 never shows as
+79.5 beside a target of 79.5. A **computed** value (average growth, a projection) is rounded to the digits
+its caller names. Rounding is half-up on the decimal digits as written (12.85 → 12.9 and 1.85 → 1.9, where
+binary floats would give 12.8), and trailing zeros are dropped (6.90 → 6.9).
+"""
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 _COUNT_UNITS = ("人", "家", "个", "件")
+MAX_DECIMALS = 4  # beyond this a reported decimal is arithmetic noise (0.1 + 0.2), not what was typed
+USUAL_DECIMALS = {"亿元": 2}
 
 
-def number(value: float | None, digits: int = 1) -> str:
-    """12.0 → "12", 12.34 → "12.3", 40000 → "40,000"; missing → "—"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+def usual_digits(unit: str) -> int:
+    """The decimals a computed value in `unit` is rounded to (亿元 2, others 1)."""
+    return USUAL_DECIMALS.get(unit, 1)
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def decimals(value: float) -> int:
+    """Decimals a value was written with (shortest form): 79.45 → 2, 12.0 → 0, 0.1 + 0.2 → 4 (capped)."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return min(MAX_DECIMALS, max(0, -int(exponent)))
+
+
+def _half_up(value: float, digits: int) -> Decimal:
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def number(value: float | None, digits: int = 1, *, keep: bool = False) -> str:
+    """12.0 → "12", 12.34 → "12.3", 12.85 → "12.9", 40000 → "40,000"; missing → "—".
+    `keep`: never fewer decimals than the value carries (79.45 stays "79.45")."""
+    if _missing(value):
         return "—"
     value = float(value)
-    if abs(value - round(value)) < 1e-9:
-        return f"{int(round(value)):,}"
-    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    if keep:
+        digits = max(digits, decimals(value))
+    text = f"{_half_up(value, digits):,f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
-def with_unit(value: float | None, unit: str, digits: int = 1) -> str:
-    """9.5, "%" → "9.5%"; 40000, "人" → "4万人"; 250.03, "亿元" → "250.03亿元" (money keeps 2 decimals)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def with_unit(value: float | None, unit: str, digits: int | None = None) -> str:
+    """9.5, "%" → "9.5%"; 79.45, "岁" → "79.45岁"; 40000, "人" → "4万人"; 250.03, "亿元" → "250.03亿元".
+    Without `digits` the reported-value rule applies; with it (computed values) the value is rounded to it."""
+    if _missing(value):
         return "—"
-    if unit in _COUNT_UNITS and abs(float(value)) >= 10000:
-        return f"{number(float(value) / 10000, 2)}万{unit}"
-    if unit == "亿元":
-        digits = 2
-    return f"{number(value, digits)}{unit}"
+    value = float(value)
+    keep = digits is None
+    if digits is None:
+        digits = usual_digits(unit)
+    if unit in _COUNT_UNITS and abs(value) >= 10000:
+        return f"{number(value / 10000, max(2, decimals(value) + 4) if keep else 2)}万{unit}"
+    return f"{number(value, digits, keep=keep)}{unit}"
+
+
+def signed(value: float | None, digits: int = 2) -> str:
+    """A difference with its sign: −0.16 → "-0.16", 0.5 → "+0.5"."""
+    if _missing(value):
+        return "—"
+    text = number(value, digits)
+    return text if text.startswith("-") or text == "0" else "+" + text
 
 
 def percent(share: float | None) -> str:
-    """A share 0.4285 → "42.9%"."""
-    if share is None or (isinstance(share, float) and math.isnan(share)):
+    """A share 0.4285 → "42.9%", 0.5 → "50%" (the same rule: half-up, no trailing zeros)."""
+    if _missing(share):
         return "—"
-    return f"{share * 100:.1f}%"
+    return f"{number(float(share) * 100, 1)}%"
 
 
 def target_phrase(kind: str, target: float | None, unit: str, ref: str = "") -> str:
@@ -46,6 +89,8 @@ def target_phrase(kind: str, target: float | None, unit: str, ref: str = "") -> 
         return f"控制在 {with_unit(target, unit)} 以内"
     if kind == "cumulative":
         return f"五年累计 {with_unit(target, unit)}"
+    if kind == "reduction_total":
+        return f"五年累计降低 {with_unit(target, unit)}"
     if kind == "in_step":
         return f"与 {ref} 基本同步"
     return "完成上级下达指标"

@@ -1,15 +1,20 @@
 """The one catalogue of Chinese messages, keyed by stable codes.
 
 Code prefixes: plan.* (plan files), wb.* (uploaded workbooks), file.* (files that are not a readable
-workbook), store.* (the progress store), auth.* (permissions), setup.* (a broken installation: the
-dashboard and the command line stop with these, see lib/setupcheck.py). Templates name what to fix.
+workbook), store.* (the progress store), catalog.* (plans in the store), auth.* (permissions), setup.* (a broken
+installation: the dashboard and the command line stop with these, see lib/setupcheck.py). Templates name what to fix.
 """
 from __future__ import annotations
 
 MESSAGES: dict[str, str] = {
     # --- plan files -------------------------------------------------------------------------
     "plan.file_missing": "缺少规划文件 {value},请把它放进规划目录",
+    "plan.not_utf8": "{value} 不是 UTF-8 编码的文本:请用 Excel 或 WPS 另存为“CSV UTF-8(逗号分隔)”后再放回规划目录",
     "plan.config_invalid": "plan.toml 有误:{detail}",
+    "plan.bad_slug": "plan.toml 的 {key} “{value}” 不合规:只能用小写英文字母、数字和连字符,如 shashi-15",
+    "plan.identity_incomplete": "plan.toml 填了 {given},还须填写 {missing}(规划编号、区县及其编号要一起填写)",
+    "plan.bad_code": "指标代码 “{value}” 不合规:只能用大写英文字母、数字和下划线,以字母开头,如 GDP_GROWTH",
+    "plan.duplicate_code": "指标代码 {value} 在本规划中重复出现,每个代码只能用于一项指标",
     "plan.years_invalid": "基期年份 {base_year} 必须早于目标年份 {target_year},请修改 plan.toml",
     "plan.column_missing": "缺少必需列「{value}」,请按数据说明补上这一列",
     "plan.required_empty": "必填项为空,请填写",
@@ -125,7 +130,22 @@ MESSAGES: dict[str, str] = {
     "store.value_invalid": "“{value}” 不是有效数字,请只填写数字,如 3.0",
     "store.write_failed": "保存失败,数据库未作任何改动:{detail}",
     "store.seed_invalid": "示例进度工作簿 {value} 有错误,未导入数据库:{detail}",
+    "store.unknown_plan": "规划 {plan_id} 尚未载入系统,请先用 python -m lib plan load 载入规划目录",
+    "store.plan_archived": "规划 {plan_id} 已在总结评估后归档,数据只读:不能再报送、审核或修改目标值和基期值",
+    "store.not_scoped": "程序错误:未选定规划就读写进度数据",
+    "catalog.identity_required": "plan.toml 必须写明 id(规划编号,如 shashi-15)、district(区县名称)和 district_id(区县编号)才能载入系统",
+    "catalog.archived": "规划 {value} 已归档,不能再载入新版本",
+    "catalog.district_changed": "规划 {value} 原属区县 {before},新版本写的是 {after}:规划不能改属其他区县,请检查 plan.toml",
+    "catalog.period_overlap": "规划 {value}({mine})与同一区县的规划 {other}({period})期间重叠;同一区县的规划期不能重叠",
+    "catalog.drops_reported": "新版本删去了 {value},但它已有报送数据:请保留这一行(可改名称、目标和单位)",
+    "catalog.unknown_plan": "系统中没有规划 {value},可用 python -m lib plan list 查看已载入的规划",
+    "catalog.already_archived": "规划 {value} 已经归档",
     "store.schema_too_new": "数据库结构版本 {found} 高于本程序支持的版本 {supported},请升级程序后再打开",
+    # --- 数据填报 / 审核: confirmations and steps backwards (lib/review.py) ------------------------------
+    "upload.submitted": "已提交,报送编号 {submission_id}(指标 {indicator_rows} 行、任务 {task_rows} 行),状态:{state}",
+    "review.away_from_target": "数值由 {old} 改为 {new},离目标更远(本指标{better}),请核实",
+    "review.task_reopened": "{basis}为“已完成”,本次报“{state}”,请核实",
+    "review.percent_down": "完成进度由 {old}%({basis})降为 {new}%,请核实",
     # --- assessment ---------------------------------------------------------------------------
     # no_data reasons (the `reason` column of lib.assess results)
     "assess.no_rows": "无填报数据",
@@ -133,6 +153,7 @@ MESSAGES: dict[str, str] = {
     "assess.no_baseline": "缺少基期值",
     "assess.no_target_value": "规划中的目标值无法用于测算,请核对 indicators.csv",
     "assess.bad_growth": "增速数值不能低于或等于 -100%,无法测算",
+    "assess.bad_reduction": "降低率不能大于或等于 100%,无法测算",
     "assess.missing_year": "缺少{years}第四季度数据",
     "assess.missing_year_ref": "参照指标 {ref} 缺少{years}第四季度数据",
     "assess.no_common_period": "本指标与参照指标 {ref} 没有同一期的数据",
@@ -158,6 +179,26 @@ MESSAGES: dict[str, str] = {
     "assess.explain.p_ahead": "P = {p} ≥ τ + δ = {hi},判定为「{label}」。",
     "assess.explain.p_on_track": "τ − δ = {lo} ≤ P = {p} < τ + δ = {hi},判定为「{label}」。",
     "assess.explain.p_behind": "P = {p} < τ − δ = {lo},判定为「{label}」。",
+    "assess.explain.reduction": "Λ = 各完整年度第四季度降低率的 ln(1−r) 之和 + {q}/4 × ln(1−{latest_period}降低率) = {lam};P = Λ ÷ ln(1−{target}%) = {p}。",
+    "assess.explain.cumulative_reduction": "至今累计降低 {cum}%,规划目标五年累计降低 {target}%。",
+    # plain sentences (lib.verdict): the status and the outlook in words, before any formula
+    "verdict.level": "从基期 {x0} 到目标 {target},{latest_period} 为 {xt},已完成 {p};时间已过 {tau},{label}。",
+    "verdict.level_reached": "{latest_period} 为 {xt},已达到目标 {target},{label}。",
+    "verdict.level_not_above_base": "目标 {target} 不高于基期 {x0},{latest_period} 为 {xt},尚未达到,{label}。",
+    "verdict.growth": "规划以来年均增长 {avg},目标年均 {target};按复合增长折算已完成五年目标的 {p},时间已过 {tau},{label}。",
+    "verdict.cumulative": "五年累计已完成 {c}(截至 {latest_period}),是目标 {target} 的 {p};时间已过 {tau},{label}。",
+    "verdict.reduction": "规划以来累计降低 {cum},目标五年累计降低 {target};已完成 {p},时间已过 {tau},{label}。",
+    "verdict.ceiling_met": "{latest_period} 为 {xt},{bound} {target},符合要求,{label}。",
+    "verdict.ceiling_failed": "{latest_period} 为 {xt},{bound} {target},不符合要求,{label}。",
+    "verdict.in_step": "规划以来(五年平均口径)年均增长 {avg},参照指标 {ref} 为 {ref_avg},相差 {d} 个百分点(容差 ±{pp}),{label}。",
+    "verdict.quota": "{year}年上级下达目标 {target},{latest_period} 为 {xt},{verdict},{label}。",
+    "verdict.no_data": "暂时无法评估:{reason}。",
+    "verdict.outlook_recent": "按近一年的进度,到 {year} 年预计完成目标的 {pt},{outlook}。",
+    "verdict.outlook_base": "按规划以来的进度,到 {year} 年预计完成目标的 {pt},{outlook}。",
+    "verdict.outlook_from": "起点 L′ = {from_period}(至少比评估期 {latest_period} 早四个季度):P(L′) = {p0},τ(L′) = {tau0}。",
+    "verdict.outlook_from_base": "没有早于评估期 {latest_period} 四个季度以上的可用数据,以基期为起点:P(L′) = 0,τ(L′) = 0。",
+    "verdict.outlook_pace": "速度 v = (P − P(L′)) ÷ (τ − τ(L′)) = ({p} − {p0}) ÷ ({tau} − {tau0}) = {v}。",
+    "verdict.outlook_projection": "预计到期完成度 P_T = P + v × (1 − τ) = {p} + {v} × {rest} = {pt};{rule},{outlook}。",
     # --- briefing ---------------------------------------------------------------------------------
     "brief.bad_scope": "范围“{value}”不对,应写作 all、section:3(第3篇)或 unit:区人社局",
     "brief.unknown_section": "规划中没有第 {value} 篇,可选:{choices}",
@@ -177,6 +218,37 @@ MESSAGES: dict[str, str] = {
     "brief.summary.tasks_unreported": "本季度未报送的任务有:{items}{more}。",
     "brief.summary.more": "等{count}项",
     "brief.summary.sample": "注:本材料的进度数据含示例数据,仅供演示,不代表实际情况。",
+    # --- evaluation report (lib/report) ------------------------------------------------------
+    "report.outside_plan": "截至季度 {value} 不在规划期({first}—{last})内,请选择规划期内的季度",
+    "report.final_as_of": "总结评估截至规划期最后一个季度 {last},不能选 {value};其他季度请生成年度评估或中期评估",
+    "report.final_no_data": "规划期最后一个季度 {last} 还没有任何数据,无法生成总结评估报告;请在各单位报送 {last} 的数据后再生成,或改为年度评估、中期评估",
+    "report.annual_not_q4": "年度评估截至某一年的第四季度(如 {example}),不能选 {value}",
+    "report.no_data_at": "{value} 还没有任何数据,无法生成年度评估报告;请选择已有第四季度数据的年份",
+    "report.no_q4_yet": "还没有任何一年第四季度的数据,无法生成年度评估报告;可先生成中期评估,或等第四季度数据报送后再生成",
+    "report.no_data_up_to": "截至 {value} 还没有任何数据,无法生成评估报告;请选择更晚的季度",
+    "report.title.annual": "{name}{year}年度实施情况评估报告(初稿)",
+    "report.title.midterm": "{name}实施情况中期评估报告(初稿)",
+    "report.title.final": "{name}实施情况总结评估报告(初稿)",
+    "report.binding_met": "{total}项约束性指标均达到进度要求。",
+    "report.binding_met_final": "{total}项约束性指标全部完成。",
+    "report.binding_unmet": "约束性指标未能全部达到要求({label}{behind}项、数据缺失{missing}项)。",
+    "report.outlook_count": "按近一年的推进速度测算,有{count}项指标预计到{year}年难以完成目标(见表1)。",
+    "report.no_indicators": "{scope}没有监测指标。",
+    "report.contributions": "配合单位本季度报送的进展(供参考,不计入任务状态):{items}。",
+    "report.table1_intro": "{total}项主要指标截至{period}(时间进度{tau})的完成情况见表1,各指标按其最新一期可用数据评估。",
+    "report.problem_indicators": "{count}项指标{label}:{items}。",
+    "report.problem_quote": "{item}(牵头单位:{units},{state})反映:{text}",
+    "report.no_problems": "截至{period},没有滞后或数据缺失的指标,各单位也未报告推进中的困难。",
+    "report.catch_up": "{indicators}项指标、{tasks}项任务进度落后,建议由以下单位对照{year}年目标制定追赶措施:{items}。",
+    "report.fill_data": "以下单位应按时报送数据,以便完整评估:{items}。",
+    "report.keep_going": "{indicators}项指标、{tasks}项任务均按计划推进,建议保持现有推进力度,按季度报送进展。",
+    "report.no_codes": "指标表中还没有指标编码(code 列),无法判断本规划{count}项指标中哪些延续到下一个五年规划;"
+                       "下一个五年规划尚未载入。载入下一规划并为指标填写编码后,本节将列出延续指标及其新目标。",
+    "report.no_next_plan": "下一个五年规划尚未载入,暂无法列出延续指标及其新目标;载入后本节将按指标编码列出。",
+    "report.continuing": "按指标编码,本规划有{count}项指标延续到{name},见表3。",
+    "report.carry_over": "本规划期末仍有{indicators}项指标未完成或数据缺失、{tasks}项任务未完成,建议在下一个五年规划中继续安排,"
+                         "并明确责任单位:{items}。",
+    "report.all_done": "本规划{indicators}项指标、{tasks}项任务均已完成,建议在下一个五年规划中巩固提升。",
     # --- accounts ---------------------------------------------------------------------------------
     "auth.bad_username": "用户名“{value}”不合规:请用 2–32 位小写字母、数字或 . _ -,并以字母或数字开头",
     "auth.duplicate_username": "用户名“{value}”已存在,请换一个",

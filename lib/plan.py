@@ -5,7 +5,10 @@ any error, so a page or the command line can show all of them at once.
 """
 from __future__ import annotations
 
+import io
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +37,18 @@ class PlanConfig:
     base_year: int
     target_year: int
     source: str = ""
+    # Identity (plans and districts in one store). Optional in a folder, but given together: a plan with an id
+    # names its district; the city is optional (a district outside any shared city system).
+    id: str = ""
+    district: str = ""
+    district_id: str = ""
+    city: str = ""
+    city_id: str = ""
+    sample: bool = False   # sample data: every view of this plan says 示例
+
+
+IDENTITY_KEYS = ("id", "district", "district_id")   # all or none
+SLUG_KEYS = ("id", "district_id", "city_id")
 
 
 @dataclass(frozen=True)
@@ -86,13 +101,12 @@ def _parse_bool(cell: str) -> bool | None:
     return None
 
 
-def _read_table(path: Path, table: Table, findings: list[Finding]) -> pd.DataFrame | None:
-    """Read one CSV as text, then type each declared column; problems go to `findings`."""
-    file = path.name
-    if not path.exists():
+def _read_table(text: str | None, file: str, table: Table, findings: list[Finding]) -> pd.DataFrame | None:
+    """Read one CSV's text, then type each declared column; problems go to `findings`."""
+    if text is None:
         findings.append(finding("plan.file_missing", sheet=file, value=file))
         return None
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     missing = [c.name for c in table.columns if c.name not in raw.columns and c.required]
     for name in missing:
         findings.append(finding("plan.column_missing", sheet=file, row=1, column=name, value=name))
@@ -134,24 +148,40 @@ def _typed_column(cells: pd.Series, col: schema.Column, file: str, findings: lis
     return cells
 
 
-def _read_config(plan_dir: Path, findings: list[Finding]) -> PlanConfig | None:
-    path = plan_dir / schema.PLAN_CONFIG_FILE
-    if not path.exists():
-        findings.append(finding("plan.file_missing", sheet=path.name, value=path.name))
+def _read_config(text: str | None, findings: list[Finding]) -> PlanConfig | None:
+    file = schema.PLAN_CONFIG_FILE
+    if text is None:
+        findings.append(finding("plan.file_missing", sheet=file, value=file))
         return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
+        text = {key: str(data.get(key, "")).strip() for key in ("source", "city", *IDENTITY_KEYS, "city_id")}
         config = PlanConfig(name=str(data["name"]), short_name=str(data.get("short_name", data["name"])),
                             base_year=int(data["base_year"]), target_year=int(data["target_year"]),
-                            source=str(data.get("source", "")))
+                            sample=bool(data.get("sample", False)), **text)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         detail = f"缺少 {exc}" if isinstance(exc, KeyError) else str(exc)
-        findings.append(finding("plan.config_invalid", sheet=path.name, detail=detail))
+        findings.append(finding("plan.config_invalid", sheet=file, detail=detail))
         return None
     if config.base_year >= config.target_year:
-        findings.append(finding("plan.years_invalid", sheet=path.name, base_year=config.base_year, target_year=config.target_year))
+        findings.append(finding("plan.years_invalid", sheet=file, base_year=config.base_year, target_year=config.target_year))
         return None
-    return config
+    identity = _check_identity(config, file)
+    findings += identity
+    return None if identity else config
+
+
+def _check_identity(config: PlanConfig, file: str) -> list[Finding]:
+    out = [finding("plan.bad_slug", sheet=file, column=key, value=getattr(config, key), key=key)
+           for key in SLUG_KEYS if getattr(config, key) and not re.fullmatch(schema.SLUG_PATTERN, getattr(config, key))]
+    given = [key for key in IDENTITY_KEYS if getattr(config, key)]
+    if config.city_id and not config.city:
+        given, missing = ["city_id"], ["city"]
+    else:
+        missing = [key for key in IDENTITY_KEYS if not getattr(config, key)] if given else []
+    if missing:
+        out.append(finding("plan.identity_incomplete", sheet=file, given="、".join(given), missing="、".join(missing)))
+    return out
 
 
 # --- cross-file checks ---------------------------------------------------------------------------
@@ -190,9 +220,18 @@ def _check_unit_cells(frame: pd.DataFrame, file: str, directory: UnitDirectory) 
     return out
 
 
+def _check_codes(ind: pd.DataFrame, file: str) -> list[Finding]:
+    codes = ind["code"]
+    given = codes != ""
+    out = [finding("plan.bad_code", sheet=file, row=int(i) + 2, column="code", value=codes[i])
+           for i in codes.index[given & ~codes.str.fullmatch(schema.CODE_PATTERN)]]
+    dup = given & codes.duplicated(keep="first")
+    return out + [finding("plan.duplicate_code", sheet=file, row=int(i) + 2, column="code", value=codes[i]) for i in codes.index[dup]]
+
+
 def _check_indicators(ind: pd.DataFrame, tasks: pd.DataFrame) -> list[Finding]:
     file = "indicators.csv"
-    out = _check_duplicates(ind, "indicator_id", file)
+    out = _check_duplicates(ind, "indicator_id", file) + _check_codes(ind, file)
     ids = set(ind["indicator_id"])
     for i, rec in ind.iterrows():
         row = int(i) + 2
@@ -210,12 +249,36 @@ def _check_indicators(ind: pd.DataFrame, tasks: pd.DataFrame) -> list[Finding]:
     return out
 
 
+PLAN_FILE_NAMES = (schema.PLAN_CONFIG_FILE, *(file for _, file in FILES.values()))
+
+
+def read_plan_texts(plan_dir: Path | str) -> tuple[dict[str, str | None], list[Finding]]:
+    """The four plan files' text (None where a file is missing); a file that is not UTF-8 is a finding."""
+    texts: dict[str, str | None] = {}
+    findings: list[Finding] = []
+    for name in PLAN_FILE_NAMES:
+        path = Path(plan_dir) / name
+        try:
+            texts[name] = path.read_bytes().decode("utf-8-sig") if path.is_file() else None
+        except UnicodeDecodeError:
+            texts[name] = None
+            findings.append(finding("plan.not_utf8", sheet=name, value=name))
+    return texts, findings
+
+
 def check_plan_dir(plan_dir: Path | str) -> tuple[Plan | None, list[Finding]]:
     """Read and check every plan file; returns the plan (None when there are errors) and all findings."""
-    plan_dir = Path(plan_dir)
+    texts, findings = read_plan_texts(plan_dir)
+    if findings:
+        return None, findings
+    return check_plan_texts(texts, Path(plan_dir))
+
+
+def check_plan_texts(texts: Mapping[str, str | None], origin: Path) -> tuple[Plan | None, list[Finding]]:
+    """Check plan files given as text (a folder's, or a version kept in the store); `origin` names where from."""
     findings: list[Finding] = []
-    config = _read_config(plan_dir, findings)
-    frames = {key: _read_table(plan_dir / file, table, findings) for key, (table, file) in FILES.items()}
+    config = _read_config(texts.get(schema.PLAN_CONFIG_FILE), findings)
+    frames = {key: _read_table(texts.get(file), file, table, findings) for key, (table, file) in FILES.items()}
     if any(f is None for f in frames.values()) or config is None or has_errors(findings):
         return None, findings
     ind, tasks, units = frames["indicators"], frames["tasks"], frames["units"]
@@ -227,7 +290,7 @@ def check_plan_dir(plan_dir: Path | str) -> tuple[Plan | None, list[Finding]]:
     findings += _check_unit_cells(tasks, "tasks.csv", directory)
     if has_errors(findings):
         return None, findings
-    return Plan(config, ind.reset_index(drop=True), tasks.reset_index(drop=True), directory, plan_dir), findings
+    return Plan(config, ind.reset_index(drop=True), tasks.reset_index(drop=True), directory, origin), findings
 
 
 def load_plan(plan_dir: Path | str) -> Plan:

@@ -121,5 +121,5 @@ def attention_note(row: pd.Series) -> str:
     if row["kind"] == "quota":
         return f"实际 {fmt.with_unit(row['latest_value'], row['unit'])},上级下达 {fmt.with_unit(row['assigned_target'], row['unit'])}"
     if row["kind"] == "in_step":
-        return f"与{row['ref_indicator']}相差 {row['diff_pp']:+.1f} 个百分点"
+        return f"五年年均增速与{row['ref_indicator']}相差 {fmt.signed(row['diff_pp'], 2)} 个百分点"
     return f"{fmt.with_unit(row['latest_value'], row['unit'])},上限 {fmt.with_unit(row['target_value'], row['unit'])}"

@@ -72,6 +72,7 @@ KIND_LABELS = {
     "reduction_total": "五年累计降低",
 }
 KINDS_NEEDING_TARGET = ("growth_rate", "level_up", "ceiling", "cumulative", "reduction_total")
+KINDS_WITH_ACHIEVEMENT = ("growth_rate", "level_up", "cumulative", "reduction_total")  # those with P, and an outlook
 KINDS_NEEDING_BASELINE = ("level_up",)
 DIRECTIONS = ("up", "down")
 UNIT_KINDS = ("区直部门", "镇", "街道", "党群机关", "人大政协机关", "国有企业", "组团")
@@ -80,6 +81,8 @@ TASK_STATES = ("未启动", "推进中", "已完成", "滞后")
 
 # Plan files -----------------------------------------------------------------------------------
 PLAN_CONFIG_FILE = "plan.toml"
+SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"   # plan_id, district_id, city_id: ASCII, lower case
+CODE_PATTERN = r"[A-Z][A-Z0-9_]{1,63}"                  # indicator code shared across plans and districts
 
 INDICATORS = Table("indicators", "指标", (
     Column("indicator_id", "指标编号", "str"),
@@ -101,6 +104,8 @@ INDICATORS = Table("indicators", "指标", (
     Column("plausible_max", "合理上限", "float", required=False),
     Column("hard_min", "硬性下限", "float", required=False),
     Column("hard_max", "硬性上限", "float", required=False),
+    Column("code", "指标代码", "str", required=False,
+           help="跨规划、跨区县的同一指标(如 GDP_GROWTH):接续和对比用;编号只在本规划内有效"),
 ))
 
 TASKS = Table("tasks", "重点任务", (

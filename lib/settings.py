@@ -23,6 +23,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("plan_dir", str(PROJECT_ROOT / "data"), "规划文件目录(indicators.csv、tasks.csv、units.csv、plan.toml)"),
+    Setting("plan_dirs", "data,data/plans/shashi-15,data/plans/shili-15",
+            "启动时载入数据库的规划目录(逗号分隔,相对项目根目录);第一个是默认规划,旧数据库的数据升级时归入它"),
     Setting("sample_progress", str(PROJECT_ROOT / "data" / "progress.xlsx"), "首次启动时导入数据库的示例进度工作簿"),
     Setting("db_url", "", "SQLAlchemy 数据库地址;留空则使用 var/planmon.sqlite"),
     Setting("tolerance", 0.05, "δ:与时间进度比较的容差(五年路径的份额)"),

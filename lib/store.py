@@ -7,6 +7,11 @@ table and an ordered migration list, applied by `open_store`).
 
 The rules, each decided once here:
 
+- **Every row belongs to a plan.** `open_store(url)` is the database; `.plan(plan_id)` is one plan's view, and
+  every data method needs it (an unscoped store raises `store.not_scoped`). Each query filters on `plan_id`
+  first (the indexes lead with it), so one district's pending or returned files never show in another's
+  views, and a submission id of another plan is simply not found. Writes need the plan loaded
+  (`lib.plan_catalog`) and not archived (`store.unknown_plan`, `store.plan_archived`).
 - **A submission is immutable.** Its rows never change; only its state moves, along exactly three edges:
   待审核 → 已采纳 (`adopt`), 待审核 → 已退回 (`return_submission`, reason required, shown to the
   department), 已采纳 → 已撤销 (`revoke`, reason required). Anything else raises `StoreError`. Every
@@ -65,8 +70,9 @@ from lib.messages import CatalogueError, render
 from lib.periods import TIME_ZONE, Period
 from lib.private import private_dir, private_sqlite_file
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
-from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, SUBMISSION_EVENTS, SUBMISSIONS, TARGET_SETTINGS,
-                              TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database, migrate, utcnow)
+from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, PLANS, SUBMISSION_EVENTS, SUBMISSIONS,
+                              TARGET_SETTINGS, TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database,
+                              migrate, utcnow)
 
 if TYPE_CHECKING:
     from lib.plan import Plan
@@ -335,10 +341,34 @@ def _state(value: SubmissionState | str) -> SubmissionState:
 # --- the store ---------------------------------------------------------------------------------------
 
 class Store:
-    """All reads and writes of progress data. Stateless apart from the engine: safe across threads."""
+    """All reads and writes of progress data. Stateless apart from the engine: safe across threads.
 
-    def __init__(self, engine: Engine):
+    Progress always belongs to one plan: `open_store(url)` is the database, `.plan("shashi-14")` the view of one
+    plan that every data method needs (each query filters on plan_id first). An unscoped store refuses data
+    access, so no default can show one district's submissions to another.
+    """
+
+    def __init__(self, engine: Engine, plan_id: str | None = None):
         self.engine = engine
+        self._plan_id = plan_id
+
+    def plan(self, plan_id: str) -> "Store":
+        """The same database, scoped to one plan (cheap: shares the engine)."""
+        return Store(self.engine, plan_id)
+
+    @property
+    def plan_id(self) -> str:
+        if not self._plan_id:
+            raise StoreError("store.not_scoped")
+        return self._plan_id
+
+    def _writable(self, conn: Connection) -> None:
+        """Refuse writes to a plan that is not loaded, or archived (its data is read-only)."""
+        state = conn.execute(sa.select(PLANS.c.state).where(PLANS.c.plan_id == self.plan_id)).scalar_one_or_none()
+        if state is None:
+            raise StoreError("store.unknown_plan", plan_id=self.plan_id)
+        if state == "archived":
+            raise StoreError("store.plan_archived", plan_id=self.plan_id)
 
     @property
     def url(self) -> str:
@@ -384,15 +414,17 @@ class Store:
             return current_version(conn)
 
     def data_version(self) -> tuple[int, int, int]:
-        """Changes whenever anything that feeds the assessment changes (a submission's state, a target,
+        """Changes whenever anything that feeds this plan's assessment changes (a submission's state, a target,
         a baseline): pages key their caches on it instead of re-reading the store on every rerun."""
         with self._reading() as conn:
-            return tuple(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar_one()
+            return tuple(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))
+                                      .where(t.c.plan_id == self.plan_id)).scalar_one()
                          for t in (SUBMISSION_EVENTS, TARGET_SETTINGS, BASELINE_SETTINGS))
 
     def is_empty(self) -> bool:
         with self._reading() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(SUBMISSIONS)).scalar_one() == 0
+            return conn.execute(sa.select(sa.func.count()).select_from(SUBMISSIONS)
+                                .where(SUBMISSIONS.c.plan_id == self.plan_id)).scalar_one() == 0
 
     # -- submitting --
     def submit(self, unit: str, account: str, file_name: str, data: bytes, indicator_rows: pd.DataFrame | None,
@@ -409,6 +441,7 @@ class Store:
         adopt = bool(settings.get("auto_adopt")) if auto_adopt is None else auto_adopt
         try:
             with self.engine.begin() as conn:
+                self._writable(conn)
                 earlier = self._live_copy(conn, unit, sha)
                 if earlier is not None:
                     return earlier
@@ -429,7 +462,7 @@ class Store:
     def _live_copy(self, conn: Connection, unit: str, sha: str) -> SubmitResult | None:
         s = SUBMISSIONS.c
         row = conn.execute(sa.select(s.id, s.state, s.indicator_rows, s.task_rows, s.created_at)
-                           .where(s.unit == unit, s.sha256 == sha,
+                           .where(s.plan_id == self.plan_id, s.unit == unit, s.sha256 == sha,
                                   s.state.in_([SubmissionState.PENDING.value, SubmissionState.ADOPTED.value]))
                            .order_by(s.id.desc()).limit(1)).first()
         if row is None:
@@ -437,16 +470,15 @@ class Store:
         return SubmitResult(row.id, True, SubmissionState(row.state), row.indicator_rows, row.task_rows,
                             pd.Timestamp(row.created_at, tz="UTC"))
 
-    @staticmethod
-    def _keep_file(conn: Connection, sha: str, data: bytes) -> None:
-        """The uploaded file, once per content. Another unit may be storing the same bytes right now
+    def _keep_file(self, conn: Connection, sha: str, data: bytes) -> None:
+        """The uploaded file, once per content and plan. Another unit may be storing the same bytes right now
         (PostgreSQL): ON CONFLICT DO NOTHING, so neither upload fails for it."""
-        values = {"sha256": sha, "size": len(data), "content": data, "created_at": utcnow()}
+        values = {"plan_id": self.plan_id, "sha256": sha, "size": len(data), "content": data, "created_at": utcnow()}
         if conn.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        conn.execute(insert(UPLOADED_FILES).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+        conn.execute(insert(UPLOADED_FILES).values(**values).on_conflict_do_nothing(index_elements=["plan_id", "sha256"]))
 
     def _insert_submission(self, conn: Connection, unit: str, account: str, file_name: str, sha: str,
                            indicators: list[dict[str, object]], tasks: list[dict[str, object]], *,
@@ -454,25 +486,24 @@ class Store:
         now = utcnow()
         reviewed = state is SubmissionState.ADOPTED
         result = conn.execute(sa.insert(SUBMISSIONS).values(
-            unit=unit, account=account, created_at=now, file_name=file_name or "", sha256=sha,
+            plan_id=self.plan_id, unit=unit, account=account, created_at=now, file_name=file_name or "", sha256=sha,
             indicator_rows=len(indicators), task_rows=len(tasks), state=state.value, state_reason="",
             reviewed_by=reviewer if reviewed else None, reviewed_at=now if reviewed else None))
         submission_id = int(result.inserted_primary_key[0])
-        conn.execute(sa.insert(SUBMISSION_EVENTS).values(submission_id=submission_id, state=SubmissionState.PENDING.value,
-                                                         account=account, created_at=now, reason=""))
+        event = {"plan_id": self.plan_id, "submission_id": submission_id, "created_at": now, "reason": ""}
+        conn.execute(sa.insert(SUBMISSION_EVENTS).values(**event, state=SubmissionState.PENDING.value, account=account))
         if reviewed:
-            conn.execute(sa.insert(SUBMISSION_EVENTS).values(submission_id=submission_id, state=state.value,
-                                                             account=reviewer or account, created_at=now, reason=""))
+            conn.execute(sa.insert(SUBMISSION_EVENTS).values(**event, state=state.value, account=reviewer or account))
         self._insert_rows(conn, INDICATOR_VALUES, submission_id, unit, indicators)
         self._insert_rows(conn, TASK_VALUES, submission_id, unit, tasks)
         return SubmitResult(submission_id, False, state, len(indicators), len(tasks), pd.Timestamp(now, tz="UTC"))
 
-    @staticmethod
-    def _insert_rows(conn: Connection, table: sa.Table, submission_id: int, unit: str,
+    def _insert_rows(self, conn: Connection, table: sa.Table, submission_id: int, unit: str,
                      rows: list[dict[str, object]]) -> None:
         """One executemany per table; a row without a unit gets the submission's."""
         if rows:
-            conn.execute(sa.insert(table), [{**r, "unit": r["unit"] or unit, "submission_id": submission_id} for r in rows])
+            conn.execute(sa.insert(table), [{**r, "unit": r["unit"] or unit, "submission_id": submission_id,
+                                             "plan_id": self.plan_id} for r in rows])
 
     # -- reviewing --
     def adopt(self, submission_id: int, account: str) -> str:
@@ -494,16 +525,19 @@ class Store:
         s = SUBMISSIONS.c
         now = utcnow()
         with self.engine.begin() as conn:
+            self._writable(conn)
             # Conditional UPDATE: two reviewers clicking at once cannot both succeed.
             changed = conn.execute(sa.update(SUBMISSIONS)
-                                   .where(s.id == submission_id, s.state == move.source.value)
+                                   .where(s.id == submission_id, s.plan_id == self.plan_id, s.state == move.source.value)
                                    .values(state=move.target.value, state_reason=reason, reviewed_by=account,
                                            reviewed_at=now)).rowcount
             if changed == 1:
-                conn.execute(sa.insert(SUBMISSION_EVENTS).values(submission_id=submission_id, state=move.target.value,
-                                                                 account=account, created_at=now, reason=reason))
+                conn.execute(sa.insert(SUBMISSION_EVENTS).values(plan_id=self.plan_id, submission_id=submission_id,
+                                                                 state=move.target.value, account=account,
+                                                                 created_at=now, reason=reason))
                 return render(move.done_code, submission_id=submission_id)
-            current = conn.execute(sa.select(s.state).where(s.id == submission_id)).scalar_one_or_none()
+            current = conn.execute(sa.select(s.state).where(s.id == submission_id, s.plan_id == self.plan_id)
+                                   ).scalar_one_or_none()
         if current is None:
             raise StoreError("store.not_found", submission_id=submission_id)
         raise StoreError("store.illegal_transition", submission_id=submission_id, state=_state(current).label,
@@ -514,7 +548,7 @@ class Store:
                     since: datetime | date | str | pd.Timestamp | None = None) -> pd.DataFrame:
         """Submissions, newest first, optionally filtered; columns labelled by SUBMISSION_LABELS."""
         s = SUBMISSIONS.c
-        stmt = sa.select(*_SUBMISSION_FIELDS).order_by(s.id.desc())
+        stmt = sa.select(*_SUBMISSION_FIELDS).where(s.plan_id == self.plan_id).order_by(s.id.desc())
         if unit is not None:
             stmt = stmt.where(s.unit == unit)
         if state is not None:
@@ -532,7 +566,7 @@ class Store:
     def submission(self, submission_id: int) -> pd.Series:
         """One submission's record (as in `submissions()`); StoreError store.not_found if there is none."""
         s = SUBMISSIONS.c
-        match = self._submission_frame(sa.select(*_SUBMISSION_FIELDS).where(s.id == submission_id))
+        match = self._submission_frame(sa.select(*_SUBMISSION_FIELDS).where(s.id == submission_id, s.plan_id == self.plan_id))
         if match.empty:
             raise StoreError("store.not_found", submission_id=submission_id)
         return match.iloc[0]
@@ -541,7 +575,8 @@ class Store:
         """Every state change of one submission, oldest first: state, state_label, account, created_at, reason."""
         e = SUBMISSION_EVENTS.c
         frame = _aware(self._frame(sa.select(e.state, e.account, e.created_at, e.reason)
-                                   .where(e.submission_id == submission_id).order_by(e.id)), "created_at")
+                                   .where(e.plan_id == self.plan_id, e.submission_id == submission_id)
+                                   .order_by(e.id)), "created_at")
         frame.insert(1, "state_label", frame["state"].map(lambda v: _state(v).label).astype(object))
         return frame
 
@@ -549,16 +584,19 @@ class Store:
         """The file as the department uploaded it; None for submissions stored before schema version 2."""
         s, f = SUBMISSIONS.c, UPLOADED_FILES.c
         with self._reading() as conn:
-            content = conn.execute(sa.select(f.content).join_from(SUBMISSIONS, UPLOADED_FILES, s.sha256 == f.sha256)
-                                   .where(s.id == submission_id)).scalar_one_or_none()
+            content = conn.execute(sa.select(f.content)
+                                   .join_from(SUBMISSIONS, UPLOADED_FILES, sa.and_(s.plan_id == f.plan_id, s.sha256 == f.sha256))
+                                   .where(s.plan_id == self.plan_id, s.id == submission_id)).scalar_one_or_none()
         return None if content is None else bytes(content)
 
     def submission_rows(self, submission_id: int) -> SubmissionRows:
         """The rows exactly as submitted, in the tidy format."""
         iv, tv = INDICATOR_VALUES.c, TASK_VALUES.c
-        ind = self._frame(sa.select(*[iv[c] for c in INDICATOR_COLUMNS]).where(iv.submission_id == submission_id)
+        ind = self._frame(sa.select(*[iv[c] for c in INDICATOR_COLUMNS])
+                          .where(iv.plan_id == self.plan_id, iv.submission_id == submission_id)
                           .order_by(iv.indicator_id, iv.year, iv.quarter), INDICATOR_COLUMNS)
-        tasks = self._frame(sa.select(*[tv[c] for c in TASK_COLUMNS]).where(tv.submission_id == submission_id)
+        tasks = self._frame(sa.select(*[tv[c] for c in TASK_COLUMNS])
+                            .where(tv.plan_id == self.plan_id, tv.submission_id == submission_id)
                             .order_by(tv.task_id, tv.year, tv.quarter, tv.unit), TASK_COLUMNS)
         return SubmissionRows(_typed_indicators(ind), _typed_tasks(tasks))
 
@@ -574,7 +612,7 @@ class Store:
             parts.append(sa.select(sa.literal(label).label("item_type"), t[id_col].label("item_id"), t.unit,
                                    s.id.label("submission_id"), s.account, s.created_at, s.state)
                          .join(SUBMISSIONS, s.id == t.submission_id)
-                         .where(t.year == year, t.quarter == quarter, s.state.in_(LIVE_STATES)))
+                         .where(t.plan_id == self.plan_id, t.year == year, t.quarter == quarter, s.state.in_(LIVE_STATES)))
         union = sa.union_all(*parts).subquery("reported")
         ranked = sa.select(union, sa.func.row_number().over(partition_by=[union.c.item_type, union.c.item_id, union.c.unit],
                                                             order_by=union.c.submission_id).label("rank")).subquery("ranked")
@@ -593,8 +631,8 @@ class Store:
                             sa.func.row_number().over(partition_by=[iv.indicator_id, iv.year, iv.quarter],
                                                       order_by=iv.submission_id.desc()).label("rank"))
                   .join(SUBMISSIONS, s.id == iv.submission_id)
-                  .where(s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
-        targets = _latest_targets().subquery("targets")
+                  .where(iv.plan_id == self.plan_id, s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
+        targets = _latest_targets(self.plan_id).subquery("targets")
         stmt = (sa.select(ranked.c.indicator_id, ranked.c.year, ranked.c.quarter, ranked.c.value,
                           sa.func.coalesce(targets.c.annual_target, ranked.c.annual_target).label("annual_target"),
                           ranked.c.unit, ranked.c.note, ranked.c.submission_id)
@@ -612,7 +650,7 @@ class Store:
                             sa.func.row_number().over(partition_by=[tv.task_id, tv.year, tv.quarter, tv.unit],
                                                       order_by=tv.submission_id.desc()).label("rank"))
                   .join(SUBMISSIONS, s.id == tv.submission_id)
-                  .where(s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
+                  .where(tv.plan_id == self.plan_id, s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
         stmt = (sa.select(*[ranked.c[c] for c in TASK_COLUMNS], ranked.c.submission_id)
                 .where(ranked.c.rank == 1)
                 .order_by(ranked.c.task_id, ranked.c.year, ranked.c.quarter, ranked.c.unit))
@@ -630,12 +668,14 @@ class Store:
     def _append_setting(self, table: sa.Table, key: dict[str, object], value: float | None, account: str, note: str) -> None:
         number = _checked_number(value)
         with self.engine.begin() as conn:
-            conn.execute(sa.insert(table).values(**key, value=number, account=account, created_at=utcnow(),
-                                                 note=(note or "").strip()))
+            self._writable(conn)
+            conn.execute(sa.insert(table).values(**key, plan_id=self.plan_id, value=number, account=account,
+                                                 created_at=utcnow(), note=(note or "").strip()))
 
     def annual_targets(self) -> pd.DataFrame:
         """The office's current annual targets: indicator_id, year, annual_target, account, created_at."""
-        frame = self._frame(_latest_targets(with_who=True), ["indicator_id", "year", "annual_target", "account", "created_at"])
+        frame = self._frame(_latest_targets(self.plan_id, with_who=True),
+                            ["indicator_id", "year", "annual_target", "account", "created_at"])
         frame["year"] = frame["year"].astype("int64")
         frame["annual_target"] = frame["annual_target"].astype(float)
         return _aware(frame, "created_at")
@@ -645,7 +685,7 @@ class Store:
         b = BASELINE_SETTINGS.c
         ranked = sa.select(b.indicator_id, b.value, b.account, b.created_at, b.note,
                            sa.func.row_number().over(partition_by=b.indicator_id, order_by=b.id.desc()).label("rank")
-                           ).subquery("ranked")
+                           ).where(b.plan_id == self.plan_id).subquery("ranked")
         stmt = (sa.select(ranked.c.indicator_id, ranked.c.value, ranked.c.account, ranked.c.created_at, ranked.c.note)
                 .where(ranked.c.rank == 1, ranked.c.value.is_not(None)).order_by(ranked.c.indicator_id))
         frame = self._frame(stmt, ["indicator_id", "baseline_value", "account", "created_at", "note"])
@@ -664,21 +704,21 @@ class Store:
         parts = [
             self._frame(sa.select(iv.indicator_id.label("item_id"), iv.year, iv.quarter, iv.value, iv.annual_target, iv.unit,
                                   iv.note, iv.submission_id, *who)
-                        .join(SUBMISSIONS, s.id == iv.submission_id).where(iv.indicator_id == item_id))
+                        .join(SUBMISSIONS, s.id == iv.submission_id).where(iv.plan_id == self.plan_id, iv.indicator_id == item_id))
             .assign(source=SOURCE_SUBMITTED),
             self._frame(sa.select(tv.task_id.label("item_id"), tv.year, tv.quarter, tv.state.label("task_state"), tv.percent,
                                   tv.unit, tv.submission_id, *who)
-                        .join(SUBMISSIONS, s.id == tv.submission_id).where(tv.task_id == item_id))
+                        .join(SUBMISSIONS, s.id == tv.submission_id).where(tv.plan_id == self.plan_id, tv.task_id == item_id))
             .assign(source=SOURCE_SUBMITTED),
             self._frame(sa.select(TARGET_SETTINGS.c.indicator_id.label("item_id"), TARGET_SETTINGS.c.year,
                                   TARGET_SETTINGS.c.value.label("annual_target"), TARGET_SETTINGS.c.account,
                                   TARGET_SETTINGS.c.created_at.label("time"), TARGET_SETTINGS.c.note)
-                        .where(TARGET_SETTINGS.c.indicator_id == item_id))
+                        .where(TARGET_SETTINGS.c.plan_id == self.plan_id, TARGET_SETTINGS.c.indicator_id == item_id))
             .assign(source=SOURCE_TARGET),
             self._frame(sa.select(BASELINE_SETTINGS.c.indicator_id.label("item_id"), BASELINE_SETTINGS.c.value,
                                   BASELINE_SETTINGS.c.account, BASELINE_SETTINGS.c.created_at.label("time"),
                                   BASELINE_SETTINGS.c.note)
-                        .where(BASELINE_SETTINGS.c.indicator_id == item_id))
+                        .where(BASELINE_SETTINGS.c.plan_id == self.plan_id, BASELINE_SETTINGS.c.indicator_id == item_id))
             .assign(source=SOURCE_BASELINE),
         ]
         columns = list(HISTORY_LABELS)
@@ -767,7 +807,9 @@ class Store:
         units = list(dict.fromkeys(str(r["unit"]) for r in indicators + tasks))
         with self.engine.begin() as conn:
             lock_database(conn)
-            if conn.execute(sa.select(sa.func.count()).select_from(SUBMISSIONS)).scalar_one():
+            self._writable(conn)
+            if conn.execute(sa.select(sa.func.count()).select_from(SUBMISSIONS)
+                            .where(SUBMISSIONS.c.plan_id == self.plan_id)).scalar_one():
                 return []
             self._keep_file(conn, sha, data)
             return [self._insert_submission(conn, unit, SYSTEM_ACCOUNT, file_name, sha,
@@ -799,13 +841,13 @@ def apply_baselines(plan: "Plan", baselines: pd.DataFrame) -> "Plan":
 
 # --- helpers used by the store ------------------------------------------------------------------------
 
-def _latest_targets(*, with_who: bool = False) -> sa.Select:
-    """The latest office setting per (indicator_id, year), cleared ones (NULL) left out."""
+def _latest_targets(plan_id: str, *, with_who: bool = False) -> sa.Select:
+    """The latest office setting per (indicator_id, year) of one plan, cleared ones (NULL) left out."""
     t = TARGET_SETTINGS.c
     extra = [t.account, t.created_at] if with_who else []
     ranked = sa.select(t.indicator_id, t.year, t.value.label("annual_target"), *extra,
                        sa.func.row_number().over(partition_by=[t.indicator_id, t.year], order_by=t.id.desc()).label("rank")
-                       ).subquery("ranked_targets")
+                       ).where(t.plan_id == plan_id).subquery("ranked_targets")
     columns = [ranked.c.indicator_id, ranked.c.year, ranked.c.annual_target]
     if with_who:
         columns += [ranked.c.account, ranked.c.created_at]

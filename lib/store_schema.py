@@ -36,9 +36,53 @@ def _live_clause() -> sa.TextClause:
     return sa.text("state IN ('pending', 'adopted')")
 
 
+PLAN_ID = sa.String(64)
+
+
+def _plan_column() -> sa.Column:
+    return sa.Column("plan_id", PLAN_ID, nullable=False)
+
+
+# Districts and their plans (since schema version 4). A plan's files are kept as versions: loading a changed
+# folder appends one; the running dashboard reads plans from here, so every app process sees the same ones.
+DISTRICTS = sa.Table(
+    "districts", METADATA,
+    sa.Column("district_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("city_id", sa.String(64), nullable=True),
+    sa.Column("city", sa.String(200), nullable=True),
+)
+
+PLANS = sa.Table(
+    "plans", METADATA,
+    sa.Column("plan_id", PLAN_ID, primary_key=True),
+    sa.Column("district_id", sa.String(64), sa.ForeignKey("districts.district_id", name="fk_plans_district"), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("archived_by", sa.String(200), nullable=True),
+    sa.Column("archived_at", sa.DateTime, nullable=True),
+    sa.CheckConstraint("state IN ('active', 'archived')", name="ck_plans_state"),
+    sa.Index("ix_plans_district", "district_id"),
+)
+
+PLAN_VERSIONS = sa.Table(
+    "plan_versions", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("plan_id", PLAN_ID, sa.ForeignKey("plans.plan_id", name="fk_plan_versions_plan"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),    # of the canonical JSON of the files: same files, same hash
+    sa.Column("files", sa.Text, nullable=False),           # JSON {file name: text} of plan.toml and the three CSVs
+    sa.Column("base_year", sa.Integer, nullable=False),
+    sa.Column("target_year", sa.Integer, nullable=False),
+    sa.Column("account", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.UniqueConstraint("plan_id", "version", name="uq_plan_versions_version"),
+)
+
 SUBMISSIONS = sa.Table(
     "submissions", METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _plan_column(),
     sa.Column("unit", sa.String(200), nullable=False),
     sa.Column("account", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
@@ -51,9 +95,9 @@ SUBMISSIONS = sa.Table(
     sa.Column("reviewed_by", sa.String(200), nullable=True),
     sa.Column("reviewed_at", sa.DateTime, nullable=True),
     sa.CheckConstraint("state IN ('pending', 'adopted', 'returned', 'revoked')", name="ck_submissions_state"),
-    sa.Index("ix_submissions_unit", "unit"),
-    sa.Index("ix_submissions_state", "state"),
-    sa.Index("ux_submissions_live_file", "unit", "sha256", unique=True,
+    sa.Index("ix_submissions_plan_unit", "plan_id", "unit"),
+    sa.Index("ix_submissions_plan_state", "plan_id", "state"),
+    sa.Index("ux_submissions_live_file", "plan_id", "unit", "sha256", unique=True,
              sqlite_where=_live_clause(), postgresql_where=_live_clause()),
 )
 
@@ -66,7 +110,9 @@ SUBMISSION_EVENTS = sa.Table(
     sa.Column("account", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
+    _plan_column(),
     sa.Index("ix_submission_events_submission", "submission_id"),
+    sa.Index("ix_submission_events_plan", "plan_id", "id"),
 )
 
 INDICATOR_VALUES = sa.Table(
@@ -81,8 +127,9 @@ INDICATOR_VALUES = sa.Table(
     sa.Column("unit", sa.String(200), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_indicator_values_quarter"),
+    _plan_column(),
     sa.UniqueConstraint("submission_id", "indicator_id", "year", "quarter", name="uq_indicator_values_period"),
-    sa.Index("ix_indicator_values_key", "indicator_id", "year", "quarter"),
+    sa.Index("ix_indicator_values_plan_key", "plan_id", "indicator_id", "year", "quarter"),
 )
 
 TASK_VALUES = sa.Table(
@@ -100,8 +147,9 @@ TASK_VALUES = sa.Table(
     sa.Column("unit", sa.String(200), nullable=False),
     sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_task_values_quarter"),
     sa.CheckConstraint("percent BETWEEN 0 AND 100", name="ck_task_values_percent"),
+    _plan_column(),
     sa.UniqueConstraint("submission_id", "task_id", "year", "quarter", "unit", name="uq_task_values_period"),
-    sa.Index("ix_task_values_key", "task_id", "year", "quarter", "unit"),
+    sa.Index("ix_task_values_plan_key", "plan_id", "task_id", "year", "quarter", "unit"),
 )
 
 TARGET_SETTINGS = sa.Table(
@@ -113,7 +161,8 @@ TARGET_SETTINGS = sa.Table(
     sa.Column("account", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False),
-    sa.Index("ix_target_settings_key", "indicator_id", "year"),
+    _plan_column(),
+    sa.Index("ix_target_settings_plan_key", "plan_id", "indicator_id", "year"),
 )
 
 BASELINE_SETTINGS = sa.Table(
@@ -124,7 +173,8 @@ BASELINE_SETTINGS = sa.Table(
     sa.Column("account", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False),
-    sa.Index("ix_baseline_settings_key", "indicator_id"),
+    _plan_column(),
+    sa.Index("ix_baseline_settings_plan_key", "plan_id", "indicator_id"),
 )
 
 # Every uploaded file exactly as it arrived (since schema version 2), once per content: submissions point
@@ -132,6 +182,7 @@ BASELINE_SETTINGS = sa.Table(
 # that file again with the department's own row numbers. Submissions stored under version 1 have none.
 UPLOADED_FILES = sa.Table(
     "uploaded_files", METADATA,
+    sa.Column("plan_id", PLAN_ID, primary_key=True),
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("content", sa.LargeBinary, nullable=False),
@@ -158,6 +209,10 @@ SCHEMA_VERSION = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("applied_at", sa.DateTime, nullable=False),
 )
+
+# Every table that holds one plan's data: each row carries plan_id, and every query filters on it first.
+PLAN_DATA_TABLES = (SUBMISSIONS, SUBMISSION_EVENTS, INDICATOR_VALUES, TASK_VALUES, TARGET_SETTINGS, BASELINE_SETTINGS,
+                    UPLOADED_FILES)
 
 
 # --- migrations (frozen: append, never edit) ------------------------------------------------------
@@ -275,8 +330,96 @@ def _v3_sign_in_sessions(op: Operations) -> None:
     op.create_index("ix_sign_in_sessions_username", "sign_in_sessions", ["username"])
 
 
+
+# Indexes that version 4 replaces with plan_id-first ones: (table, old name, new name, new columns, unique).
+_V4_INDEXES = (
+    ("submissions", "ix_submissions_unit", "ix_submissions_plan_unit", ["plan_id", "unit"], False),
+    ("submissions", "ix_submissions_state", "ix_submissions_plan_state", ["plan_id", "state"], False),
+    ("submissions", "ux_submissions_live_file", "ux_submissions_live_file", ["plan_id", "unit", "sha256"], True),
+    ("submission_events", None, "ix_submission_events_plan", ["plan_id", "id"], False),
+    ("indicator_values", "ix_indicator_values_key", "ix_indicator_values_plan_key", ["plan_id", "indicator_id", "year", "quarter"], False),
+    ("task_values", "ix_task_values_key", "ix_task_values_plan_key", ["plan_id", "task_id", "year", "quarter", "unit"], False),
+    ("target_settings", "ix_target_settings_key", "ix_target_settings_plan_key", ["plan_id", "indicator_id", "year"], False),
+    ("baseline_settings", "ix_baseline_settings_key", "ix_baseline_settings_plan_key", ["plan_id", "indicator_id"], False),
+)
+
+
+def _v4_plans(op: Operations) -> None:
+    """Version 4: districts, plans and plan versions; every data row carries plan_id.
+
+    Rows stored before belong to the default plan (`default_plan_id()`, the plan of the first folder of the
+    `plan_dirs` setting): nothing is lost or changed. The column is added with that id as its server default,
+    which fills the existing rows; PostgreSQL then drops the default. SQLite keeps it on upgraded databases
+    (removing a default means rebuilding tables that foreign keys point at, inside the migration's transaction);
+    the store never relies on it: every insert names its plan.
+    """
+    from lib.plan_catalog import default_plan_id
+    default = default_plan_id()
+    op.create_table(
+        "districts",
+        sa.Column("district_id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("city_id", sa.String(64), nullable=True),
+        sa.Column("city", sa.String(200), nullable=True),
+    )
+    op.create_table(
+        "plans",
+        sa.Column("plan_id", PLAN_ID, primary_key=True),
+        sa.Column("district_id", sa.String(64), sa.ForeignKey("districts.district_id", name="fk_plans_district"), nullable=False),
+        sa.Column("state", sa.String(20), nullable=False),
+        sa.Column("archived_by", sa.String(200), nullable=True),
+        sa.Column("archived_at", sa.DateTime, nullable=True),
+        sa.CheckConstraint("state IN ('active', 'archived')", name="ck_plans_state"),
+    )
+    op.create_index("ix_plans_district", "plans", ["district_id"])
+    op.create_table(
+        "plan_versions",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("plan_id", PLAN_ID, sa.ForeignKey("plans.plan_id", name="fk_plan_versions_plan"), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("files", sa.Text, nullable=False),
+        sa.Column("base_year", sa.Integer, nullable=False),
+        sa.Column("target_year", sa.Integer, nullable=False),
+        sa.Column("account", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.UniqueConstraint("plan_id", "version", name="uq_plan_versions_version"),
+    )
+    postgres = op.get_context().dialect.name == "postgresql"
+    for table in PLAN_DATA_TABLES:
+        op.add_column(table.name, sa.Column("plan_id", PLAN_ID, nullable=False, server_default=default))
+        if postgres:
+            op.alter_column(table.name, "plan_id", server_default=None)
+    live = _live_clause()
+    for table, old, new, columns, unique in _V4_INDEXES:
+        if old:
+            op.drop_index(old, table_name=table)
+        extra = {"sqlite_where": live, "postgresql_where": live} if unique else {}
+        op.create_index(new, table, columns, unique=unique, **extra)
+    # uploaded_files: the same content uploaded to two plans is two rows (nothing is shared between plans).
+    if postgres:
+        op.drop_constraint("uploaded_files_pkey", "uploaded_files", type_="primary")
+        op.create_primary_key("pk_uploaded_files", "uploaded_files", ["plan_id", "sha256"])
+        return
+    # SQLite cannot change a primary key in place: copy into a new table (no foreign key points at this one).
+    op.create_table(
+        "uploaded_files_v4",
+        sa.Column("plan_id", PLAN_ID, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("content", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.PrimaryKeyConstraint("plan_id", "sha256", name="pk_uploaded_files"),
+    )
+    op.execute("INSERT INTO uploaded_files_v4 (plan_id, sha256, size, content, created_at) "
+               "SELECT plan_id, sha256, size, content, created_at FROM uploaded_files")
+    op.drop_table("uploaded_files")
+    op.rename_table("uploaded_files_v4", "uploaded_files")
+
+
 Migration = Callable[[Operations], None]
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files, _v3_sign_in_sessions)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files, _v3_sign_in_sessions, _v4_plans)
 CURRENT_VERSION = len(MIGRATIONS)
 
 # Any 64-bit key, the same in every process: serialises migrations (and seeding) on PostgreSQL.

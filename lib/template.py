@@ -44,6 +44,7 @@ from lib.units import ROLE_LEAD
 from lib.xlsx import workbook_bytes, write_progress_workbook
 
 INSTRUCTIONS_SHEET = "填报说明"
+UPLOAD_PAGE_TITLE = "数据填报"       # the dashboard page where the template is uploaded (dashboard.py's title)
 QUOTA_KIND = "quota"
 PERCENT_UNIT = "%"
 COMMENT_AUTHOR = "规划实施监测看板"
@@ -356,7 +357,7 @@ def _instructions(wb: Workbook, plan: Plan, unit: str, year: int, quarter: int,
         f"2. 在「{task_label}」工作表为每项任务选择「{lab['state']}」、填写「{lab['percent']}」,并简述「{lab['progress']}」「{lab['problems']}」「{lab['next_steps']}」。",
         f"3. {lab['indicator_id']}、名称、{lab['year']}、{lab['quarter']}、{lab['unit']}已预填并锁定,请勿修改;不要增删列,不要修改工作表名称和第1行表头,不要合并单元格。",
         "4. 本期没有数据的行保持空白即可,不要填“无”“—”等文字。",
-        "5. 填好后保存为 .xlsx,在看板「上传进度」页面上传;系统会逐项检查并提示需要修改的地方。",
+        f"5. 填好后保存为 .xlsx,在看板「{UPLOAD_PAGE_TITLE}」页面上传;系统会逐项检查并提示需要修改的地方。只有几行要报的,也可以在该页「网页填报」中直接填写,不用 Excel。",
         f"6. 如需补报或更正其他季度的数据:审阅 → 撤销工作表保护(无密码),在表格末尾新增一行,填写对应的{lab['year']}和{lab['quarter']};同一指标同一季度只能有一行。",
         "",
         "二、数值口径",

@@ -212,7 +212,8 @@ def task_rows(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
     B, T = plan.base_year, plan.target_year
     for rec in plan.tasks.itertuples(index=False):
         tp = TASK_PLANS.get(rec.task_id, TaskPlan())
-        lead = _reporting_unit(plan, tuple(rec.lead_units))
+        # Every lead unit reports: the task's status is its lead units' report, and is 未报送 while one is missing.
+        leads = list(dict.fromkeys(_reporting_unit(plan, (name,)) for name in rec.lead_units))
         offset = float(rng.integers(1, 12))
         for year in range(B + 1, T + 1):
             for quarter in (1, 2, 3, 4):
@@ -220,7 +221,7 @@ def task_rows(plan: Plan, rng: np.random.Generator) -> pd.DataFrame:
                     continue
                 tau = ((year - (B + 1)) + quarter / 4) / (T - B)
                 state, percent = _task_state(tp.profile, tau, offset)
-                reporters = [] if (year, quarter) in tp.lead_skips else [(lead, state)]
+                reporters = [] if (year, quarter) in tp.lead_skips else [(lead, state) for lead in leads]
                 if tp.extra_unit:
                     reporters.append((tp.extra_unit, tp.extra_state or state))
                 for unit, unit_state in reporters:

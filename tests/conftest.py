@@ -11,6 +11,16 @@ sys.path.insert(0, str(ROOT))  # `lib` and `tests.*` import from the project roo
 from lib.plan import Plan, load_plan  # noqa: E402
 
 DATA = ROOT / "data"
+SEED_PLAN = "shashi-14"   # the seed plan's id (data/plan.toml)
+
+
+def seed_plan_store(url: str, *, cached: bool = True):
+    """The store at `url` with the seed plan loaded, scoped to it (what a page or the CLI works with)."""
+    from lib.plan_catalog import load_plan_version
+    from lib.store import open_store
+    opened = open_store(url, cached=cached)
+    load_plan_version(opened, DATA, "test")
+    return opened.plan(SEED_PLAN)
 
 
 @pytest.fixture(scope="session")

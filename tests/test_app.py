@@ -2,6 +2,7 @@
 as-of periods and filters; page numbers equal the engine's."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -71,14 +72,32 @@ def overview_as_of(as_of: str):
 
 @pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
 def test_overview_counts_equal_the_engine(as_of):
+    from lib.status import is_final, status_label
+    from lib.verdict import judged_earlier
     at, ind, _ = overview_as_of(as_of)
     shown = {m.label: m.value for m in at.metric}
-    for status in Status:
-        look = STATUS_LOOK[status]
-        assert shown[f"{look.icon} {look.label}"] == f"{int((ind['status'] == status.value).sum())} 项"
+    final = is_final(ind["as_of_time_elapsed"].iloc[0])
+    earlier = ind[[judged_earlier(r) for _, r in ind.iterrows()]]
+    counted = ind.drop(index=earlier.index)
+    statuses = [s for s in Status if not (final and s is Status.AHEAD)]
+    for status in statuses:
+        label = f"{STATUS_LOOK[status].icon} {status_label(status, 1.0 if final else None)}"
+        codes = [status.value] + ([Status.AHEAD.value] if final and status is Status.ACHIEVED else [])
+        assert shown[label] == f"{int(counted['status'].isin(codes).sum())} 项"
+    assert ("数据截至更早" in shown) is final and (not final or shown["数据截至更早"] == f"{len(earlier)} 项")
+    assert sum(int(v.split()[0]) for k, v in shown.items() if k != "约束性指标正常") == len(ind)   # nothing dropped
+    assert final is (as_of == "2025Q4") and (not final or "★ 提前实现" not in shown)
     binding = ind[ind["category"] == "约束性"]
     ok = int(binding["status"].isin(["achieved", "ahead", "on_track"]).sum())
     assert shown["约束性指标正常"] == f"{ok}/{len(binding)} 项"
+
+
+def test_overview_binding_says_none_when_the_filter_leaves_none():
+    at = app()
+    at.run()
+    at.selectbox(key="v_as_of").set_value(Period(2023, 2)).run()
+    at.selectbox(key="v_category").set_value("预期性").run()
+    assert {m.label: m.value for m in at.metric}["约束性指标正常"] == "无"
 
 
 def table_row_headers(at: AppTest) -> list[list[str]]:
@@ -92,13 +111,15 @@ def table_row_headers(at: AppTest) -> list[list[str]]:
 @pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
 def test_overview_attention_lists_equal_the_engine(as_of):
     at, ind, tasks = overview_as_of(as_of)
-    late_ind = ind.loc[ind["status"].isin(["behind", "no_data"]), "indicator_id"].tolist()
+    at_risk = (ind["outlook"] == "at_risk") & ~ind["status"].isin(["behind", "no_data"])
+    late_ind = ind.loc[ind["status"].isin(["behind", "no_data"]) | at_risk, "indicator_id"].tolist()
     late_tasks = tasks.loc[tasks["status"].isin(["behind", "not_reported"]), "task_id"].tolist()
     assert late_ind and late_tasks   # the sample data is built so that both lists have entries
+    assert as_of != "2023Q2" or bool(at_risk.any())   # the sample has at-risk indicators mid-plan
     shown_ind, shown_tasks = ([h.split(" ")[0] for h in table] for table in table_row_headers(at))
     assert shown_ind == late_ind and shown_tasks == late_tasks
-    heading = next(m.value for m in at.markdown if m.value.startswith("**指标:滞后或数据缺失"))
-    assert heading == f"**指标:滞后或数据缺失({len(late_ind)} 项)**"
+    heading = next(m.value for m in at.markdown if m.value.startswith("**指标:滞后、预计难以完成或数据缺失"))
+    assert heading == f"**指标:滞后、预计难以完成或数据缺失({len(late_ind)} 项)**"
 
 
 @pytest.mark.parametrize("as_of", ["2023Q2", "2025Q4"])
@@ -110,13 +131,22 @@ def test_overview_traffic_light_grid_has_one_card_per_indicator_with_the_engines
     from lib.status import status_label
     at, ind, _ = overview_as_of(as_of)
     grid = next(h.value for h in at.get("html") if "pm-grid" in h.value)
-    cards = re.findall(r'<div class="pm-status"[^>]*>(.*?)</div><div class="pm-name"[^>]*>(\w+) ', grid)
+    cards = re.findall(r'<div class="pm-status"[^>]*>(.*?)</div>(?:<div class="pm-tag"[^>]*>.*?</div>)*'
+                       r'<div class="pm-name"[^>]*>(\w+) ', grid)
     assert [i for _, i in cards] == ind["indicator_id"].tolist() and len(cards) == 26
     for (status, _), (_, row) in zip(cards, ind.iterrows()):
         look = STATUS_LOOK[Status(row["status"])]
         assert status == f"{look.icon} {status_label(row['status'], row['time_elapsed'])}"
-    latest = [f"最新:{fmt.with_unit(v, u)}({p})" for v, u, p in zip(ind["latest_value"], ind["unit"], ind["latest_period"]) if p]
+    from lib.status import AT_RISK_LIGHT, light_look
+    from lib.verdict import latest_text
+    latest = [f"{caption}:{text}" for caption, text in (latest_text(r) for _, r in ind.iterrows())]
     assert latest and all(html.escape(text) in grid for text in latest)
+    borders = re.findall(r'<div class="pm-card" style="border-top:5px solid (#\w+)">', grid)
+    assert borders == [light_look(r["status"], r["outlook"]).colour for _, r in ind.iterrows()]
+    assert grid.count(f"{AT_RISK_LIGHT.icon} 预计难以完成") == sum(light_look(r["status"], r["outlook"]) is AT_RISK_LIGHT
+                                                              for _, r in ind.iterrows())
+    k06 = ind.set_index("indicator_id").loc["K06"]
+    assert f"累计:{fmt.with_unit(k06['cumulative_total'], '人')}(截至{k06['latest_period']}" in grid   # the total first
 
 
 def test_html_table_escapes_every_cell():
@@ -137,7 +167,7 @@ def test_unit_page_lists_exactly_the_engines_responsibilities(unit):
     at = app()
     at.run()
     at.switch_page("app_pages/units.py").run()
-    at.selectbox(key="unit_pick").set_value(unit).run()
+    at.selectbox(key="v_unit").set_value(unit).run()
     assert not at.exception
     plan, ind, tasks = _engine("2025Q4")
     want_ind = list(unit_items(plan, ind, [unit])["indicator_id"])
@@ -161,3 +191,36 @@ def test_view_is_mirrored_in_the_url_and_read_back():
     fresh.run()
     assert fresh.selectbox(key="v_as_of").value == Period(2022, 4)
     assert fresh.selectbox(key="v_category").value == "约束性"
+
+
+def test_indicator_page_explains_the_outlook_in_words_first():
+    from lib.verdict import outlook_sentence
+    at = app()
+    at.run()
+    at.switch_page("app_pages/indicators.py").run()
+    at.selectbox(key="v_as_of").set_value(Period(2023, 2)).run()
+    _, ind, _ = _engine("2023Q2")
+    row = ind[ind["outlook"].notna()].iloc[0]
+    at.selectbox(key="ind_pick").set_value(row["indicator_id"]).run()
+    assert not at.exception
+    texts = [m.value.replace("\\", "") for m in at.markdown]
+    assert outlook_sentence(row) in texts
+    assert at.expander[0].label == "状态是怎么算出来的(公式与数据)" and not at.expander[0].proto.expanded
+
+
+def test_task_page_lists_contributions_under_their_task():
+    from lib.assess import task_contributions
+    import ui
+    at = app()
+    at.run()
+    at.switch_page("app_pages/tasks.py").run()
+    at.selectbox(key="v_as_of").set_value(Period(2025, 4)).run()
+    assert not at.exception
+    contrib = task_contributions(ui.plan(), ui.store().effective_task_progress(), Period(2025, 4))
+    assert len(contrib)   # the sample data has other units reporting
+    tables = pd.concat([t.value for t in at.dataframe if "任务" in t.value.columns and "状态" in t.value.columns])
+    names = list(tables["任务"])
+    for c in contrib.itertuples():
+        under = names.index(next(n for n in names if n.startswith(c.task_id + " ")))
+        following = names[under + 1:]
+        assert any(n.startswith(f"└ {c.unit}(配合") for n in following[:len(contrib)])

@@ -90,3 +90,11 @@ def test_message_catalogue_templates_render():
     for code, template in MESSAGES.items():
         fields = {f: (1.0 if spec else "X") for _, f, spec, _ in string.Formatter().parse(template) if f}
         assert MESSAGES[code].format(**fields), code
+
+
+def test_only_the_report_writer_imports_python_docx():
+    """python-docx stays behind one module (lib/report/word.py): content and pages never touch it."""
+    roots = [ROOT / "lib", ROOT / "app_pages", ROOT / "ui.py", ROOT / "dashboard.py"]
+    files = [p for r in roots for p in ([r] if r.is_file() else sorted(r.rglob("*.py")))]
+    importers = [p.relative_to(ROOT).as_posix() for p in files if "docx" in _imports(p)]
+    assert importers == ["lib/report/word.py"]

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.assess import (INDICATOR_RESULT_COLUMNS, Tolerance, assess_indicators, assess_tasks, explain,
-                        latest_period)
+from lib.assess import (CONTRIBUTION_COLUMNS, INDICATOR_RESULT_COLUMNS, Tolerance, assess_indicators, assess_tasks,
+                        explain, latest_period, task_contributions)
 from lib.periods import Period
 from lib.plan import Plan, load_plan
 
@@ -235,8 +235,8 @@ def test_one_row_per_indicator_in_plan_order(case_plan):
 
 def test_status_labels_come_from_lib_status(case_plan):
     assert assess_one(case_plan, "L1", "2023Q2 90", "2023Q2")["status_label"] == "提前实现"
-    assert assess_one(case_plan, "L1", "2025Q4 90", "2025Q4")["status_label"] == "已实现"
-    assert assess_one(case_plan, "C1", "2025Q4 5", "2025Q4")["status_label"] == "已实现"
+    assert assess_one(case_plan, "L1", "2025Q4 90", "2025Q4")["status_label"] == "已完成"
+    assert assess_one(case_plan, "C1", "2025Q4 5", "2025Q4")["status_label"] == "已完成"
     assert assess_one(case_plan, "C1", "2023Q2 5", "2023Q2")["status_label"] == "基本符合预期"
     assert assess_one(case_plan, "G1", "", "2023Q2")["status_label"] == "数据缺失"
 
@@ -401,13 +401,31 @@ TASK_CASES = [
     ("T04-03", "区发改局 2023Q2 推进中 60; 锣场镇 2023Q2 滞后 10", "2023Q2", "on_track", 60, "区发改局", "2023Q2"),
     ("T04-03", "锣场镇 2023Q2 滞后 10; 区发改局 2023Q2 推进中 60", "2023Q2", "on_track", 60, "区发改局", "2023Q2"),
     ("T07-01", "区环保分局 2023Q2 推进中 60; 胜利街道 2023Q2 滞后 0", "2023Q2", "on_track", 60, "区生态环境分局", "2023Q2"),
-    # ... and without it, the least advanced report does
-    ("T04-03", "锣场镇 2023Q2 推进中 60; 岑河镇 2023Q2 滞后 40", "2023Q2", "behind", 40, "岑河镇", "2023Q2"),
-    ("T04-03", "锣场镇 2023Q2 推进中 60; 岑河镇 2023Q2 推进中 40", "2023Q2", "on_track", 40, "岑河镇", "2023Q2"),
-    ("T04-03", "锣场镇 2023Q2 已完成 100; 岑河镇 2023Q2 推进中 90", "2023Q2", "on_track", 90, "岑河镇", "2023Q2"),
-    ("T04-03", "区发改局 2023Q1 推进中 60; 锣场镇 2023Q2 推进中 50", "2023Q2", "on_track", 50, "锣场镇", "2023Q2"),
-    # several lead units (T09-01): the least advanced of the leads
-    ("T09-01", "区民政局 2023Q2 推进中 70; 区委统战部 2023Q2 推进中 45; 锣场镇 2023Q2 滞后 5", "2023Q2", "on_track", 45, "区委统战部", "2023Q2"),
+    # ... and without it, contributions never decide: the task is not reported
+    ("T04-03", "锣场镇 2023Q2 推进中 60; 岑河镇 2023Q2 滞后 40", "2023Q2", "not_reported", NAN, "", ""),
+    ("T04-03", "锣场镇 2023Q2 已完成 100; 岑河镇 2023Q2 推进中 90", "2023Q2", "not_reported", NAN, "", ""),
+    ("T04-03", "区发改局 2023Q1 推进中 60; 锣场镇 2023Q2 推进中 50", "2023Q2", "not_reported", 60, "区发改局", "2023Q1"),
+    # issue 12: 区人社局 holds T10-05 only through 区政府各部门; its 已完成 leaves the task unreported
+    ("T10-05", "区人社局 2025Q4 已完成 100", "2025Q4", "not_reported", NAN, "", ""),
+    ("T10-05", "区委政法委 2025Q4 推进中 80; 区人社局 2025Q4 已完成 100", "2025Q4", "behind", 80, "区委政法委", "2025Q4"),
+    ("T10-05", "区委政法委 2025Q4 推进中 90; 区人社局 2025Q4 滞后 10", "2025Q4", "on_track", 90, "区委政法委", "2025Q4"),
+    # done stays done (issue 12: T09-03 finished in 2025Q3, nothing in 2025Q4) ...
+    ("T09-03", "区委政法委 2025Q3 已完成 100", "2025Q4", "done", 100, "区委政法委", "2025Q3"),
+    ("T09-03", "区委政法委 2023Q1 已完成 100; 锣场镇 2025Q4 滞后 10", "2025Q4", "done", 100, "区委政法委", "2023Q1"),
+    ("T09-03", "区委政法委 2025Q3 已完成 100", "2025Q2", "not_reported", NAN, "", ""),   # not yet, as of before it
+    # ... until a later lead report reopens it
+    ("T09-03", "区委政法委 2024Q1 已完成 100; 区委政法委 2024Q2 推进中 70", "2024Q2", "on_track", 70, "区委政法委", "2024Q2"),
+    ("T09-03", "区委政法委 2024Q1 已完成 100; 区委政法委 2024Q2 推进中 70", "2024Q3", "not_reported", 70, "区委政法委", "2024Q2"),
+    ("T09-03", "区委政法委 2024Q1 已完成 100; 区委政法委 2024Q2 滞后 70", "2024Q2", "behind", 70, "区委政法委", "2024Q2"),
+    # several lead units (T09-01 has four): the least advanced lead; not reported while any lead is missing
+    ("T09-01", "区人大常委会办公室 2023Q2 推进中 80; 区政协办公室 2023Q2 推进中 75; 区民政局 2023Q2 推进中 70; "
+               "区委统战部 2023Q2 推进中 45; 锣场镇 2023Q2 滞后 5", "2023Q2", "on_track", 45, "区委统战部", "2023Q2"),
+    ("T09-01", "区人大常委会办公室 2023Q2 已完成 100; 区政协办公室 2023Q2 推进中 75; 区民政局 2023Q2 滞后 70; "
+               "区委统战部 2023Q2 未启动 0", "2023Q2", "behind", 0, "区委统战部", "2023Q2"),  # 未启动 at τ = 0.5 is behind, lowest 完成进度
+    ("T09-01", "区人大常委会办公室 2022Q4 已完成 100; 区政协办公室 2023Q2 已完成 100; 区民政局 2023Q2 已完成 100; "
+               "区委统战部 2023Q1 已完成 100", "2023Q2", "done", 100, "区人大常委会办公室", "2022Q4"),
+    ("T09-01", "区民政局 2023Q2 推进中 70; 区委统战部 2023Q2 推进中 45; 锣场镇 2023Q2 滞后 5", "2023Q2",
+     "not_reported", NAN, "", ""),
 ]
 
 
@@ -430,3 +448,30 @@ def test_task_frame_shape_and_reporters(plan):
     assert row["behind_below"] == pytest.approx(35)
     others = result[result["task_id"] != "T04-03"]
     assert set(others["status"]) == {"not_reported"} and set(others["status_label"]) == {"未报送"}
+
+
+# (task, reports, as_of, expected contributions as "unit relation state percent")
+CONTRIBUTION_CASES = [
+    ("T10-05", "区委政法委 2025Q4 推进中 90; 区人社局 2025Q4 已完成 100", "2025Q4", ["区人社局 组团 已完成 100"]),
+    ("T04-03", "区发改局 2023Q2 推进中 60; 锣场镇 2023Q2 滞后 10; 岑河镇 2023Q1 推进中 10", "2023Q2", ["锣场镇 组团 滞后 10"]),
+    ("T01-01", "区发改局 2023Q2 推进中 60; 区住建局 2023Q2 推进中 50", "2023Q2", ["区住建局 直接 推进中 50"]),
+    ("T04-03", "区发改局 2023Q2 推进中 60", "2023Q2", []),
+    ("T04-03", "锣场镇 2023Q1 滞后 10", "2023Q2", []),                              # not in the as-of quarter
+    ("T09-01", "区民政局 2023Q2 推进中 70; 锣场镇 2023Q2 滞后 5", "2023Q2", ["锣场镇 组团 滞后 5"]),  # leads are never contributions
+]
+
+
+@pytest.mark.parametrize("task_id,spec,as_of,expected", CONTRIBUTION_CASES)
+def test_task_contributions(plan, task_id, spec, as_of, expected):
+    rows = task_contributions(plan, task_rows(spec, task_id), Period.parse(as_of))
+    assert list(rows.columns) == CONTRIBUTION_COLUMNS
+    assert [f"{r.unit} {r.relation} {r.state} {r.percent:g}" for r in rows.itertuples()] == expected
+    assert set(rows["task_id"]) <= {task_id} and all(rows["year"] == int(as_of[:4]))
+
+
+def test_contribution_carries_its_text(plan):
+    spec = "区委政法委 2025Q4 推进中 90; 区人社局 2025Q4 已完成 100"
+    row = task_contributions(plan, task_rows(spec, "T10-05"), Period(2025, 4)).iloc[0]
+    assert (row["progress"], row["quarter"]) == ("区人社局进展", 4)
+    task = assess_tasks(plan, task_rows(spec, "T10-05"), Period(2025, 4)).set_index("task_id").loc["T10-05"]
+    assert (task["status"], task["progress"], task["status_label"]) == ("on_track", "区委政法委进展", "未完成")  # final label

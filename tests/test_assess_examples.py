@@ -78,3 +78,23 @@ def test_k06_cumulative_total(result):
 def test_everything_else_has_no_data(result):
     others = result.drop(index=[s[0] for s in STATUSES])
     assert set(others["status"]) == {"no_data"} and set(others["reason"]) == {"无填报数据"}
+
+
+# --- outlook (spec "Outlook", seed-plan examples) ----------------------------------------------------
+
+OUTLOOK_DATA = ("Y03:2021Q4 86.8, Y03:2022Q4 87.5, "
+                "K06:2021Q4 9000, K06:2022Q2 4100, K06:2022Q4 8500, K06:2023Q2 3900")
+
+# indicator, status, P, L′, P(L′), τ(L′), v, P_T, outlook
+OUTLOOKS = [
+    ("Y03", "ahead", 0.5, "2021Q4", 0.36, 0.2, 0.70, 0.92, "at_risk"),
+    ("K06", "on_track", 0.535, "2022Q2", 0.3275, 0.3, 1.0375, 1.05375, "likely"),
+]
+
+
+@pytest.mark.parametrize("iid,status,p,l_prime,p0,tau0,v,pt,outlook", OUTLOOKS)
+def test_outlook_example(plan, iid, status, p, l_prime, p0, tau0, v, pt, outlook):
+    row = assess_indicators(plan, progress_rows(OUTLOOK_DATA, ""), Period(2023, 2)).set_index("indicator_id").loc[iid]
+    assert (row["status"], row["outlook_from"], row["outlook"]) == (status, l_prime, outlook)
+    assert (row["achievement"], row["outlook_achievement"], row["outlook_time_elapsed"]) == pytest.approx((p, p0, tau0))
+    assert (row["pace"], row["projected_achievement"]) == pytest.approx((v, pt))

@@ -17,7 +17,8 @@ from lib.assess import assess_indicators, assess_tasks
 from lib.briefing import Scope, ScopeError
 from lib.periods import Period
 from lib.status import Status, TaskStatus, status_label, task_status_label
-from lib.store import apply_baselines, open_store
+from lib.plan_catalog import ready_store
+from lib.store import apply_baselines
 
 
 
@@ -27,8 +28,7 @@ def data(plan, tmp_path_factory):
     """The dashboard's data: the sample workbook seeded into a temp store, as the CLI and the pages read it."""
     from lib import settings
     db = f"sqlite:///{tmp_path_factory.mktemp('brief') / 'planmon.sqlite'}"
-    store = open_store(db)
-    store.seed_if_empty(plan, settings.get("sample_progress"))
+    store = ready_store(plan, db, sample=settings.get("sample_progress"))
     out = (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
            store.effective_task_progress(), store.annual_targets())
     store.close()

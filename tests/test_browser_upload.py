@@ -47,12 +47,23 @@ def test_department_uploads_and_the_office_adopts(server, browser):
     page.goto(f"{server}/upload")                      # a new session: the signed cookie signs it in
     page.get_by_text("① 下载本单位填报模板").wait_for(timeout=LONG)
     uploader = page.locator("input[type=file]")
+    drop = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span').first   # before any file
+    assert "不超过 10 MB" in drop.evaluate("e => getComputedStyle(e, '::after').content")
+    assert drop.evaluate("e => getComputedStyle(e).fontSize") == "0px"          # the English text is hidden
+    button = page.locator('[data-testid="stFileUploaderDropzone"] button p').first
+    assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
+    top(page, page.get_by_text("② 报送本季度数据,核对后提交"))
+    shot(page, "upload-empty.png")
 
     uploader.set_input_files(str(FIXTURES / "bad" / "value-not-number.xlsx"))
     page.get_by_text("检查结果(1 个错误、0 个警告)").wait_for(timeout=LONG)
-    page.locator("td[role=gridcell]", has_text="wb.not_number").first.wait_for(state="attached", timeout=LONG)
+    fix = page.locator("table.pm-findings td").filter(has_text="不是数字").first
+    fix.wait_for(timeout=LONG)
+    assert page.locator("table.pm-findings").get_by_text("wb.not_number").count() == 0   # codes stay in the download
+    box = fix.bounding_box()
+    assert box["x"] + box["width"] <= 1366                     # the 说明 (how to fix) is not cut off: it wraps
     assert page.get_by_role("button", name="确认提交").is_disabled()
-    top(page, page.get_by_text("② 上传填好的工作簿,核对后提交"))
+    top(page, page.get_by_text("② 报送本季度数据,核对后提交"))
     shot(page, "upload-findings.png")
 
     uploader.set_input_files(str(GOOD))
@@ -60,8 +71,13 @@ def test_department_uploads_and_the_office_adopts(server, browser):
     page.locator("td[role=gridcell]", has_text="地区生产总值年均增速").first.wait_for(state="attached", timeout=LONG)
     top(page, page.get_by_text("提交后的变化(与当前已采纳数据相比)"))
     shot(page, "upload-preview.png")
+    assert page.locator("[data-testid=stFileUploader]").get_by_text("progress-good.xlsx").count() == 1          # the file, before submitting
     page.get_by_role("button", name="确认提交").click()
-    page.get_by_text("状态:待审核").first.wait_for(timeout=LONG)
+    page.get_by_text("已提交,报送编号").first.wait_for(timeout=LONG)
+    assert page.get_by_role("button", name="确认提交").count() == 0              # file, preview and button are gone
+    assert page.locator("[data-testid=stFileUploader]").get_by_text("progress-good.xlsx").count() == 0         # the uploader is empty again
+    top(page, page.get_by_text("② 报送本季度数据,核对后提交"))
+    shot(page, "upload-submitted.png")
     assert downloaded(page, "下载该文件") == GOOD.read_bytes()       # the clerk can take the file back
     assert page.console_errors == []
     context.close()
@@ -77,7 +93,7 @@ def test_department_uploads_and_the_office_adopts(server, browser):
     assert downloaded(page, "下载原文件") == GOOD.read_bytes()
     top(page, page.get_by_role("heading").filter(has_text="号报送(待审核)").first)
     shot(page, "review-detail.png")
-    page.get_by_role("button", name="采纳").click()
+    page.get_by_role("button", name="采纳", exact=True).click()
     page.get_by_text("其数据已计入监测结果").wait_for(timeout=LONG)
     assert page.console_errors == []
     context.close()

@@ -233,6 +233,16 @@ def test_achievement_bars_in_plan_order_coloured_by_status(assessment):
     assert bars["★ 提前实现"]["marker"]["color"] == STATUS_LOOK[Status.ACHIEVED].colour
 
 
+def test_achievement_at_risk_bars_are_amber_with_their_own_icon(assessment):
+    from lib.status import AMBER
+    rows = assessment.assign(outlook=["at_risk", "at_risk", None, None, None, None, None, "likely", "at_risk"])
+    bars = {b["name"]: b for b in traces(charts.achievement_vs_time(rows), "bar")}
+    amber = bars["◆ 进度不滞后,但预计难以完成"]
+    assert (list(amber["y"]), amber["marker"]["color"]) == (["Y03", "K06"], AMBER)
+    assert list(bars["▼ 滞后"]["y"]) == ["Y01"]          # behind stays red whatever the outlook
+    assert list(bars["▲ 快于预期"]["y"]) == ["K01"] and "● 基本符合预期" not in bars
+
+
 def test_achievement_has_time_elapsed_markers_and_a_target_line_at_100(assessment):
     fig = charts.achievement_vs_time(assessment)
     tau = trace(fig, "时间进度")
@@ -334,7 +344,7 @@ def test_in_step_shows_the_reference_series_and_both_averages(plan):
     assert list(ref["y"]) == [11.0, 5.0, 6.5]
     assert list(trace(fig, "Y01 年均增速")["y"]) == pytest.approx([7.665, 7.665], abs=1e-3)
     assert list(trace(fig, "规划以来年均增速")["y"]) == pytest.approx([7.504, 7.504], abs=1e-3)
-    assert any("差值 -0.16 个百分点" in t for t in annotation_texts(fig))
+    assert any("五年年均增速差 -0.16 个百分点" in t for t in annotation_texts(fig))
     assert "目标值" not in [t["name"] for t in traces(fig)]
 
 

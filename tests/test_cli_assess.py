@@ -43,6 +43,15 @@ def test_csv_values(sample_csv):
     assert set(rows["as_of"]) == {"2023Q2"}
 
 
+def test_outlook_columns(sample_csv):
+    assert ["outlook", "projected_achievement", "outlook_from"] == list(sample_csv.columns[-3:])
+    rows = sample_csv.set_index("indicator_id")
+    judged = rows[rows["outlook"].notna()]
+    assert len(judged) > 0 and set(judged["outlook"]) <= {"likely", "at_risk"}
+    assert ((judged["projected_achievement"] >= 1 - 1e-9) == (judged["outlook"] == "likely")).all()
+    assert rows["outlook"].isna().loc[["Y08", "B01"]].all()   # ceiling, quota: no P, no outlook
+
+
 def test_json_format():
     done = run("assess", "--as-of", "2023Q2", "--format", "json")
     assert done.returncode == 0, done.stderr

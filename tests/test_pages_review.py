@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lib.store import open_store
+from tests.conftest import SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.test_pages_upload import DEPT_FAGAI, GOOD, app, env, frame, plain, sign_in, texts  # noqa: F401 (fixture)
 
@@ -16,7 +17,7 @@ def pending_submission(db: str, plan) -> int:
     """区发改局 uploads the good fixture (as the upload page would); returns the submission id."""
     data = GOOD.read_bytes()
     result = read_workbook(data, plan, unit="区发改局", file_name="2023Q2.xlsx")
-    store = open_store(db)
+    store = open_store(db).plan(SEED_PLAN)
     return store.submit("区发改局", DEPT_FAGAI, "2023Q2.xlsx", data, result.indicator_rows, result.task_rows,
                         auto_adopt=False).submission_id
 
@@ -31,7 +32,7 @@ def planner_on_review(sid: int | None = None):
 
 
 def y01_2023q1(db: str) -> float:
-    p = open_store(db).effective_indicator_progress()
+    p = open_store(db).plan(SEED_PLAN).effective_indicator_progress()
     return float(p[(p["indicator_id"] == "Y01") & (p["year"] == 2023) & (p["quarter"] == 1)]["value"].iloc[0])
 
 
@@ -77,13 +78,13 @@ def test_return_needs_a_reason_and_the_department_reads_it(env, plan):
     at = planner_on_review(sid)
     at.button(key=f"rv_return_{sid}").click().run()
     assert "请填写退回原因,填报单位会看到它" in texts(at, "error")
-    assert open_store(env).submission(sid)["state"] == "pending"
+    assert open_store(env).plan(SEED_PLAN).submission(sid)["state"] == "pending"
 
     reason = "Y01 一季度数值与统计快报不一致,请核实 <b>后</b> 重新上传"
     at.text_area(key=f"rv_return_reason_{sid}").input(reason)
     at.button(key=f"rv_return_{sid}").click().run()
     assert f"已退回第 {sid} 号报送,填报单位将看到退回原因" in texts(at, "success")
-    record = open_store(env).submission(sid)
+    record = open_store(env).plan(SEED_PLAN).submission(sid)
     assert (record["state"], record["state_reason"], record["reviewed_by"]) == ("returned", reason, "planner")
 
     dept = sign_in(app(), DEPT_FAGAI)
@@ -97,7 +98,7 @@ def test_return_needs_a_reason_and_the_department_reads_it(env, plan):
 def test_revoke_brings_the_previous_value_back(env, plan):
     app()
     sid = pending_submission(env, plan)
-    open_store(env).adopt(sid, "planner")
+    open_store(env).plan(SEED_PLAN).adopt(sid, "planner")
     assert y01_2023q1(env) == 8.5
     at = sign_in(app(), "planner")
     at.switch_page(REVIEW).run()
@@ -127,7 +128,7 @@ def test_the_office_rechecks_the_file_as_uploaded_with_its_row_numbers(env, plan
     app()
     data = (FIXTURES / "bad" / "implausible-value.xlsx").read_bytes()        # a warning the department accepted
     result = read_workbook(data, plan, unit="区发改局", file_name="二季度.xlsx")
-    store = open_store(env)
+    store = open_store(env).plan(SEED_PLAN)
     sid = store.submit("区发改局", DEPT_FAGAI, "二季度.xlsx", data, result.indicator_rows, result.task_rows,
                        auto_adopt=False).submission_id
     at = planner_on_review(sid)
@@ -140,7 +141,7 @@ def test_the_office_rechecks_the_file_as_uploaded_with_its_row_numbers(env, plan
 
 def test_a_seeded_submission_is_rechecked_against_the_whole_sample(env, plan):
     app()                                                                    # seeds one submission per unit
-    store = open_store(env)
+    store = open_store(env).plan(SEED_PLAN)
     first = int(store.submissions().sort_values("id")["id"].iloc[0])
     at = planner_on_review()
     at.selectbox(key="rv_state").select("全部").run()
@@ -177,7 +178,7 @@ def test_annual_target_and_baseline_are_set_with_history(env):
     assert "已保存:B03 2023 年度目标值为 90.5%" in texts(at, "success")
     grid = frame(at, "编号", "2023年")
     assert grid.set_index("编号").at["B03", "2023年"] == "90.5%"
-    targets = open_store(env).annual_targets()
+    targets = open_store(env).plan(SEED_PLAN).annual_targets()
     assert targets[["indicator_id", "year", "annual_target", "account"]].values.tolist() == [["B03", 2023, 90.5, "planner"]]
     t_hist = frame(at, "年度目标值", "账号", "备注/原因")
     assert t_hist.iloc[-1][["年度目标值", "账号", "备注/原因"]].tolist() == [90.5, "planner", "鄂环发〔2023〕1号"]
@@ -185,7 +186,7 @@ def test_annual_target_and_baseline_are_set_with_history(env):
     # no value and no "clear" ticked: refused, nothing stored
     next(b for b in at.button if b.label == "保存基期值").click().run()
     assert "请填写数值;如要清除设定,请勾选“清除”。" in texts(at, "error")
-    assert open_store(env).baselines().empty
+    assert open_store(env).plan(SEED_PLAN).baselines().empty
 
     at.selectbox(key="rv_b_item").select("Y03").run()
     at.number_input(key="rv_b_value").set_value(62.5)
@@ -203,3 +204,49 @@ def test_exports_are_offered_for_the_lists(env):
     at = planner_on_review()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("下载 CSV") >= 3 and labels.count("下载 Excel") >= 3
+
+
+# --- old → new, steps backwards, several at once ----------------------------------------------------------
+
+def submit_rows(db: str, plan, change: dict[tuple[str, int, int], float], name: str) -> int:
+    """The good fixture with some indicator values replaced, stored as a pending 区发改局 submission."""
+    data = GOOD.read_bytes()
+    result = read_workbook(data, plan, unit="区发改局", file_name=name)
+    rows = result.indicator_rows.copy()
+    for (item, year, quarter), value in change.items():
+        rows.loc[(rows["indicator_id"] == item) & (rows["year"] == year) & (rows["quarter"] == quarter), "value"] = value
+    return seed_plan_store(db).submit("区发改局", DEPT_FAGAI, name, data + name.encode(), rows, result.task_rows,
+                                 auto_adopt=False).submission_id
+
+
+def test_the_reviewer_sees_old_to_new_and_steps_backwards(env, plan):
+    app()
+    sid = submit_rows(env, plan, {("Y01", 2023, 1): 5.0}, "lower.xlsx")    # on record: 7.1; higher is better
+    at = planner_on_review(sid)
+    changes = frame(at, "变化", "原值", "新值", "提示").set_index(["编号", "期间"])
+    assert tuple(changes.loc[("Y01", "2023Q1"), ["变化", "原值", "新值"]]) == ("变更", "7.1", "5")
+    assert changes.at[("Y01", "2023Q1"), "提示"] == "⚠ 数值由 7.1% 改为 5%,离目标更远(本指标越高越好),请核实"
+    # the fixture itself revises K01 2022Q4 (330 → 300 亿元) and T01-01 2023Q1 (50% → 40%) downwards
+    assert set(changes.index[changes["提示"] != ""]) == {("Y01", "2023Q1"), ("K01", "2022Q4"), ("T01-01", "2023Q1")}
+    assert any(t.startswith("有 3 行数值后退") for t in texts(at, "warning"))
+
+
+def test_several_submissions_are_adopted_at_once(env, plan):
+    app()
+    first = submit_rows(env, plan, {("Y01", 2023, 1): 8.0}, "a.xlsx")
+    second = submit_rows(env, plan, {("Y01", 2023, 1): 8.8}, "b.xlsx")
+    at = planner_on_review()
+    assert at.button(key="rv_adopt_many").disabled                       # nothing ticked yet
+    listed = list(frame(at, "报送编号", "状态")["报送编号"])
+    at.session_state["rv_table_0"] = {"selection": {"rows": [listed.index(first), listed.index(second)], "columns": []}}
+    at.run()
+    assert at.button(key="rv_adopt_many").label == "采纳所选(2 份)"
+    at.button(key="rv_adopt_many").click().run()
+    assert not at.exception, at.exception
+    adopted = sorted((first, second))                                   # oldest first, as one by one
+    assert f"已采纳 2 份报送(第 {adopted[0]}、{adopted[1]} 号),其数据已计入监测结果" in texts(at, "success")
+    store = seed_plan_store(env)
+    for sid in (first, second):
+        record = store.submission(sid)
+        assert (record["state"], record["reviewed_by"]) == ("adopted", "planner")
+    assert y01_2023q1(env) == 8.8                                        # the later submission wins

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import io
 import re
+from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from lib.accounts import DEMO_PASSWORD
+from lib.periods import Period
+from lib.findings import DISPLAY_COLUMNS, findings_display, where
 from lib.store import open_store
+from tests.conftest import SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.conftest import ROOT
 
@@ -75,9 +80,65 @@ def sign_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTes
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     at.switch_page("app_pages/upload.py").run()
-    at.file_uploader(key="up_file").upload(name, data, XLSX).run()
+    uploader(at).upload(name, data, XLSX).run()
     assert not at.exception, at.exception
     return at
+
+
+def uploader(at: AppTest):
+    """The page's one file uploader (its key changes after each submission, which clears it)."""
+    (only,) = at.file_uploader
+    return only
+
+
+class _Table(HTMLParser):
+    """Cells of the HTML tables st.html renders (ui.html_table, ui.findings_table), as text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_table(at: AppTest, css_class: str) -> pd.DataFrame:
+    """The first st.html table with this class, as a frame of its cell texts."""
+    body = next(h.proto.body for h in at.get("html") if f'class="pm-table {css_class}"' in h.proto.body)
+    parser = _Table()
+    parser.feed(body)
+    head, *rows = parser.rows
+    return pd.DataFrame(rows, columns=head)
+
+
+def findings(at: AppTest) -> pd.DataFrame:
+    """The findings table on screen, 级别 without its icon."""
+    table = html_table(at, "pm-findings")
+    table["级别"] = table["级别"].str.split().str[-1]
+    return table
+
+
+def records(table: pd.DataFrame) -> list[tuple[str, ...]]:
+    return [tuple(str(v) for v in r) for r in table.itertuples(index=False)]
+
+
+def expected_findings(data: bytes, plan, name: str, unit: str = "区发改局") -> pd.DataFrame:
+    return findings_display(read_workbook(data, plan, unit=unit, file_name=name).findings).astype(str)
 
 
 def frame(at: AppTest, *columns: str):
@@ -102,7 +163,7 @@ def with_unit(data: bytes, unit: str) -> bytes:
 
 
 def submissions(db: str):
-    return open_store(db).submissions()
+    return open_store(db).plan(SEED_PLAN).submissions()
 
 
 # --- sign-in and permissions ------------------------------------------------------------------------------
@@ -157,25 +218,28 @@ def test_leader_cannot_upload(env):
     assert not at.get("file_uploader")
 
 
-def test_department_cannot_upload_another_units_indicator(env):
+def test_department_cannot_upload_another_units_indicator(env, plan):
     """区人社局 fills in 区发改局's indicators (Y01, Y02) and tasks under its own name: every row is refused with
     wb.not_responsible, the confirm button stays disabled, and nothing is stored."""
     at = sign_in(app(), DEPT_RENSHE)
     before = len(submissions(env))      # the sample data seeded on first start
-    at = upload(at, "others.xlsx", with_unit(GOOD.read_bytes(), "区人社局"))
-    findings = frame(at, "级别", "代码")
-    assert set(findings["代码"]) == {"wb.not_responsible"}
-    assert set(findings["级别"]) == {"错误"}
-    assert any("Y01" in m and "区人社局" in m for m in findings["说明"])
-    assert any("有错误的文件不能提交" in t for t in texts(at, "error"))
+    data = with_unit(GOOD.read_bytes(), "区人社局")
+    at = upload(at, "others.xlsx", data)
+    expected = read_workbook(data, plan, unit="区人社局", file_name="others.xlsx").findings
+    assert {f.code for f in expected} == {"wb.not_responsible"}
+    shown = findings(at)
+    assert records(shown) == records(expected_findings(data, plan, "others.xlsx", "区人社局"))
+    assert set(shown["级别"]) == {"错误"}
+    assert any("有错误的内容不能提交" in t for t in texts(at, "error"))
     assert confirm_button(at).disabled
     assert len(submissions(env)) == before
 
 
-def test_department_uploads_only_as_its_own_unit(env):
+def test_department_uploads_only_as_its_own_unit(env, plan):
     at = sign_in(app(), DEPT_RENSHE)
     at = upload(at, "good.xlsx", GOOD.read_bytes())     # rows say 填报单位 = 区发改局
-    assert set(frame(at, "级别", "代码")["代码"]) == {"wb.unit_mismatch"}
+    assert {f.code for f in read_workbook(GOOD.read_bytes(), plan, unit="区人社局").findings} == {"wb.unit_mismatch"}
+    assert records(findings(at)) == records(expected_findings(GOOD.read_bytes(), plan, "good.xlsx", "区人社局"))
     assert "up_unit" not in [s.key for s in at.selectbox]     # a department cannot choose another unit
     assert confirm_button(at).disabled
 
@@ -191,15 +255,23 @@ def test_upload_preview_confirm_then_adopted_value_shows(env, monkeypatch):
     y01 = preview[(preview["编号"] == "Y01") & (preview["期间"] == "2023Q1")].iloc[0]
     assert (y01["变化"], y01["原值"], y01["新值"], y01["计量单位"]) == ("变更", "7.1", "8.5", "%")
     assert "新增" in set(preview["变化"])
+    hints = preview.set_index(["编号", "期间"])["提示"]                 # steps backwards, flagged before submitting
+    assert hints[hints != ""].to_dict() == {
+        ("K01", "2022Q4"): "⚠ 数值由 330亿元 改为 300亿元,离目标更远(本指标越高越好),请核实",
+        ("T01-01", "2023Q1"): "⚠ 完成进度由 50%(本季度原报)降为 40%,请核实"}
     counts = preview["变化"].value_counts()
     assert [m.value for m in at.metric] == [f"{counts.get(c, 0)} 行" for c in ("新增", "变更", "未变")]
     assert not confirm_button(at).disabled
 
     confirm_button(at).click().run()
     assert not at.exception, at.exception
-    done = texts(at, "success")
-    assert any(re.search(r"已保存为第 \d+ 号报送\(指标 7 行、任务 3 行\),状态:已采纳", t) for t in done), done
     latest = submissions(env).iloc[0]
+    assert f"已提交,报送编号 {latest['id']}(指标 7 行、任务 3 行),状态:已采纳" in texts(at, "success")
+    # the form is cleared: an empty uploader, no preview, no 确认提交; the confirmation stays until the next action
+    assert uploader(at).value is None
+    assert not at.get("metric") and "up_confirm" not in [b.key for b in at.button]
+    at.run()
+    assert f"已提交,报送编号 {latest['id']}(指标 7 行、任务 3 行),状态:已采纳" in texts(at, "success")
     assert (latest["unit"], latest["account"], latest["state"], latest["file_name"]) == ("区发改局", DEPT_FAGAI, "adopted", "2023Q2.xlsx")
     mine = frame(at, "报送编号", "状态", "退回/撤销原因")
     assert mine.iloc[0]["报送编号"] == latest["id"] and mine.iloc[0]["状态"] == "已采纳"
@@ -238,15 +310,15 @@ def test_a_department_can_take_back_a_file_it_sent(env):
     picker = at.selectbox(key="up_mine_pick")
     assert picker.options == [f"第 {sid} 号 · 2023Q2.xlsx · 待审核"]
     assert [b.proto.label for b in at.get("download_button") if b.proto.label == "下载该文件"] == ["下载该文件"]
-    assert open_store(env).submission_file(sid) == GOOD.read_bytes()
+    assert open_store(env).plan(SEED_PLAN).submission_file(sid) == GOOD.read_bytes()
 
 
-def test_planning_office_uploads_for_a_chosen_unit(env):
+def test_planning_office_uploads_for_a_chosen_unit(env, plan):
     at = sign_in(app(), "planner")
     at.switch_page("app_pages/upload.py").run()
     at.selectbox(key="up_unit").select("区人社局").run()
-    at.file_uploader(key="up_file").upload("good.xlsx", GOOD.read_bytes(), XLSX).run()
-    assert set(frame(at, "级别", "代码")["代码"]) == {"wb.unit_mismatch"}     # file is 区发改局's
+    uploader(at).upload("good.xlsx", GOOD.read_bytes(), XLSX).run()
+    assert records(findings(at)) == records(expected_findings(GOOD.read_bytes(), plan, "good.xlsx", "区人社局"))   # 区发改局's file
     at.selectbox(key="up_unit").select("区发改局").run()
     assert not confirm_button(at).disabled
     confirm_button(at).click().run()
@@ -277,10 +349,9 @@ def test_bad_fixture_shows_its_findings_and_stores_nothing(env, plan, name):
     at = sign_in(app(), DEPT_FAGAI)
     before = len(submissions(env))
     at = upload(at, name.split("/")[1], data)
-    findings = frame(at, "级别", "代码")
-    assert list(zip(findings["代码"], findings["行"].astype(object).where(findings["行"].notna(), None))) == \
-        [(f.code, f.row) for f in expected.findings]
-    assert list(findings["说明"]) == [f.message for f in expected.findings]
+    shown = findings(at)
+    assert list(shown.columns) == DISPLAY_COLUMNS                 # no internal code column on screen
+    assert list(zip(shown["位置"], shown["说明"])) == [(where(f), f.message) for f in expected.findings]
     assert confirm_button(at).disabled
     assert not at.get("metric")            # no preview for a file with errors
     assert len(submissions(env)) == before
@@ -300,13 +371,13 @@ def test_unreadable_file_gets_one_clear_message(env, plan, name):
 def test_warnings_need_an_explicit_acknowledgement(env):
     data = (FIXTURES / "bad" / "implausible-value.xlsx").read_bytes()
     at = upload(sign_in(app(), DEPT_FAGAI), "implausible.xlsx", data)
-    assert set(frame(at, "级别", "代码")["级别"]) == {"警告"}
+    assert set(findings(at)["级别"]) == {"警告"}
     assert confirm_button(at).disabled
     ack = next(c for c in at.checkbox if c.label == "我已阅读警告,仍要提交")
     ack.check().run()
     assert not confirm_button(at).disabled
     confirm_button(at).click().run()
-    assert any("已保存为第" in t for t in texts(at, "success"))
+    assert any(t.startswith("已提交,报送编号") for t in texts(at, "success"))
     assert submissions(env).iloc[0]["file_name"] == "implausible.xlsx"
 
 
@@ -344,3 +415,69 @@ def test_an_upload_that_aborts_its_parser_leaves_the_dashboard_running(env, plan
     at.switch_page("app_pages/overview.py").run()
     assert not at.exception, at.exception
     assert at.get("plotly_chart")
+
+
+# --- after sign-in, after submit, 网页填报 ------------------------------------------------------------------
+
+def test_a_returned_submission_is_shown_as_soon_as_the_clerk_signs_in(env, plan):
+    app()
+    data = GOOD.read_bytes()
+    result = read_workbook(data, plan, unit="区发改局", file_name="2023Q2.xlsx")
+    store = seed_plan_store(env)
+    sid = store.submit("区发改局", DEPT_FAGAI, "2023Q2.xlsx", data, result.indicator_rows, result.task_rows,
+                       auto_adopt=False).submission_id
+    store.return_submission(sid, "planner", "Y01 与统计快报不一致")
+    at = sign_in(app(), DEPT_FAGAI)                     # lands on the sign-in page, now signed in
+    assert [t for t in texts(at, "warning") if "退回" in t] == \
+        [f"最近一次报送(第 {sid} 号,2023Q2.xlsx)已被区发改局退回,请按以下原因修改后重新上传:"]
+    assert "Y01 与统计快报不一致" in [t.value for t in at.text]
+    at.switch_page("app_pages/upload.py").run()
+    assert plain(at.warning[0].value).startswith(f"最近一次报送(第 {sid} 号")   # first thing on 数据填报
+    other = sign_in(app(), DEPT_RENSHE)                 # another unit sees nothing of it
+    assert not [t for t in texts(other, "warning") if "退回" in t]
+
+
+WEB_IND, WEB_TASK = "up_web_ind_区发改局_2025Q3_0", "up_web_task_区发改局_2025Q3_0"
+
+
+def web_entry(at: AppTest, ind_edits: dict, task_edits: dict) -> AppTest:
+    """Fill the 网页填报 tables for 2025Q3 (as the editor records edits) and press 检查并预览."""
+    at.switch_page("app_pages/upload.py").run()
+    at.selectbox(key="up_web_period").select(Period(2025, 3)).run()
+    at.session_state[WEB_IND] = {"edited_rows": ind_edits, "added_rows": [], "deleted_rows": []}
+    at.session_state[WEB_TASK] = {"edited_rows": task_edits, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="up_web_check").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_web_entry_goes_through_the_same_checks_and_is_stored_as_a_workbook(env, plan):
+    at = sign_in(app(), DEPT_FAGAI)
+    # an implausible value: the finding names the item, not a row of a workbook the clerk never saw
+    at = web_entry(at, {0: {"数值": 1e9}}, {})
+    shown = findings(at)
+    assert list(zip(shown["级别"], shown["位置"], shown["填写内容"])) == [("警告", "指标进度 Y01「数值」", "1000000000")]
+    assert at.button(key="up_web_confirm").disabled          # until the warning is acknowledged
+    # corrected: Y01 8.5 and one task; the other rows are left out, not reported
+    at = web_entry(at, {0: {"数值": 8.5, "备注": "统计快报"}}, {0: {"进展状态": "推进中", "完成进度": 60, "工作进展": "已开工"}})
+    assert texts(at, "success")[-1] == "检查通过:指标 1 行、任务 1 行,没有发现问题。"
+    preview = frame(at, "变化", "原值", "新值")
+    assert list(zip(preview["编号"], preview["期间"], preview["新值"])) == [("Y01", "2025Q3", "8.5"), ("T01-01", "2025Q3", "推进中 60%")]
+    at.button(key="up_web_confirm").click().run()
+    assert not at.exception, at.exception
+    latest = submissions(env).iloc[0]
+    assert (latest["file_name"], latest["account"], latest["indicator_rows"], latest["task_rows"]) == \
+        ("网页填报_2025Q3.xlsx", DEPT_FAGAI, 1, 1)
+    assert f"已提交,报送编号 {latest['id']}(指标 1 行、任务 1 行),状态:待审核" in texts(at, "success")
+    rows = seed_plan_store(env).submission_rows(int(latest["id"]))
+    assert rows.indicator_rows[["indicator_id", "year", "quarter", "value", "note"]].values.tolist() == \
+        [["Y01", 2025, 3, 8.5, "统计快报"]]
+    assert rows.task_rows[["task_id", "state", "percent", "progress"]].values.tolist() == [["T01-01", "推进中", 60.0, "已开工"]]
+    # the stored file is the workbook built from the table: it reads back to the same rows
+    again = read_workbook(seed_plan_store(env).submission_file(int(latest["id"])), plan, unit="区发改局")
+    assert again.ok and again.indicator_rows[["indicator_id", "value", "note"]].values.tolist() == [["Y01", 8.5, "统计快报"]]
+    assert again.task_rows[["task_id", "state", "percent"]].values.tolist() == [["T01-01", "推进中", 60.0]]
+    # the tables are cleared for the next entry
+    assert "up_web_confirm" not in [b.key for b in at.button]
+    assert all(k.endswith("_1") for k in (d.key for d in at.data_editor))

@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from lib.store import open_store
+from tests.conftest import seed_plan_store
 from tests.test_pages_upload import app, env, plain, sign_in  # noqa: F401 (fixture)
 from tests.test_store import indicator_rows, task_rows
 
@@ -26,7 +26,7 @@ def hostile(env):
     """The store holds HOSTILE in every user-entered text field the pages show."""
     import ui
     ui.store()   # seeded first, as on a real first start
-    store = open_store(env)
+    store = seed_plan_store(env)
     store.set_baseline("Y01", 1234.5, "planner", HOSTILE)
     tasks = task_rows(UNIT, [("T01-01", 2025, 4, "滞后", 10, HOSTILE)])
     tasks["problems"], tasks["next_steps"] = HOSTILE, HOSTILE

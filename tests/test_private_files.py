@@ -6,6 +6,7 @@ from pathlib import Path
 
 from lib.accounts import add_account, cookie_key
 from lib.store import open_store
+from tests.conftest import seed_plan_store
 
 
 def mode(path: Path) -> int:
@@ -14,7 +15,7 @@ def mode(path: Path) -> int:
 
 def test_new_database_folder_and_files_are_private(tmp_path, plan):
     db = tmp_path / "var" / "planmon.sqlite"
-    store = open_store(f"sqlite:///{db}", cached=False)
+    store = seed_plan_store(f"sqlite:///{db}", cached=False)
     try:
         store.seed_if_empty(plan, None)
         store.set_baseline("Y01", 1.0, "planner")   # a write: the -wal file has content

@@ -59,3 +59,40 @@ def test_completeness(plan):
     owed = int((expected_reports(plan, Period(2023, 2))["unit"] == "区人社局").sum())
     assert (row[STATE_ON_TIME], row[STATE_LATE], row["应报"]) == (1, 1, owed)
     assert row["报送率"] == pytest.approx(2 / owed)
+
+
+def _tasks(spec: str) -> pd.DataFrame:
+    """"T09-03 区委政法委 2025Q3 已完成 100; …" → task progress rows."""
+    rows = []
+    for item in filter(None, (s.strip() for s in spec.split(";"))):
+        task, unit, period, state, percent = item.split()
+        p = Period.parse(period)
+        rows.append({"task_id": task, "year": p.year, "quarter": p.quarter, "state": state, "percent": float(percent),
+                     "progress": "", "problems": "", "next_steps": "", "unit": unit})
+    return pd.DataFrame(rows)
+
+
+# (task progress, quarter, (unit, task) pair, owed?) — the lead units that decide a task owe its report
+OWED_CASES = [
+    ("", "2025Q4", ("区委政法委", "T09-03"), True),
+    ("T09-03 区委政法委 2025Q3 已完成 100", "2025Q4", ("区委政法委", "T09-03"), False),        # done stays done
+    ("T09-03 区委政法委 2025Q3 已完成 100", "2025Q3", ("区委政法委", "T09-03"), True),         # the quarter it is reported
+    ("T09-03 区委政法委 2024Q1 已完成 100; T09-03 区委政法委 2024Q2 推进中 70", "2024Q3", ("区委政法委", "T09-03"), True),
+    ("T10-05 区人社局 2025Q3 已完成 100", "2025Q4", ("区委政法委", "T10-05"), True),          # a contribution finishes nothing
+    ("T10-05 区人社局 2025Q3 已完成 100", "2025Q4", ("区人社局", "T10-05"), False),           # contributors are never owed
+    ("T09-01 区民政局 2023Q1 已完成 100", "2023Q2", ("区委统战部", "T09-01"), True),          # each lead on its own
+    ("T09-01 区民政局 2023Q1 已完成 100", "2023Q2", ("区民政局", "T09-01"), False),
+]
+
+
+@pytest.mark.parametrize("spec,quarter,pair,owed", OWED_CASES)
+def test_owed_task_reports_follow_the_lead_rule(plan, spec, quarter, pair, owed):
+    expected = expected_reports(plan, Period.parse(quarter), _tasks(spec) if spec else None)
+    assert (pair in set(zip(expected["unit"], expected["item_id"]))) is owed
+
+
+def test_reporting_status_takes_task_progress(plan):
+    progress = _tasks("T09-03 区委政法委 2025Q3 已完成 100")
+    status = reporting_status(plan, Period(2025, 4), _reported([]), 15, today=date(2026, 2, 1), task_progress=progress)
+    assert ("区委政法委", "T09-03") not in set(zip(status["unit"], status["item_id"]))
+    assert ("区委政法委", "T10-05") in set(zip(status["unit"], status["item_id"]))

@@ -113,9 +113,9 @@ def test_status_counts_long_and_section_matrix(plan):
 
 @pytest.mark.parametrize("fields, note", [
     ({"reason": "缺少2022年第四季度数据"}, "缺少2022年第四季度数据"),
-    ({"achievement": 0.429, "time_elapsed": 0.5}, "完成度 42.9%,时间进度 50.0%"),
+    ({"achievement": 0.429, "time_elapsed": 0.5}, "完成度 42.9%,时间进度 50%"),
     ({"kind": "quota", "latest_value": 3.6, "assigned_target": 4.0}, "实际 3.6%,上级下达 4%"),
-    ({"kind": "in_step", "ref_indicator": "Y01", "diff_pp": -1.25}, "与Y01相差 -1.2 个百分点"),
+    ({"kind": "in_step", "ref_indicator": "Y01", "diff_pp": -1.25}, "五年年均增速与Y01相差 -1.25 个百分点"),
     ({"kind": "ceiling", "latest_value": 5.8, "target_value": 5.5}, "5.8%,上限 5.5%"),
 ])
 def test_attention_note_says_why_an_indicator_is_listed(fields, note):

@@ -17,8 +17,7 @@ from streamlit.testing.v1 import AppTest
 from lib.messages import MESSAGES
 from lib.plan import load_plan
 from lib.setupcheck import check_setup, demo_exposure_warning, is_loopback
-from lib.store import open_store
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, seed_plan_store
 
 PLAN_FILES = ("plan.toml", "indicators.csv", "tasks.csv", "units.csv")
 
@@ -78,7 +77,7 @@ def not_a_database(d):
 
 
 def damaged_pages(d):
-    store = open_store(f"sqlite:///{d['db']}", cached=False)
+    store = seed_plan_store(f"sqlite:///{d['db']}", cached=False)
     store.seed_if_empty(load_plan(DATA), DATA / "progress.xlsx")
     store.close()
     assert d["db"].stat().st_size > 8 * 4096

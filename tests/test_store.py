@@ -20,6 +20,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from lib import store_schema
+from tests.conftest import SEED_PLAN, seed_plan_store
 from lib.store import (CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, INDICATOR_COLUMNS, SOURCE_BASELINE, SOURCE_SUBMITTED,
                        SOURCE_TARGET, TASK_COLUMNS, Store, StoreError, SubmissionState, open_store)
 
@@ -61,7 +62,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
-    opened = open_store(store_url)
+    opened = seed_plan_store(store_url)
     yield opened
     opened.close()
 
@@ -96,14 +97,15 @@ def submit(store: Store, unit: str, rows: list[tuple], tasks: list[tuple] = (), 
                         auto_adopt=auto_adopt)
 
 
-def dump(store: Store) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order: the database's content."""
+def dump(store: Store) -> dict[str, list[dict]]:
+    """Every row of every table (column → value), in primary-key order: the database's content."""
     out = {}
     with store.engine.connect() as conn:
         present = set(sa.inspect(conn).get_table_names())
-        for table in (t for t in store_schema.METADATA.sorted_tables if t.name in present):
+        for declared in (t for t in store_schema.METADATA.sorted_tables if t.name in present):
+            table = sa.Table(declared.name, sa.MetaData(), autoload_with=conn)   # the columns the database has
             pk = list(table.primary_key.columns)
-            out[table.name] = [tuple(r) for r in conn.execute(sa.select(table).order_by(*pk))]
+            out[table.name] = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(*pk))]
     return out
 
 
@@ -142,68 +144,81 @@ def test_a_database_from_a_newer_program_is_refused(store: Store, store_url: str
     assert err.value.code == "store.schema_too_new"
 
 
-def test_a_version_1_database_is_upgraded_in_place_and_keeps_its_data(store_url: str, monkeypatch):
-    monkeypatch.setattr(store_schema, "MIGRATIONS", store_schema.MIGRATIONS[:1])
-    monkeypatch.setattr(store_schema, "CURRENT_VERSION", 1)
-    old = open_store(store_url, cached=False)                    # what the first release created
+def _old_database(store_url: str, version: int, monkeypatch) -> dict[str, list[dict]]:
+    """A populated database as the release of schema `version` left it; returns its content."""
+    monkeypatch.setattr(store_schema, "MIGRATIONS", store_schema.MIGRATIONS[:version])
+    monkeypatch.setattr(store_schema, "CURRENT_VERSION", version)
+    old = open_store(store_url, cached=False)
+    now = store_schema.utcnow()
     with old.engine.begin() as conn:
-        conn.execute(sa.insert(store_schema.SUBMISSIONS).values(
-            unit=UNIT, account="dept", created_at=store_schema.utcnow(), file_name="旧.xlsx", sha256="ab" * 32,
-            indicator_rows=1, task_rows=0, state="adopted", state_reason=""))
-        conn.execute(sa.insert(store_schema.INDICATOR_VALUES).values(
-            submission_id=1, indicator_id="Y01", year=2023, quarter=2, value=6.5, unit=UNIT, note=""))
-    before = dump(old)
-    assert "uploaded_files" not in before
+        for sid, (unit, sha) in enumerate([(UNIT, "ab" * 32), (OTHER, "cd" * 32)], start=1):
+            conn.execute(sa.text("INSERT INTO submissions (unit, account, created_at, file_name, sha256, indicator_rows, "
+                                 "task_rows, state, state_reason) VALUES (:unit, 'dept', :now, '旧.xlsx', :sha, 1, 1, "
+                                 "'adopted', '')"), {"unit": unit, "now": now, "sha": sha})   # ids 1 and 2
+            conn.execute(sa.text("INSERT INTO submission_events (submission_id, state, account, created_at, reason) "
+                                 "VALUES (:id, 'adopted', 'planner', :now, '')"), {"id": sid, "now": now})
+        conn.execute(sa.text("INSERT INTO indicator_values (submission_id, indicator_id, year, quarter, value, unit, note) "
+                             "VALUES (1, 'Y01', 2023, 2, 6.5, :u, '')"), {"u": UNIT})
+        conn.execute(sa.text("INSERT INTO task_values (submission_id, task_id, year, quarter, state, percent, progress, "
+                             "problems, next_steps, unit) VALUES (2, 'T08-02', 2023, 2, '推进中', 45, '', '', '', :u)"),
+                     {"u": OTHER})
+        conn.execute(sa.text("INSERT INTO target_settings (indicator_id, year, value, account, created_at, note) "
+                             "VALUES ('B01', 2023, 3.0, 'planner', :now, '')"), {"now": now})
+        conn.execute(sa.text("INSERT INTO baseline_settings (indicator_id, value, account, created_at, note) "
+                             "VALUES ('Y03', 85.5, 'planner', :now, '')"), {"now": now})
+        if version >= 2:
+            conn.execute(sa.text("INSERT INTO uploaded_files (sha256, size, content, created_at) "
+                                 "VALUES (:sha, 3, :c, :now)"), {"sha": "ab" * 32, "c": b"old", "now": now})
+    content = dump(old)
     old.close()
     monkeypatch.undo()
+    return content
 
+
+def _without_plan(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "plan_id"} for r in rows]
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_an_older_database_is_upgraded_in_place_and_every_row_goes_to_the_default_plan(store_url, monkeypatch, version):
+    before = _old_database(store_url, version, monkeypatch)
     new = open_store(store_url, cached=False)
     try:
         assert new.schema_version() == store_schema.CURRENT_VERSION
         after = dump(new)
-        assert {t: rows for t, rows in after.items() if t not in ("uploaded_files", "sign_in_sessions", "schema_version")} == \
-               {t: rows for t, rows in before.items() if t != "schema_version"}
-        assert [v for v, *_ in after["schema_version"]] == list(range(1, store_schema.CURRENT_VERSION + 1))
-        assert new.submission_file(1) is None                      # stored before files were kept
-        assert effective_values(new) == {("Y01", 2023, 2): 6.5}
-        result = submit(new, UNIT, [("Y01", 2023, 3, 7.0)], data=b"new file")
-        assert new.submission_file(result.submission_id) == b"new file"
+        for table in (t.name for t in store_schema.PLAN_DATA_TABLES if t.name in before):
+            assert before[table], table                                    # the test fills every table it had
+            assert {r["plan_id"] for r in after[table]} == {SEED_PLAN}, table
+            assert _without_plan(after[table]) == before[table], table
+        assert [r["version"] for r in after["schema_version"]] == list(range(1, store_schema.CURRENT_VERSION + 1))
         with new.engine.connect() as conn:
-            diffs = compare_metadata(MigrationContext.configure(conn), store_schema.METADATA)
-        assert diffs == []
+            assert compare_metadata(MigrationContext.configure(conn), store_schema.METADATA) == []
+        # The upgraded data is the seed plan's: it shows through the plan's view, and the plan takes new data.
+        from lib.plan_catalog import load_plan_version
+        from tests.conftest import DATA
+        load_plan_version(new, DATA, "test")
+        scoped = new.plan(SEED_PLAN)
+        assert effective_values(scoped) == {("Y01", 2023, 2): 6.5}
+        assert scoped.annual_targets()["annual_target"].tolist() == [3.0]
+        assert scoped.baselines()["baseline_value"].tolist() == [85.5]
+        assert scoped.submission_file(1) == (b"old" if version >= 2 else None)
+        result = submit(scoped, UNIT, [("Y01", 2023, 3, 7.0)], data=b"new file")
+        assert scoped.submission_file(result.submission_id) == b"new file"
+        assert new.plan("other-plan").submissions().empty
     finally:
         new.close()
 
 
-def test_a_version_2_database_is_upgraded_to_3_and_keeps_every_row(store_url: str, monkeypatch, plan):
-    """Version 3 adds sign-in sessions; a populated version-2 store (submissions, rows, files, settings,
-    events) keeps every row, and sessions work at once."""
+def test_sign_in_sessions_work_at_once_after_an_upgrade_from_version_2(store_url: str, monkeypatch):
+    """Version 3 adds sign-in sessions (every row kept: the parametrized upgrade test above)."""
     from lib import sessions
-    monkeypatch.setattr(store_schema, "MIGRATIONS", store_schema.MIGRATIONS[:2])
-    monkeypatch.setattr(store_schema, "CURRENT_VERSION", 2)
-    old = open_store(store_url, cached=False)
-    first = submit(old, UNIT, [("Y01", 2023, 2, 6.5)], data=b"v2 file")
-    old.adopt(first.submission_id, "planner")
-    submit(old, OTHER, [("Y02", 2023, 2, 9.0)], data=b"another v2 file")
-    old.set_annual_target("Y01", 2023, 7.0, "planner", "上级下达")
-    old.set_baseline("Y01", 5.0, "planner", "核定")
-    before = dump(old)
-    assert "sign_in_sessions" not in before and all(before[t] for t in ("submissions", "uploaded_files", "submission_events"))
-    old.close()
-    monkeypatch.undo()
-
+    before = _old_database(store_url, 2, monkeypatch)
+    assert "sign_in_sessions" not in before
     new = open_store(store_url, cached=False)
     try:
-        assert new.schema_version() == store_schema.CURRENT_VERSION == 3
-        after = dump(new)
-        assert {t: rows for t, rows in after.items() if t not in ("sign_in_sessions", "schema_version")} == \
-               {t: rows for t, rows in before.items() if t != "schema_version"}
-        assert [v for v, *_ in after["schema_version"]] == [1, 2, 3]
-        assert after["sign_in_sessions"] == []
+        assert dump(new)["sign_in_sessions"] == []
         sid = sessions.start_session(new, "planner")
         assert sessions.session_live(new, sid, "planner")
-        with new.engine.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn), store_schema.METADATA) == []
     finally:
         new.close()
 
@@ -543,12 +558,12 @@ def test_a_crash_after_half_the_rows_leaves_the_database_unchanged(store: Store,
     real_insert = Store._insert_rows
     calls = []
 
-    def insert_then_crash(conn, table, submission_id, unit, rows):
-        real_insert(conn, table, submission_id, unit, rows)    # the indicator rows go in …
+    def insert_then_crash(self, conn, table, submission_id, unit, rows):
+        real_insert(self, conn, table, submission_id, unit, rows)    # the indicator rows go in …
         calls.append(table.name)
-        raise RuntimeError("connection lost")                   # … then the process "dies"
+        raise RuntimeError("connection lost")                         # … then the process "dies"
 
-    monkeypatch.setattr(Store, "_insert_rows", staticmethod(insert_then_crash))
+    monkeypatch.setattr(Store, "_insert_rows", insert_then_crash)
     with pytest.raises(RuntimeError):
         submit(store, UNIT, [("Y01", 2023, q, float(q)) for q in (1, 2, 3, 4)], [("T01-01", 2023, 1, "推进中", 10.0)],
                auto_adopt=True)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from lib import store_schema
 from lib.store import Store, StoreError, open_store
+from tests.conftest import SEED_PLAN, seed_plan_store
 from tests.test_store import indicator_rows, store_url, task_rows  # noqa: F401  (store_url is a fixture)
 
 T = TypeVar("T")
@@ -44,9 +45,11 @@ def run_together(n: int, work: Callable[[int], T]) -> list[T | BaseException]:
 
 
 def stores_for(url: str, engines: str, n: int) -> list[Store]:
+    """n stores scoped to the seed plan (loaded first): one shared engine, or one private engine each."""
     if engines == "shared":
-        return [open_store(url)] * n
-    return [open_store(url, cached=False) for _ in range(n)]
+        return [seed_plan_store(url)] * n
+    first = seed_plan_store(url, cached=False)
+    return [first] + [open_store(url, cached=False).plan(SEED_PLAN) for _ in range(n - 1)]
 
 
 def close_all(stores: list[Store]) -> None:

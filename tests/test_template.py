@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lib.schema import INDICATOR_SHEET, TASK_SHEET, TASK_STATES
 from lib.template import INSTRUCTIONS_SHEET, report_deadline, template_file_name, unit_template
 from lib.workbook import read_workbook
+from tests.conftest import ROOT
 
 YEAR, QUARTER = 2023, 2
 UNITS = ["区人社局", "胜利街道", "区生态环境分局", "区人大常委会办公室"]
@@ -169,6 +170,17 @@ def test_reference_information_stays_out_of_the_data_columns(templates):
                  "城镇调查失业率", "2023年第1季度", "五年累计 4万人"):
         assert text in notes, text
 
+
+
+def test_instructions_name_only_pages_the_dashboard_has(templates):
+    """The 填报说明 once sent clerks to a 「上传进度」 page that does not exist (the page is 数据填报)."""
+    import re
+    pages = set(re.findall(r'title="([^"]+)"', (ROOT / "dashboard.py").read_text(encoding="utf-8")))
+    wb = open_book(templates["区人社局"])
+    notes = "\n".join(str(c.value) for row in wb[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value is not None)
+    named = re.findall(r"「([^」]+)」页", notes)
+    assert named == ["数据填报"] and set(named) <= pages
+    assert "网页填报" in notes
 
 # --- round trip: fill like a clerk, upload, validate ---------------------------------------------------------
 

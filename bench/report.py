@@ -1,0 +1,71 @@
+"""Benchmark the evaluation report (lib/report): the seed plan's final report with every chart.
+
+    .venv/bin/python bench/report.py [--kind final] [--runs 3]
+
+Reads the sample data through a temporary store (as `python -m lib report` does) and times the whole
+report: assessment, sentences, every chart exported as PNG, and the .docx written. Prints a markdown table.
+Target: the final report with all charts < 15 s with a warm browser; the first run also pays the
+browser's start (reported separately). Run under the shared browser lock (see the README).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REPORT_TARGET_S = 15.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kind", default="final", choices=["annual", "midterm", "final"])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bench-report-")
+    os.environ.setdefault("PLANMON_DB_URL", f"sqlite:///{tmp}/planmon.sqlite")
+
+    from lib import briefing, images, report, settings
+    from lib.plan import load_plan
+    from lib.store import apply_baselines, open_store
+
+    ok, message = images.export_available()
+    if not ok:
+        print(message, file=sys.stderr)
+        return 1
+    plan = load_plan(settings.get("plan_dir"))
+    store = open_store()
+    store.seed_if_empty(plan, settings.get("sample_progress"))
+    plan = apply_baselines(plan, store.baselines())
+    progress, tasks, targets = store.effective_indicator_progress(), store.effective_task_progress(), store.annual_targets()
+
+    def one() -> tuple[float, report.Report, bytes]:
+        t = time.perf_counter()
+        rep = report.build_report(plan, progress, tasks, targets, args.kind, sample_data=True,
+                                  source=briefing.default_source(plan))
+        data = report.report_docx(rep)
+        return time.perf_counter() - t, rep, data
+
+    images.shutdown()
+    cold, rep, data = one()
+    warm = [one()[0] for _ in range(args.runs)]
+    images.shutdown()
+    med = statistics.median(warm)
+    print(f"Evaluation report ({args.kind}), seed plan, as of {rep.as_of}: {len(rep.pack.charts)} charts, "
+          f"{len(data) / 1e6:.1f} MB\n")
+    print("| measurement | median | max | target | ok |")
+    print("|---|---|---|---|---|")
+    print(f"| report, first (incl. browser start) | {cold:.2f} s | — | — | — |")
+    print(f"| report, warm browser ({args.runs} runs) | {med:.2f} s | {max(warm):.2f} s | < {REPORT_TARGET_S:.0f} s | "
+          f"{'yes' if med < REPORT_TARGET_S else 'NO'} |")
+    return 0 if med < REPORT_TARGET_S else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

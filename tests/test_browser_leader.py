@@ -1,0 +1,118 @@
+"""What leaders ran into, in headless Chromium: phones (390 px), printing to A4, the toolbar over titles.
+Screenshots of every page at 1366×768 and 390×844 go to artifacts/screenshots/ for a human to look at."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.browser import LONG, SCREENSHOTS, browser_env, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 768}
+# (url path, heading, plotly charts drawn at 1366 px)
+PAGES = [("", "总览", 2), ("indicators", "指标监测", 2), ("tasks", "任务推进", 2), ("units", "责任单位", 2),
+         ("plan", "规划目标与分工", 0), ("methodology", "评估方法说明", 0)]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("leader")
+    env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
+           **browser_env()}
+    with streamlit_server(env) as url:
+        yield url
+
+
+def open_page(browser, server: str, path: str, viewport: dict, charts: int = 0, query: str = "as_of=2023Q2"):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/{path}?{query}")
+    page.locator("h1").first.wait_for(timeout=LONG)
+    if charts:
+        page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=LONG)
+    return context, page
+
+
+def screenshots(page, name: str, viewport: dict) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tag = f"{viewport['width']}"
+    page.screenshot(path=str(SCREENSHOTS / f"leader-{name}-{tag}.png"))
+    # Streamlit scrolls inside its main container: a tall viewport shows the whole page
+    page.set_viewport_size({"width": viewport["width"], "height": 4200})
+    page.wait_for_timeout(300)   # let plotly redraw after the resize before the picture (not a race fix)
+    page.screenshot(path=str(SCREENSHOTS / f"leader-{name}-{tag}-full.png"))
+    page.set_viewport_size(viewport)
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
+@pytest.mark.parametrize("path,heading,n_charts", PAGES)
+def test_pages_at_laptop_and_phone_width(server, browser, path, heading, n_charts, viewport):
+    context, page = open_page(browser, server, path, viewport, n_charts if viewport is LAPTOP else min(n_charts, 1))
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=LONG)
+    screenshots(page, path or "overview", viewport)
+    context.close()
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
+@pytest.mark.parametrize("path,n_charts", [("", 2), ("indicators", 2), ("units", 2)])
+def test_chart_toolbar_never_covers_a_chart_title(server, browser, path, n_charts, viewport):
+    context, page = open_page(browser, server, path, viewport, n_charts)
+    plots = page.locator(".js-plotly-plot")
+    for i in range(plots.count()):
+        plot = plots.nth(i)
+        plot.scroll_into_view_if_needed()
+        plot.hover(position={"x": 40, "y": 60})   # the toolbar shows while the pointer is over the chart
+        bar = plot.locator(".modebar").bounding_box()
+        title = plot.locator(".gtitle").bounding_box()
+        assert bar and title and bar["width"] > 0
+        assert not boxes_overlap(bar, title), (path, i, bar, title)
+    context.close()
+
+
+def test_task_history_is_a_list_on_phones_and_a_heatmap_on_laptops(server, browser):
+    context, page = open_page(browser, server, "tasks", PHONE)
+    narrow = page.locator(".st-key-pm_narrow_tasks_heatmap")
+    narrow.locator("table.pm-hl").wait_for(timeout=LONG)
+    assert narrow.is_visible() and not page.locator(".st-key-pm_wide_tasks_heatmap").is_visible()
+    rows = narrow.locator("tbody tr")
+    assert rows.count() == 38
+    assert rows.first.locator("td").count() == 1 + 4                     # name + the last four quarters
+    headers = [h.strip() for h in narrow.locator("thead th").all_inner_texts()]
+    assert headers == ["任务", "22年Q3", "22年Q4", "23年Q1", "23年Q2"]
+    box = narrow.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]     # no sideways scrolling
+    context.close()
+    context, page = open_page(browser, server, "tasks", LAPTOP, 2)
+    assert page.locator(".st-key-pm_wide_tasks_heatmap .js-plotly-plot").is_visible()
+    assert not page.locator(".st-key-pm_narrow_tasks_heatmap").is_visible()
+    context.close()
+
+
+def test_overview_prints_to_a4_with_header_without_sidebar_and_charts_within_the_page(server, browser, tmp_path):
+    from ui import PRINT_WIDTH_PX
+    context, page = open_page(browser, server, "", LAPTOP, 2)
+    pdf = tmp_path / "overview.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)     # Chromium fires beforeprint/afterprint
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    first_page = text.split("\f")[0]
+    assert "荆州市沙市区国民经济和社会发展第十四个五年规划" in first_page.splitlines()[0]
+    assert "截至 2023年第二季度 · 打印日期 " in first_page
+    assert "查看范围" not in text and "截至季度" not in text                  # no sidebar
+    assert "各类指标进展情况" in text and "需要关注" in text
+    # the zoom applied before printing brings the widest chart within the printable width
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    zoom = float(page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').style.zoom"))
+    widest = page.evaluate("Math.max(...[...document.querySelectorAll('.js-plotly-plot')].map(e => e.offsetWidth))")
+    assert 0.5 < zoom < 1 and zoom * widest <= PRINT_WIDTH_PX + 0.5
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').style.zoom") == ""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(SCREENSHOTS / "leader-print-overview")], check=True)
+    context.close()
