@@ -1,7 +1,7 @@
 """Read a district's task-division notice (任务分工方案) into a draft plan folder.
 
-`read_notice(path)` is the I/O (with `read_known_units` for an existing units.csv): it turns a .txt, .docx or saved .html file into numbered text lines
-(bounded in size, UTF-8 or GB18030). `parse_notice(lines)` is pure: it finds the main-indicator list and the
+`read_notice(path)` is the I/O (with `read_known_units` for an existing units.csv): it turns a .txt, .docx or
+saved .html file into numbered text lines (bounded in size, UTF-8 or GB18030). `parse_notice(lines)` is pure: it finds the main-indicator list and the
 key-task list, reads each item's wording into a kind, target, unit and direction, collects every unit named
 in the parentheses, and returns a `Draft` (plan.toml values, the three plan tables, and findings: what the
 planning office must check, each with the sentence it came from). `draft_files(draft)` renders the five
@@ -143,7 +143,7 @@ class _TextOfHtml(html.parser.HTMLParser):
     """Tag-free text of a saved web page; block elements end a line, scripts and styles are dropped."""
     BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
               "title", "td", "th", "ul", "ol", "hr", "header", "footer"}
-    SKIP = {"script", "style", "noscript", "template"}
+    SKIP = {"script", "style", "noscript", "template", "head", "title"}  # the page's <title> is not the notice
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -151,7 +151,9 @@ class _TextOfHtml(html.parser.HTMLParser):
         self.skipping = 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self.SKIP:
+        if tag == "body":  # whatever an unclosed <head> left open, the body is text
+            self.skipping = 0
+        elif tag in self.SKIP:
             self.skipping += 1
         elif tag in self.BLOCKS:
             self.parts.append("\n")
@@ -191,6 +193,7 @@ _NUMBERING = re.compile(
     r"|(?P<n3>[\u2460-\u2473]))\s*")
 _TERMINAL = tuple("。;;::))」”!?!?》") + ("通知", "方案", "意见")
 _NEW_PARAGRAPH = re.compile(r"^(发布时间|发布日期|来源|日期|索引号|文号)")
+_NAVIGATION = re.compile(r"[>|>]|您现在的位置|当前位置")  # a web page's breadcrumb or links: never part of a title
 _DATE_END = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})$")
 SHORT_LINE = 30  # a title or heading line is short; a wrapped body line is long
 
@@ -242,6 +245,8 @@ def _numbering(text: str) -> tuple[str, int | None, int]:
 def _continues(previous: str, last_line: str, current: str) -> bool:
     """Whether `current` carries on the paragraph `previous` (a heading or a hard-wrapped line)."""
     if _numbering(current)[0] or _NEW_PARAGRAPH.match(current):
+        return False
+    if _NAVIGATION.search(last_line) or _NAVIGATION.search(current):
         return False
     prev = half(previous).rstrip()
     if prev.endswith(_TERMINAL) or _DATE_END.search(prev):
@@ -429,6 +434,8 @@ def classify(sentence: str) -> Wording:
         return Wording(name, "level_up", target, unit, "up", verb=verb or suffix)
     if any(word in name for word in _LOWER_IS_BETTER):
         return Wording(name, "ceiling", target, unit, "down", guessed=True)
+    if "新增" in name and unit not in ("%", "‰", "个百分点"):  # "新增就业4万人": new additions over the plan add up
+        return Wording(name + "(五年累计)", "cumulative", target, unit, "up", guessed=True)
     return Wording(name, "level_up", target, unit, "up", guessed=True)
 
 
@@ -773,8 +780,11 @@ def plan_years(number: int) -> tuple[int, int]:
 
 
 def _cn_plan_label(number: int) -> str:
+    """14 → 十四, 15 → 十五, 20 → 二十 (the 十四 of “十四五”)."""
+    digits = "一二三四五六七八九"
     tens, ones = divmod(number, 10)
-    return ("十" if tens == 1 else "一二三四五六七八九"[tens - 1] + "十" if tens else "") + ("一二三四五六七八九"[ones - 1] if ones else "")
+    head = "" if tens == 0 else "十" if tens == 1 else digits[tens - 1] + "十"
+    return head + (digits[ones - 1] if ones else "")
 
 
 def _plan_config(blocks: list[Block], district: str | None, base_year: int | None, target_year: int | None,
@@ -888,7 +898,7 @@ def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:g}" if value == value else ""
+        return f"{value:g}"
     return str(value)
 
 

@@ -70,6 +70,7 @@ WORDING = [
     ("每万人口高价值发明专利拥有量6件。", "level_up", 6, "件", "up", "每万人口高价值发明专利拥有量"),
     ("每千人口拥有3岁以下婴幼儿托位数2个。", "level_up", 2, "个", "up", "每千人口拥有3岁以下婴幼儿托位数"),
     ("城镇调查失业率5.5%。", "ceiling", 5.5, "%", "down", "城镇调查失业率"),
+    ("新增就业4万人", "cumulative", 4, "万人", "up", "新增就业(五年累计)"),
     # full-width digits and signs
     ("常住人口城镇化率达到90%", "level_up", 90, "%", "up", "常住人口城镇化率"),
     ("地区生产总值年均增长7%", "growth_rate", 7, "%", "up", "地区生产总值年均增长"),
@@ -88,6 +89,7 @@ def test_wording_gives_kind_target_unit_direction(sentence, kind, target, unit, 
 @pytest.mark.parametrize("sentence,guessed,unit_assumed,ref", [
     ("每万人口高价值发明专利拥有量6件。", True, False, ""),
     ("城镇调查失业率5.5%。", True, False, ""),
+    ("新增就业4万人", True, False, ""),
     ("城镇调查失业率控制在5.5%以内", False, False, ""),
     ("常住人口城镇化率达到90%。", False, False, ""),
     ("完成上级下达指标", False, False, ""),
@@ -258,6 +260,7 @@ def test_plan_years(number, years):
 @pytest.mark.parametrize("text,number", [("一", 1), ("十", 10), ("十四", 14), ("二十三", 23), ("十五", 15)])
 def test_chinese_numbers(text, number):
     assert notice.cn_number(text) == number
+    assert notice._cn_plan_label(number) == text  # and back, for the short name's “十四五”
 
 
 # --- the seed notice round trip ------------------------------------------------------------------------
@@ -325,6 +328,17 @@ def test_seed_task_quantities_are_proposed_with_their_sentence(seed_draft, task_
     assert f.finding.message == render("notice.task_quantity", task_id=task_id, value=phrase, target=target, unit=unit,
                                        name=notice._task_indicator_name(classify(phrase).name),
                                        kind_label=schema.KIND_LABELS[classify(phrase).kind])
+
+
+def test_quantities_in_a_task_are_proposed_with_their_sentence():
+    text = NO_TASKS + ("\n三、重点任务分工\n(一)民生\n1.稳定就业。千方百计扩大就业,新增就业4万人。"
+                       "开展职业技能培训10万人次。(牵头单位:区人社局)")
+    draft = parse_notice(lines_of(text))
+    found = [(f.finding.value, f.sentence) for f in draft.findings if f.code == "notice.task_quantity"]
+    assert found == [("新增就业4万人", "千方百计扩大就业,新增就业4万人。"), ("开展职业技能培训10万人次", "开展职业技能培训10万人次。")]
+    first = next(f for f in draft.findings if f.code == "notice.task_quantity")
+    assert first.finding.message == render("notice.task_quantity", task_id="T01-01", value="新增就业4万人",
+                                           name="新增就业(五年累计)", kind_label="五年累计", target="4", unit="万人")
 
 
 def test_seed_task_quantities_are_exactly_these(seed_draft):
@@ -420,6 +434,30 @@ def test_other_formats_give_the_same_draft_as_the_text(seed_draft, tmp_path, suf
     path.write_bytes(encode(paragraphs))
     draft = notice.draft_from_notice(path)
     same_draft(draft, seed_draft)
+
+
+SAVED_PAGE = """<html><head><meta charset="gb2312"><title>某某区人民政府门户网站</title></head><body>
+<div class="crumb">首页 &gt; 政府信息公开 &gt; 政策</div>
+<div id="content"><p align="center"><strong>某某区国民经济和社会发展第十四个五年规划</strong><br/>任务分工方案</p>
+<p>&nbsp;&nbsp;二、主要指标分工</p><p>(一)预期性指标。应力争实现。</p>
+<p>&nbsp;&nbsp;1.地区生产总值年均增速9%。(责任单位:区发改局)</p>
+<p>三、重点任务分工</p><p>(一)优化布局</p>
+<p>1.优化区域布局。推进<span>城乡</span>融合。(牵头单位:区发改局;责任单位:各镇、街道)</p>
+</div><script>var x = "1.地区生产总值";</script></body></html>"""
+
+
+def test_a_saved_web_page_in_gb18030():
+    """The page title, breadcrumb and scripts are not the notice; <br> and &nbsp; and inline tags are forgiven."""
+    draft = parse_notice(notice.notice_lines(SAVED_PAGE.encode("gb18030"), "page.html"))
+    assert (draft.config["name"], draft.config["short_name"]) == ("某某区国民经济和社会发展第十四个五年规划", "某某区“十四五”规划")
+    assert list(draft.indicators.name) == ["地区生产总值年均增速"]
+    task = draft.tasks.iloc[0]
+    assert (task.title, task.description, task.responsible_units) == ("优化区域布局", "推进城乡融合。", ("各镇、街道",))
+
+
+def test_an_unclosed_head_does_not_hide_the_body():
+    page = SAVED_PAGE.replace("</head>", "")
+    assert len(parse_notice(notice.notice_lines(page.encode(), "page.html")).tasks) == 1
 
 
 # --- bad input: a clear message, exit 1, nothing written ------------------------------------------------------
