@@ -340,7 +340,7 @@ def cmd_plan_from_notice(args: argparse.Namespace) -> int:
 
 # --- report: the evaluation report in Word (lib/report) ------------------------------------------------
 
-def _store_reporting(plan: Plan, as_of: Period) -> pd.DataFrame:
+def _store_reporting(plan: Plan, as_of: Period, task_progress: pd.DataFrame) -> pd.DataFrame:
     """Who owed what for the quarter and what arrived (附表2), as the 报送情况 page computes it."""
     from datetime import date
 
@@ -352,7 +352,8 @@ def _store_reporting(plan: Plan, as_of: Period) -> pd.DataFrame:
         reported = ready_store(plan).reported_items(as_of.year, as_of.quarter)
     except StoreError as exc:
         raise CliError(exc.message) from exc
-    return reporting_status(plan, as_of, reported, int(settings.get("report_deadline_days")), date.today())
+    return reporting_status(plan, as_of, reported, int(settings.get("report_deadline_days")), date.today(),
+                            task_progress=task_progress)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -373,7 +374,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     def build(with_images: bool) -> report.Report:
         return report.build_report(plan, indicators, tasks, targets, args.kind, as_of, scope,
                                    sample_data=briefing.is_sample_data(plan, indicators), source=briefing.default_source(plan),
-                                   reporting=_store_reporting(plan, as_of), render_images=with_images)
+                                   reporting=_store_reporting(plan, as_of, tasks), render_images=with_images)
     try:
         rep = build(ok)
     except images.ExportError as exc:  # the browser failed mid-way: still write the report, without figures

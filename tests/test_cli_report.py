@@ -69,7 +69,8 @@ def test_final_for_a_plan_whose_last_quarter_has_no_data(tmp_path):
     toml = plan_dir / "plan.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("target_year = 2025", "target_year = 2026"), encoding="utf-8")
     out = tmp_path / "r.docx"
-    done = run(tmp_path, "--kind", "final", "--plan-dir", str(plan_dir), "--out", str(out))
+    # Only this plan in the store: beside the configured 2026–2030 plan of the same district it would overlap.
+    done = run(tmp_path, "--kind", "final", "--plan-dir", str(plan_dir), "--out", str(out), PLANMON_PLAN_DIRS=str(plan_dir))
     assert (done.returncode, done.stderr.strip()) == (2, render("report.final_no_data", last="2026Q4"))
     assert not out.exists()
 

@@ -99,7 +99,8 @@ def test_report_is_not_offered_to_others(env, username):
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert _report_widgets(at) == ([], [])
-    assert [b.key for b in at.button if b.key == "br_go"] == ["br_go"]
+    # the deck needs sign-in (exports cost server time); a signed-in leader or department may build it
+    assert [b.key for b in at.button if b.key == "br_go"] == (["br_go"] if username else [])
 
 
 def test_planning_office_generates_the_report(env, monkeypatch):

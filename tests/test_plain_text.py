@@ -80,7 +80,7 @@ def test_indicator_baseline_note_is_plain(hostile):
     at = app()
     at.switch_page("app_pages/indicators.py").run()
     at.selectbox(key="ind_pick").set_value("Y01").run()
-    (caption,) = [c.value for c in at.caption if c.value.startswith("测算方法见")]
+    (caption,) = [c.value for c in at.caption if c.value.startswith("基期值来源")]
     assert plain(caption).replace("\u2060", "").endswith(f":{HOSTILE}")
     assert "\\!\\[x\\]\\(http\u2060\\://example\\.invalid/a\\.png\\)" in caption
 

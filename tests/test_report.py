@@ -281,9 +281,19 @@ def test_unit_scope_keeps_to_the_unit(data, plan):
 
 # --- the next plan (final report, 五) --------------------------------------------------------------------------
 
-def test_final_report_without_codes_says_no_next_plan_is_loaded(final):
-    heading = next(i for i, b in enumerate(final.blocks) if isinstance(b, report.Heading) and b.text == "(一)延续到下一个五年规划的指标")
-    assert final.blocks[heading + 1].text == render("report.no_codes", count=26)
+def _continuation_note(rep: report.Report) -> str:
+    heading = next(i for i, b in enumerate(rep.blocks) if isinstance(b, report.Heading) and b.text == "(一)延续到下一个五年规划的指标")
+    return rep.blocks[heading + 1].text
+
+
+def test_final_report_without_a_next_plan_says_it_is_not_loaded(final):
+    assert _continuation_note(final) == render("report.no_next_plan")      # the seed plan's indicators carry codes
+
+
+def test_final_report_without_codes_says_it_cannot_tell_what_continues(data):
+    plan, *rest = data
+    uncoded = dataclasses.replace(plan, indicators=plan.indicators.assign(code=""))
+    assert _continuation_note(build((uncoded, *rest), "final")) == render("report.no_codes", count=26)
 
 
 def test_final_report_lists_continuing_codes_with_the_next_targets(data):

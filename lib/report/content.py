@@ -489,7 +489,7 @@ def next_plan_section(pack: briefing.Briefing, next_plan: Plan | None) -> list[B
     """The final report's 五: indicators whose `code` continues into the next plan, with that plan's targets."""
     plan, ind = pack.plan, pack.indicators
     blocks: list[Block] = [Heading(1, "五、对下一个五年规划的建议"), Heading(2, "(一)延续到下一个五年规划的指标")]
-    has_code = "code" in plan.indicators.columns
+    has_code = "code" in plan.indicators.columns and bool((plan.indicators["code"].fillna("") != "").any())
     if next_plan is None or not has_code or "code" not in next_plan.indicators.columns:
         blocks.append(Para(render("report.no_next_plan" if has_code else "report.no_codes", count=len(ind))))
     else:
