@@ -49,7 +49,7 @@ def test_page_renders_its_charts_without_console_errors(server, page, path, head
     charts = page.locator(".js-plotly-plot .main-svg")
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {n_charts}", timeout=30_000)
     assert charts.first.is_visible()
-    page.get_by_text("截至 2023年第二季度").first.wait_for(timeout=10_000)
+    page.get_by_text("截至 2023年第二季度").filter(visible=True).first.wait_for(timeout=10_000)   # not the print-only header
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
     # Streamlit scrolls inside its main container, so a tall viewport shows the whole page for review
