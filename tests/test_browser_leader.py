@@ -116,9 +116,10 @@ def test_overview_prints_to_a4_with_header_without_sidebar_and_charts_within_the
     assert "查看范围" not in text and "截至季度" not in text                  # no sidebar
     assert "各类指标进展情况" in text and "需要关注" in text
     # the zoom applied before printing brings the widest chart within the printable width
+    # (widths measured unzoomed: inside a zoomed container Chromium reports them in other units)
+    widest = page.evaluate("Math.max(...[...document.querySelectorAll('.js-plotly-plot')].map(e => e.offsetWidth))")
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     zoom = float(page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').style.zoom"))
-    widest = page.evaluate("Math.max(...[...document.querySelectorAll('.js-plotly-plot')].map(e => e.offsetWidth))")
     assert 0.5 < zoom < 1 and zoom * widest <= PRINT_WIDTH_PX + 0.5
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').style.zoom") == ""

@@ -119,7 +119,7 @@ def test_an_upload_that_aborts_its_parser_leaves_the_server_running(server, brow
     page.locator("input[type=file]").set_input_files(str(FIXTURES / "hostile" / "shared-strings-count-aborts.xlsx"))
     message = page.get_by_text("无法安全读取(读取进程异常退出)")
     message.wait_for(timeout=LONG)
-    top(page, page.get_by_text("② 上传填好的工作簿,核对后提交"))
+    top(page, page.get_by_text("② 报送本季度数据,核对后提交"))
     shot(page, f"upload-unsafe-{width}.png")
     page.goto(f"{server}/")
     page.locator(".js-plotly-plot").first.wait_for(timeout=LONG)
