@@ -33,15 +33,15 @@ def main() -> int:
 
     from lib import briefing, images, report, settings
     from lib.plan import load_plan
-    from lib.store import apply_baselines, open_store
+    from lib.plan_catalog import ready_store
+    from lib.store import apply_baselines
 
     ok, message = images.export_available()
     if not ok:
         print(message, file=sys.stderr)
         return 1
     plan = load_plan(settings.get("plan_dir"))
-    store = open_store()
-    store.seed_if_empty(plan, settings.get("sample_progress"))
+    store = ready_store(plan)
     plan = apply_baselines(plan, store.baselines())
     progress, tasks, targets = store.effective_indicator_progress(), store.effective_task_progress(), store.annual_targets()
 
