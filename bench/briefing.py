@@ -35,16 +35,14 @@ def main() -> int:
     from lib import briefing, images, settings
     from lib.plan import load_plan
     from lib.plan_catalog import ready_store
-    from lib.store import apply_baselines
+    from lib.store import assessment_inputs
 
     ok, message = images.export_available()
     if not ok:
         print(message, file=sys.stderr)
         return 1
     plan = load_plan(settings.get("plan_dir"))
-    store = ready_store(plan)
-    plan = apply_baselines(plan, store.baselines())
-    progress, tasks, targets = store.effective_indicator_progress(), store.effective_task_progress(), store.annual_targets()
+    plan, progress, tasks, targets = assessment_inputs(ready_store(plan), plan)
 
     def pack() -> tuple[float, briefing.Briefing, dict[str, bytes]]:
         t = time.perf_counter()

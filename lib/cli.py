@@ -82,12 +82,10 @@ def _store_progress(plan: Plan) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.Da
     """What the dashboard shows: the store's effective progress (seeded from the sample on first use),
     with the planning office's baselines and annual targets applied."""
     from lib.plan_catalog import PlanCatalogError, ready_store
-    from lib.store import StoreError, apply_baselines
+    from lib.store import StoreError, assessment_inputs
 
     try:
-        store = ready_store(plan)
-        return (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
-                store.effective_task_progress(), store.annual_targets())
+        return assessment_inputs(ready_store(plan), plan)
     except StoreError as exc:
         raise CliError(exc.message) from exc
     except PlanCatalogError as exc:

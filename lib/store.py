@@ -819,6 +819,13 @@ class Store:
                     for unit in units]
 
 
+def assessment_inputs(store: Store, plan: "Plan") -> tuple["Plan", pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What every view assesses, read from one plan's store: the plan with the office's baselines applied, the
+    effective indicator and task progress, and the office's annual targets."""
+    return (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
+            store.effective_task_progress(), store.annual_targets())
+
+
 def apply_baselines(plan: "Plan", baselines: pd.DataFrame) -> "Plan":
     """A copy of `plan` whose baseline_value/baseline_source reflect the office's settings (`Store.baselines()`).
 

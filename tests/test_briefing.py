@@ -18,7 +18,7 @@ from lib.briefing import Scope, ScopeError
 from lib.periods import Period
 from lib.status import Status, TaskStatus, status_label, task_status_label
 from lib.plan_catalog import ready_store
-from lib.store import apply_baselines
+from lib.store import assessment_inputs
 
 
 
@@ -29,8 +29,7 @@ def data(plan, tmp_path_factory):
     from lib import settings
     db = f"sqlite:///{tmp_path_factory.mktemp('brief') / 'planmon.sqlite'}"
     store = ready_store(plan, db, sample=settings.get("sample_progress"))
-    out = (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
-           store.effective_task_progress(), store.annual_targets())
+    out = assessment_inputs(store, plan)
     store.close()
     return out
 

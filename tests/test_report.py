@@ -24,7 +24,7 @@ from lib.periods import Period
 from lib.report import Kind, ReportError
 from lib.status import TaskStatus, task_status_label
 from lib.plan_catalog import ready_store
-from lib.store import apply_baselines
+from lib.store import assessment_inputs
 
 HEADINGS = {
     "annual": ["一、总体情况", "二、主要指标完成情况", "三、重点任务推进情况", "四、存在的主要问题", "五、下一步工作建议", "附件"],
@@ -39,8 +39,7 @@ def data(plan, tmp_path_factory):
     from lib import settings
     db = f"sqlite:///{tmp_path_factory.mktemp('report') / 'planmon.sqlite'}"
     store = ready_store(plan, db, sample=settings.get("sample_progress"))
-    out = (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
-           store.effective_task_progress(), store.annual_targets())
+    out = assessment_inputs(store, plan)
     store.close()
     return out
 
