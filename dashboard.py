@@ -34,6 +34,7 @@ ui.warn_demo_exposure()
 page = st.navigation(PAGES)
 ui.sign_in_gate()
 ui.public_browsing_gate(page)
+ui.plan_sidebar()
 if page.title in WITH_VIEW:
     d = ui.data()
     ui.view_sidebar(d.plan, d.periods)

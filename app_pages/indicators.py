@@ -6,7 +6,8 @@ import streamlit as st
 import ui
 from lib import charts, fmt, verdict
 from lib.assess import explain
-from lib.periods import Period
+from lib.chart_continuity import continuity_figure
+from lib.continuity import INHERITED_SOURCE
 from lib.status import AT_RISK_LIGHT, badge, light_look, outlook_label
 
 page = ui.browse_page("指标监测")
@@ -26,7 +27,7 @@ st.query_params["id"] = pick
 row = ind.set_index("indicator_id").loc[pick]
 plan_row = d.plan.indicator(pick)
 series = d.progress[d.progress["indicator_id"] == pick]
-series = series[[Period(int(y), int(q)) <= view.as_of for y, q in zip(series["year"], series["quarter"])]]
+series = series[(series["year"] * 4 + series["quarter"]) <= view.as_of.year * 4 + view.as_of.quarter]
 ref_series, ref_name = None, ""
 if row["kind"] == "in_step" and row["ref_indicator"]:
     ref_series = d.progress[d.progress["indicator_id"] == row["ref_indicator"]]
@@ -62,6 +63,14 @@ if verdict.has_outlook(row):
 ui.chart(lambda: charts.indicator_series(plan_row, series, row, d.plan.base_year, d.plan.target_year,
                                          ref_series=ref_series, ref_name=ref_name),
          f"{pick} {row['name']}", view.as_of, key="ind_series", depends=(view, pick), version=d.version)
+
+code = str(plan_row.get("code") or "")
+across = ui.district_series(code) if code else None
+if across is not None and across["plan_id"].nunique() > 1:   # the measure continues from (or into) another plan
+    ui.chart(lambda: continuity_figure(across, f"{row['name']}:跨规划接续"), f"{row['name']} 跨规划接续", view.as_of,
+             key="ind_continuity", depends=(pick, code, int(pd.util.hash_pandas_object(across).sum())), version=d.version)
+if INHERITED_SOURCE in str(row["baseline_source"] or ""):
+    st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"]))
 
 with st.expander("状态是怎么算出来的(公式与数据)", expanded=False):
     for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):

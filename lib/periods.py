@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -64,3 +64,8 @@ def time_elapsed(year, quarter, base_year: int, target_year: int):
 
 def plan_periods(base_year: int, target_year: int) -> list[Period]:
     return [Period(y, q) for y in range(base_year + 1, target_year + 1) for q in (1, 2, 3, 4)]
+
+
+def today() -> date:
+    """Today's date in the plans' time zone (Beijing), whatever the server's clock zone."""
+    return datetime.now(TIME_ZONE).date()

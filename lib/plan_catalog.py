@@ -184,7 +184,7 @@ def list_plans(store) -> pd.DataFrame:  # noqa: ANN001 - lib.store.Store
     """Districts, plans, periods, versions and state: one row per plan, by district then period."""
     v, p, d = PLAN_VERSIONS.c, PLANS.c, DISTRICTS.c
     counts = sa.select(v.plan_id, sa.func.max(v.version).label("versions")).group_by(v.plan_id).subquery("counts")
-    stmt = (sa.select(d.city, d.name.label("district"), p.district_id, p.plan_id, p.state, counts.c.versions,
+    stmt = (sa.select(d.city, d.city_id, d.name.label("district"), p.district_id, p.plan_id, p.state, counts.c.versions,
                       v.base_year, v.target_year, v.account, v.created_at, v.files)
             .join(PLANS, p.district_id == d.district_id)
             .join(counts, counts.c.plan_id == p.plan_id)
@@ -192,20 +192,69 @@ def list_plans(store) -> pd.DataFrame:  # noqa: ANN001 - lib.store.Store
             .order_by(d.city, p.district_id, v.base_year))
     with store.engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    columns = ["city", "district", "district_id", "plan_id", "short_name", "period", "versions", "state",
-               "state_label", "account", "created_at"]
+    columns = ["city", "city_id", "district", "district_id", "plan_id", "short_name", "period", "base_year",
+               "target_year", "sample", "versions", "state", "state_label", "account", "created_at"]
     frame = pd.DataFrame([{
-        "city": r.city or "", "district": r.district, "district_id": r.district_id, "plan_id": r.plan_id,
-        "short_name": _short_name(r.files), "period": f"{r.base_year + 1}—{r.target_year}", "versions": int(r.versions),
+        "city": r.city or "", "city_id": r.city_id or "", "district": r.district, "district_id": r.district_id,
+        "plan_id": r.plan_id, **_names(r.files), "period": f"{r.base_year + 1}—{r.target_year}",
+        "base_year": int(r.base_year), "target_year": int(r.target_year), "versions": int(r.versions),
         "state": r.state, "state_label": STATE_LABELS[r.state], "account": r.account, "created_at": r.created_at,
     } for r in rows], columns=columns)
     frame["created_at"] = pd.to_datetime(frame["created_at"]).dt.tz_localize("UTC")
-    return frame
+    return frame.astype({"base_year": int, "target_year": int, "versions": int, "sample": bool})
 
 
-def _short_name(files_json: str) -> str:
+def _names(files_json: str) -> dict[str, object]:
     config = tomllib.loads(json.loads(files_json).get(schema.PLAN_CONFIG_FILE, ""))
-    return str(config.get("short_name") or config.get("name") or "")
+    return {"short_name": str(config.get("short_name") or config.get("name") or ""), "sample": bool(config.get("sample"))}
+
+
+def catalog_stamp(store) -> tuple:  # noqa: ANN001 - lib.store.Store
+    """Changes whenever a plan is loaded, gets a new version or is archived: the key for caching `list_plans`."""
+    with store.engine.connect() as conn:
+        versions = conn.execute(sa.select(sa.func.count(), sa.func.max(PLAN_VERSIONS.c.created_at))
+                                .select_from(PLAN_VERSIONS)).one()
+        archived = conn.execute(sa.select(sa.func.count()).select_from(PLANS)
+                                .where(PLANS.c.state == STATE_ARCHIVED)).scalar_one()
+    return int(versions[0]), str(versions[1]), int(archived)
+
+
+def latest_version(store, plan_id: str) -> int:  # noqa: ANN001 - lib.store.Store
+    """The number of the plan's latest version (0 when the plan is unknown)."""
+    with store.engine.connect() as conn:
+        found = conn.execute(sa.select(sa.func.max(PLAN_VERSIONS.c.version))
+                             .where(PLAN_VERSIONS.c.plan_id == plan_id)).scalar_one()
+    return int(found or 0)
+
+
+def current_plan_id(plans: pd.DataFrame, district_id: str, today_year: int) -> str | None:
+    """The district's plan shown by default: the one whose period contains this year, else its latest one.
+
+    `plans` is `list_plans` output; None when the district has no plan."""
+    mine = plans[plans["district_id"] == district_id].sort_values("base_year")
+    if mine.empty:
+        return None
+    running = mine[(mine["base_year"] < today_year) & (today_year <= mine["target_year"])]
+    return str((running if not running.empty else mine).iloc[-1]["plan_id"])
+
+
+def predecessor_id(plans: pd.DataFrame, plan_id: str) -> str | None:
+    """The plan of the same district whose period ends where this one's begins (`list_plans` rows)."""
+    me = plans[plans["plan_id"] == plan_id]
+    if me.empty:
+        return None
+    row = me.iloc[0]
+    before = plans[(plans["district_id"] == row["district_id"]) & (plans["target_year"] == row["base_year"])]
+    return None if before.empty else str(before.iloc[0]["plan_id"])
+
+
+def with_inherited_baselines(store, plan: Plan) -> Plan:  # noqa: ANN001 - lib.store.Store
+    """`plan` whose empty baselines come from its predecessor's final values (lib.continuity), when stored."""
+    from lib.continuity import inherit_baselines
+    previous = predecessor_id(list_plans(store), plan.config.id) if plan.config.id else None
+    if previous is None:
+        return plan
+    return inherit_baselines(plan, stored_plan(store, previous), store.plan(previous).effective_indicator_progress())
 
 
 def plan_state(store, plan_id: str) -> str | None:  # noqa: ANN001 - lib.store.Store

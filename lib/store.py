@@ -820,9 +820,11 @@ class Store:
 
 
 def assessment_inputs(store: Store, plan: "Plan") -> tuple["Plan", pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """What every view assesses, read from one plan's store: the plan with the office's baselines applied, the
-    effective indicator and task progress, and the office's annual targets."""
-    return (apply_baselines(plan, store.baselines()), store.effective_indicator_progress(),
+    """What every view assesses, read from one plan's store: the plan with its inherited baselines (from the
+    previous plan's final values) and the office's baselines applied, the effective indicator and task progress,
+    and the office's annual targets."""
+    from lib.plan_catalog import with_inherited_baselines
+    return (apply_baselines(with_inherited_baselines(store, plan), store.baselines()), store.effective_indicator_progress(),
             store.effective_task_progress(), store.annual_targets())
 
 

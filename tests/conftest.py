@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from lib.plan import Plan, load_plan  # noqa: E402
 
 DATA = ROOT / "data"
 SEED_PLAN = "shashi-14"   # the seed plan's id (data/plan.toml)
+ALL_PLAN_DIRS = "data,data/plans/shashi-15,data/plans/shili-15"   # the `plan_dirs` default
+# Tests start with the seed plan alone, so the dashboard's default plan (the one running today) is the seed plan
+# whose numbers most page tests check; a test that needs the sample plans sets PLANMON_PLAN_DIRS=ALL_PLAN_DIRS.
+# Set here, at import, so that `streamlit run` processes started by browser tests inherit it too.
+os.environ.setdefault("PLANMON_PLAN_DIRS", "data")
 
 
 def seed_plan_store(url: str, *, cached: bool = True):

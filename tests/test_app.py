@@ -21,7 +21,7 @@ def temp_store(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
     import ui
-    ui.store.clear()  # the store is cached per process; each test gets its own database
+    ui.root_store.clear()  # the store is cached per process; each test gets its own database
 
 
 def app() -> AppTest:

@@ -15,7 +15,7 @@ def temp_store(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
     import ui
-    ui.store.clear()
+    ui.root_store.clear()
 
 
 def app(**params: str) -> AppTest:

@@ -13,7 +13,7 @@ import pytest
 from lib import plan_catalog as catalog
 from lib.plan import load_plan
 from lib.store import StoreError, open_store
-from tests.conftest import DATA, SEED_PLAN
+from tests.conftest import ALL_PLAN_DIRS, DATA, SEED_PLAN
 from tests.test_store import UNIT, dump, store_url, submit  # noqa: F401  (store_url is a fixture)
 
 PLANS = DATA / "plans"
@@ -214,6 +214,7 @@ def test_settings_and_history_stay_in_their_plan(city):
 
 def test_first_start_loads_every_configured_plan_and_its_sample(store_url, monkeypatch):
     from lib.plan_catalog import ready_store
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
     scoped = ready_store(load_plan(DATA), store_url)
     try:
         assert scoped.plan_id == SEED_PLAN

@@ -123,7 +123,7 @@ def test_nothing_stored_is_changed_by_the_check(setup_dirs):
 
 def _page(setup_dirs) -> AppTest:
     import ui
-    ui.store.clear()
+    ui.root_store.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
     return at

@@ -33,7 +33,18 @@ from ui.auth import (  # noqa: F401
     sign_out_button,
 )
 from ui.data import (  # noqa: F401
+    DISTRICT_KEY,
+    PLAN_KEY,
+    PLAN_PARAM,
     Data,
+    all_plans,
+    data_version,
+    district_series,
+    plan_id,
+    plan_label,
+    plan_sidebar,
+    plans,
+    root_store,
     assessment,
     contributions,
     data,

@@ -14,22 +14,34 @@ from lib.assess import (
     default_as_of,
     task_contributions,
 )
-from lib.periods import Period
+from lib.periods import Period, today
 from lib.plan import Plan, PlanError, load_plan
-from lib.plan_catalog import ready_store
-from lib.store import Store, StoreError, apply_baselines
-from ui.view import View
+from lib.access import readable_plan_ids
+from lib.continuity import PlanPart, continuous_series
+from lib.plan_catalog import (
+    STATE_ARCHIVED,
+    catalog_stamp,
+    current_plan_id,
+    latest_version,
+    list_plans,
+    predecessor_id,
+    ready_store,
+    stored_plan,
+)
+from lib.store import Store, StoreError, assessment_inputs
+from ui.view import View, mirror_param
 
 
 @st.cache_resource(show_spinner=False)
-def _plan(plan_dir: str) -> Plan:
+def _plan_folder(plan_dir: str) -> Plan:
     return load_plan(plan_dir)
 
 
-def plan() -> Plan:
-    """The plan, or a page-stopping list of what is wrong with the plan files."""
+def _seed_plan() -> Plan:
+    """The plan folder of the `plan_dir` setting (loaded into the store at start), or a page-stopping list of
+    what is wrong with its files."""
     try:
-        return _plan(str(settings.get("plan_dir")))
+        return _plan_folder(str(settings.get("plan_dir")))
     except PlanError as exc:
         st.error("规划文件有误,看板无法加载。请按以下提示修改规划目录中的文件后刷新页面:")
         st.dataframe(pd.DataFrame({"位置": [f.location for f in exc.findings], "说明": [f.message for f in exc.findings]}), hide_index=True)
@@ -37,16 +49,139 @@ def plan() -> Plan:
 
 
 @st.cache_resource(show_spinner="正在打开数据库…")
+def root_store() -> Store:
+    """One store per process holding every plan; on first start it loads the configured plans and sample data."""
+    return Store(ready_store(_seed_plan()).engine)
+
+
+# --- the chosen plan: 规划 (and 区县) in the sidebar, `?plan=` in the URL -----------------------------------
+
+PLAN_KEY, DISTRICT_KEY, PLAN_PARAM = "pm_plan", "pm_district", "plan"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _catalog(url: str, stamp: tuple) -> pd.DataFrame:
+    return list_plans(root_store())
+
+
+def all_plans() -> pd.DataFrame:
+    """Every stored plan (`lib.plan_catalog.list_plans` rows), re-read only when the catalogue changes."""
+    try:
+        return _catalog(root_store().url, catalog_stamp(root_store()))
+    except StoreError as exc:
+        st.error(f"数据库无法使用:{exc.message}")
+        st.stop()
+
+
+def plans() -> pd.DataFrame:
+    """The plans the visitor may read: an account's district (or city); everything when browsing publicly."""
+    from ui.auth import current_account
+    frame = all_plans()
+    return frame[frame["plan_id"].isin(readable_plan_ids(current_account(), frame))].reset_index(drop=True)
+
+
+def _home_district(frame: pd.DataFrame) -> str:
+    """The district shown first: the account's own, else the seed plan's (the first configured plan folder)."""
+    from ui.auth import current_account
+    own = getattr(current_account(), "district_id", None)
+    if own and own in set(frame["district_id"]):
+        return own
+    seed = frame[frame["plan_id"] == _seed_plan().config.id]
+    return str((seed if not seed.empty else frame).iloc[0]["district_id"])
+
+
+def plan_id() -> str:
+    """The plan the pages show: the sidebar's choice, else a shared link's `?plan=`, else the district's
+    current plan (its period contains today's year, else its latest)."""
+    frame = plans()
+    if frame.empty:
+        st.warning("当前账号没有可查看的规划。请联系区发改局。")
+        st.stop()
+    ids = frame["plan_id"].tolist()
+    for chosen in (st.session_state.get(PLAN_KEY), st.query_params.get(PLAN_PARAM)):
+        if chosen in ids:
+            return str(chosen)
+    district = st.session_state.get(DISTRICT_KEY)
+    district = district if district in set(frame["district_id"]) else _home_district(frame)
+    return current_plan_id(frame, district, today().year) or ids[0]
+
+
+def plan_label(row: pd.Series) -> str:
+    """'沙市区“十五五”规划(2026—2030,示例)' for the selector."""
+    notes = [row["period"]] + (["示例"] if row["sample"] and "示例" not in row["short_name"] else []) + (["已归档"] if row["state"] == STATE_ARCHIVED else [])
+    return f"{row['short_name']}({','.join(notes)})"
+
+
+def _on_district_change() -> None:
+    st.session_state.pop(PLAN_KEY, None)   # a new district starts on its current plan, whatever the link said
+    if PLAN_PARAM in st.query_params:
+        del st.query_params[PLAN_PARAM]
+
+
+def plan_sidebar() -> str:
+    """Render 区县 (when the visitor may read several districts) and 规划 in the sidebar; mirror the plan in
+    the URL; return the chosen plan id."""
+    frame = plans()
+    chosen = plan_id()
+    districts = dict(zip(frame["district_id"], frame["district"]))
+    district = str(frame.loc[frame["plan_id"] == chosen, "district_id"].iloc[0])
+    with st.sidebar:
+        if len(districts) > 1:
+            st.session_state[DISTRICT_KEY] = district
+            st.selectbox("区县", list(districts), key=DISTRICT_KEY, format_func=districts.get,
+                         on_change=_on_district_change)
+        mine = frame[frame["district_id"] == district]
+        labels = {r["plan_id"]: plan_label(r) for _, r in mine.iterrows()}
+        st.session_state[PLAN_KEY] = chosen
+        st.selectbox("规划", list(labels), key=PLAN_KEY, format_func=labels.get,
+                     help="各页面显示所选规划的指标、任务和报送;默认是当前正在实施的规划")
+    current = current_plan_id(frame, district, today().year)
+    mirror_param(PLAN_PARAM, chosen, default=current)
+    return chosen
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _series(url: str, code: str, key: tuple) -> pd.DataFrame:
+    root = root_store()
+    parts = [PlanPart(_stored(url, pid, version), root.plan(pid).effective_indicator_progress()) for pid, version, _ in key]
+    return continuous_series(code, parts)
+
+
+def district_series(code: str) -> pd.DataFrame:
+    """One measure (`code`) over every plan of the chosen plan's district (lib.continuity), cached until any
+    of those plans changes; its `plan_id` column says which plan each value belongs to."""
+    frame, root = all_plans(), root_store()
+    district = frame.loc[frame["plan_id"] == plan_id(), "district_id"].iloc[0]
+    ids = frame.loc[frame["district_id"] == district, "plan_id"].tolist()
+    key = tuple((pid, latest_version(root, pid), root.plan(pid).data_version()) for pid in ids)
+    return _series(root.url, code, key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _stored(url: str, plan_id_: str, version: int) -> Plan:
+    return stored_plan(root_store(), plan_id_)
+
+
+def plan() -> Plan:
+    """The chosen plan as the store keeps it (its latest version)."""
+    pid = plan_id()
+    try:
+        return _stored(root_store().url, pid, latest_version(root_store(), pid))
+    except PlanError as exc:
+        st.error("所选规划无法读取:" + ";".join(f.message for f in exc.findings))
+        st.stop()
+
+
 def store() -> Store:
-    """One store per process, scoped to the plan shown; on first start it loads the plans and sample data."""
-    return ready_store(plan())
+    """The store scoped to the chosen plan (cheap: shares the process's engine)."""
+    return root_store().plan(plan_id())
 
 
 @dataclass(frozen=True)
 class Data:
-    """Everything the store says that feeds the assessment, at one data version."""
-    plan: Plan                     # with the planning office's baselines applied
-    version: tuple                 # the store's data_version these frames were read at (cache key)
+    """Everything the store says that feeds the assessment of the chosen plan, at one data version."""
+    plan: Plan                     # with inherited and the planning office's baselines applied
+    version: tuple                 # plan id, plan version and data versions these frames were read at (cache key)
     progress: pd.DataFrame
     task_progress: pd.DataFrame
     annual_targets: pd.DataFrame
@@ -63,21 +198,29 @@ class Data:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _read_store(version: tuple) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    s = store()
-    return s.effective_indicator_progress(), s.effective_task_progress(), s.annual_targets(), s.baselines()
+def _read_store(version: tuple, _plan: Plan) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    plan_, progress, tasks, targets = assessment_inputs(root_store().plan(version[0]), _plan)
+    return plan_, progress, tasks, targets
+
+
+def data_version() -> tuple:
+    """The chosen plan's cache key: its id and version, its data version, and its predecessor's (whose final
+    values are the new plan's inherited baselines)."""
+    pid, root = plan_id(), root_store()
+    previous = predecessor_id(all_plans(), pid)
+    return (pid, latest_version(root, pid), root.plan(pid).data_version(),
+            root.plan(previous).data_version() if previous else None)
 
 
 def data() -> Data:
-    """The store's current data; re-read only when its data_version changes."""
+    """The chosen plan's current data; re-read only when its data version changes."""
     try:
-        s = store()
-        version = s.data_version()
-        progress, tasks, targets, baselines = _read_store(version)
+        version = data_version()
+        plan_, progress, tasks, targets = _read_store(version, plan())
     except StoreError as exc:
         st.error(f"数据库无法使用:{exc.message}")
         st.stop()
-    return Data(apply_baselines(plan(), baselines), version, progress, tasks, targets)
+    return Data(plan_, version, progress, tasks, targets)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -148,5 +291,4 @@ def _reporting(version: tuple, as_of: str, deadline_days: int, today: str, _d: D
 
 
 def reporting_status(d: Data, as_of: Period) -> pd.DataFrame:
-    from datetime import date
-    return _reporting(d.version, str(as_of), int(settings.get("report_deadline_days")), date.today().isoformat(), d)
+    return _reporting(d.version, str(as_of), int(settings.get("report_deadline_days")), today().isoformat(), d)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib import charts, settings
 from lib.dates import chinese_date
-from lib.periods import TIME_ZONE, Period, time_elapsed
+from lib.periods import Period, time_elapsed, today
 from lib.plan import Plan
 from ui.auth import REVIEW_PAGE, UPLOAD_PAGE
 from ui.data import Data, assessment, data, filter_results
@@ -97,9 +97,8 @@ def print_header_html(plan: Plan, as_of: Period, printed: _date) -> str:
 
 def page_head(plan: Plan, as_of: Period | None) -> None:
     """Screen/phone/print rules for the page and, when it has an as-of quarter, the print-only header."""
-    from datetime import datetime
     st.html(PAGE_CSS)
-    header = "" if as_of is None else print_header_html(plan, as_of, datetime.now(TIME_ZONE).date())
+    header = "" if as_of is None else print_header_html(plan, as_of, today())
     st.html(header + _PRINT_FIT_JS, unsafe_allow_javascript=True)   # our own constant script, no user text
 
 

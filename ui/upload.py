@@ -10,7 +10,7 @@ import streamlit as st
 from lib import settings
 from lib.plan import Plan
 from lib.store import Store
-from ui.data import plan, store
+from ui.data import data_version, plan, store
 from ui.widgets import escape_markdown
 
 
@@ -30,7 +30,7 @@ def validate_upload(data: bytes, file_name: str, unit: str | None):
     """lib.workbook.read_workbook in a separate, limited process (lib.readworker: a parser that aborts
     takes only that process down), cached by the file's SHA-256 (and unit, and the store's data version,
     since the annual targets on record feed a warning): a rerun does not re-validate."""
-    return _validate(sha256(data), unit, file_name, store().data_version(), data)
+    return _validate(sha256(data), unit, file_name, data_version(), data)
 
 
 @st.cache_data(show_spinner="正在生成模板…", max_entries=32)
@@ -40,7 +40,7 @@ def _template(unit: str, year: int, quarter: int, version: tuple) -> bytes:
 
 
 def unit_template_bytes(unit: str, year: int, quarter: int) -> bytes:
-    return _template(unit, year, quarter, store().data_version())
+    return _template(unit, year, quarter, data_version())
 
 
 @st.cache_data(show_spinner="正在复核…", max_entries=32)
@@ -80,7 +80,7 @@ def recheck_submission(submission_id: int) -> tuple[pd.DataFrame, bool]:
     Submissions stored before the store kept files (schema version 1) have only their rows: those are
     written back into a contract workbook and read by the same validator; row numbers of that workbook
     mean nothing to anyone, so each finding names the item and period instead."""
-    return _recheck(int(submission_id), store().data_version())
+    return _recheck(int(submission_id), data_version())
 
 
 def _dropzone_css(max_mb: int) -> str:
@@ -145,7 +145,7 @@ def _web_entry_tables(unit: str, year: int, quarter: int, version: tuple) -> tup
 def web_entry_tables(unit: str, year: int, quarter: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The 网页填报 tables (lib.webentry.entry_tables); the same frames on every rerun, so the editor keeps
     the clerk's edits."""
-    return _web_entry_tables(unit, int(year), int(quarter), store().data_version())
+    return _web_entry_tables(unit, int(year), int(quarter), data_version())
 
 
 def entry_editor(frame: pd.DataFrame, key: str, kind: str) -> None:

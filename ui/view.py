@@ -69,7 +69,7 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
     index = {}
     for name, key in _VIEW_KEYS.items():
         if key in st.session_state and st.session_state[key] not in options[name]:
-            del st.session_state[key]  # e.g. a period that no longer has data
+            st.session_state[key] = options[name][0]  # e.g. a period another plan has no data for: set, so the browser shows it too
         index[name] = _index_from_url(key, name, options[name])
     titles = dict(zip(p.sections["section_no"], p.sections["section_title"]))
     with st.sidebar:

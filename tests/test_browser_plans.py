@@ -1,0 +1,94 @@
+"""The 规划 / 区县 selectors in headless Chromium: a shared link opens its plan, a choice lands in the address bar
+(and survives a reload), a district switch starts on that district's current plan. Screenshots at 1366×768 and
+390×844 go to artifacts/screenshots/ (plans-*.png)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import LONG, SCREENSHOTS, browser_env, streamlit_server
+from tests.conftest import ALL_PLAN_DIRS
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plans")
+    env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
+           "PLANMON_PLAN_DIRS": ALL_PLAN_DIRS, **browser_env()}
+    with streamlit_server(env) as url:
+        yield url
+
+
+def open_page(browser, url: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.goto(url)
+    page.locator("h1").first.wait_for(timeout=LONG)
+    return context, page
+
+
+def selector(page, label: str):
+    return page.get_by_role("combobox", name=label, exact=True)
+
+
+def wait_value(page, label: str, text: str) -> None:
+    """Until the selectbox labelled `label` shows `text` (Streamlit keeps the choice in the input's value)."""
+    page.wait_for_function("([l, t]) => [...document.querySelectorAll('input[role=combobox]')]"
+                           ".some(i => i.getAttribute('aria-label') === l && i.value === t)", arg=[label, text], timeout=LONG)
+
+
+def choose(page, label: str, option: str) -> None:
+    selector(page, label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_value(page, label, option)
+
+
+def screenshot(page, name: str, viewport: dict) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"plans-{name}-{viewport['width']}.png"))
+
+
+def open_sidebar(page, viewport: dict) -> None:
+    if viewport is PHONE:   # the sidebar is collapsed on phones
+        page.locator("[data-testid=stExpandSidebarButton], [data-testid=stSidebarCollapsedControl] button").first.click()
+        selector(page, "规划").wait_for(timeout=LONG)
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
+def test_shared_link_choice_and_reload(server, browser, viewport):
+    context, page = open_page(browser, f"{server}/?plan=shashi-14", viewport)
+    open_sidebar(page, viewport)
+    expect_text = "沙市区“十四五”规划(2021—2025)"
+    wait_value(page, "规划", expect_text)
+    wait_value(page, "截至季度", "2025年第四季度")        # the seed plan's last quarter
+    screenshot(page, "shared-link", viewport)
+    choose(page, "规划", "沙市区“十五五”规划(示例)(2026—2030)")
+    page.wait_for_function("!location.search.includes('plan=')", timeout=LONG)   # the default needs no parameter
+    wait_value(page, "截至季度", "2026年第三季度")
+    choose(page, "规划", expect_text)
+    page.wait_for_function("location.search.includes('plan=shashi-14')", timeout=LONG)
+    page.reload()
+    open_sidebar(page, viewport)
+    wait_value(page, "规划", expect_text)
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
+def test_district_switch_and_continuity_chart(server, browser, viewport):
+    context, page = open_page(browser, f"{server}/indicators?id=Y04", viewport)
+    page.wait_for_function("[...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes('跨规划接续'))",
+                           timeout=LONG)
+    page.get_by_text(re.compile("基期值来源:上期规划期末值")).first.wait_for(timeout=LONG)
+    page.locator(".js-plotly-plot", has_text="跨规划接续").first.scroll_into_view_if_needed()
+    screenshot(page, "continuity", viewport)
+    open_sidebar(page, viewport)
+    choose(page, "区县", "示例区")
+    wait_value(page, "规划", "示例区“十五五”规划(示例)(2026—2030)")
+    screenshot(page, "district", viewport)
+    context.close()
