@@ -29,13 +29,13 @@ import plotly.graph_objects as go
 
 from lib import charts, export, fmt, images, rollup, settings
 from lib.assess import Tolerance, assess_indicators, assess_tasks, explain
-from lib.messages import render
 from lib.narrative import (  # noqa: F401  (re-exported: the deck's sentences are the report's)
     MAX_LISTED, _count_phrase, _listing, _pct, _units, indicator_counts, lagging_indicators, period_text, summary_paragraphs,
     summary_text, task_counts,
 )
 from lib.periods import TIME_ZONE, Period, time_elapsed
 from lib.plan import Plan
+from lib.scope import SCOPE_KINDS, Scope, ScopeError, filter_to_scope, task_history  # noqa: F401  (re-exported)
 from lib.schema import INDICATOR_SHEET, KIND_LABELS, TASK_SHEET
 from lib.status import TaskStatus, status_label
 
@@ -50,106 +50,11 @@ IMAGE_WIDTH = 1200         # layout px; PNGs are rendered at IMAGE_SCALE × this
 IMAGE_SCALE = 2
 DIRECT_VIAS = ("直接", "别名")  # the ranking leaves out what a unit answers for only through a group
 
-SCOPE_KINDS = ("all", "section", "unit")
 ZH_TZ = TIME_ZONE
 
 
 def _noop(_fraction: float, _text: str) -> None:
     return None
-
-
-# --- scope ------------------------------------------------------------------------------------------
-
-class ScopeError(ValueError):
-    """A scope that does not exist in the plan; `str(e)` is the Chinese message."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the pack covers: kind "all" (value None), "section" (section number) or "unit" (unit name)."""
-    kind: str = "all"
-    value: int | str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in SCOPE_KINDS:
-            raise ScopeError(render("brief.bad_scope", value=self.kind))
-        if self.kind == "all" and self.value is not None:
-            object.__setattr__(self, "value", None)
-        if self.kind == "section":
-            try:
-                object.__setattr__(self, "value", int(self.value))  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                raise ScopeError(render("brief.bad_scope", value=f"section:{self.value}")) from None
-        if self.kind == "unit" and not str(self.value or "").strip():
-            raise ScopeError(render("brief.bad_scope", value="unit:"))
-
-    @classmethod
-    def parse(cls, text: str) -> "Scope":
-        """"all" | "section:3" | "unit:区人社局" (also "全部")."""
-        text = str(text).strip()
-        if text in ("", "all", "全部"):
-            return cls()
-        kind, sep, value = text.partition(":")
-        if not sep:
-            kind, sep, value = text.partition(":")
-        if not sep or kind.strip() not in ("section", "unit"):
-            raise ScopeError(render("brief.bad_scope", value=text))
-        return cls(kind.strip(), value.strip())
-
-    def __str__(self) -> str:
-        return "all" if self.kind == "all" else f"{self.kind}:{self.value}"
-
-    def resolved(self, plan: Plan) -> "Scope":
-        """The same scope checked against the plan (a unit's alias becomes its canonical name)."""
-        if self.kind == "section":
-            numbers = [int(n) for n in plan.sections["section_no"]]
-            if self.value not in numbers:
-                raise ScopeError(render("brief.unknown_section", value=self.value, choices="、".join(map(str, numbers))))
-        if self.kind == "unit":
-            name = plan.units.resolve(self.value)
-            if name is None:
-                close = "、".join(plan.units.closest(self.value))
-                raise ScopeError(render("brief.unknown_unit", value=self.value, suggestion=f",是否为:{close}" if close else ""))
-            return Scope("unit", name)
-        return self
-
-    def label(self, plan: Plan) -> str:
-        """"全区" / "第三篇 发展现代产业体系、做强经济发展首位区" / "区人社局"."""
-        if self.kind == "section":
-            title = dict(zip(plan.sections["section_no"].astype(int), plan.sections["section_title"])).get(self.value, "")
-            return f"第{charts.chinese_numeral(self.value)}篇 {title}".strip()
-        if self.kind == "unit":
-            return str(self.value)
-        return "全区"
-
-    def phrase(self, plan: Plan) -> str:
-        """How the summary introduces the scope before "N项指标中": "" / "第三篇涉及的" / "区人社局负责的"."""
-        if self.kind == "section":
-            return f"第{charts.chinese_numeral(self.value)}篇涉及的"
-        if self.kind == "unit":
-            return f"{self.value}负责的"
-        return ""
-
-    def file_suffix(self) -> str:
-        """"" for the whole plan, "_第3篇" / "_区人社局" otherwise (file names)."""
-        if self.kind == "section":
-            return f"_第{self.value}篇"
-        if self.kind == "unit":
-            return "_" + images.safe_filename(str(self.value))
-        return ""
-
-
-def filter_to_scope(plan: Plan, scope: Scope, indicators: pd.DataFrame, tasks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's indicators and tasks, in plan order. Section: its tasks and the task-linked indicators;
-    unit: what it answers for in any role, directly, by alias or via a group (as the dashboard's filter)."""
-    if scope.kind == "section":
-        tasks = tasks[tasks["section_no"].astype(int) == scope.value]
-        indicators = indicators[indicators["task_id"].isin(set(tasks["task_id"]))]
-    elif scope.kind == "unit":
-        mine = set(plan.responsibilities(str(scope.value))["item_id"])
-        indicators = indicators[indicators["indicator_id"].isin(mine)]
-        tasks = tasks[tasks["task_id"].isin(mine)]
-    return indicators.reset_index(drop=True), tasks.reset_index(drop=True)
 
 
 # --- small text helpers: lib/narrative.py (shared with the evaluation report) ----------------------
@@ -253,14 +158,6 @@ def _heatmap_charts(history: pd.DataFrame, as_of: Period) -> list[BriefingChart]
             fig.update_layout(title_text=title)
         out.append(BriefingChart(title, fig, _explain_heatmap(part, as_of)))
     return out
-
-
-def task_history(plan: Plan, task_progress: pd.DataFrame, as_of: Period, task_ids: set[str] | None = None) -> pd.DataFrame:
-    """Each task's status at every plan quarter up to `as_of` (task_id, title, period, status)."""
-    frames = [assess_tasks(plan, task_progress, q).assign(period=str(q))[["task_id", "title", "period", "status"]]
-              for q in plan.periods if q <= as_of]
-    history = pd.concat(frames, ignore_index=True)
-    return history if task_ids is None else history[history["task_id"].isin(task_ids)].reset_index(drop=True)
 
 
 def build_charts(plan: Plan, scope: Scope, indicators: pd.DataFrame, tasks: pd.DataFrame, history: pd.DataFrame,
