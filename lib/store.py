@@ -23,11 +23,11 @@ The rules, each decided once here:
   result depends only on the set of adopted submissions, so revoking one simply brings back what the
   remaining adopted ones say ("the previous values come back"), whatever order reviews happened in.
 - **Annual targets (年度目标值)** of quota indicators come from two places: the workbook column, and the
-  planning office's settings (`set_annual_target`, append-only history, the latest setting wins). In
-  `effective_indicator_progress` the office's setting for (indicator, year) replaces the workbook's
-  number on every row of that year, because the office is the authority on what the higher level assigned.
-  `lib.assess.assess_indicators(..., annual_targets=store.annual_targets())` applies the same rule, and
-  also covers a year whose rows carry no target at all.
+  planning office's settings (`set_annual_target`, append-only history, the latest setting wins). The
+  office's setting for (indicator, year) replaces the workbook's number on every row of that year, because
+  the office is the authority on what the higher level assigned: one rule, `lib.targets.with_office_targets`,
+  applied by `effective_indicator_progress`, `preview` and `lib.assess.assess_indicators(...,
+  annual_targets=store.annual_targets())` (which also covers a year whose rows carry no target at all).
 - **Baselines** set by the office (`set_baseline`) are likewise append-only; `baselines()` gives the latest
   per indicator and `apply_baselines(plan, store.baselines())` returns a plan that uses them.
 - **Identical re-upload**: the same SHA-256 from the same unit while an earlier copy is 待审核 or 已采纳 is a
@@ -70,6 +70,7 @@ from lib.messages import CatalogueError, render
 from lib.periods import TIME_ZONE, Period
 from lib.private import private_dir, private_sqlite_file
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
+from lib.targets import with_office_targets
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, PLANS, SUBMISSION_EVENTS, SUBMISSIONS,
                               TARGET_SETTINGS, TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database,
                               migrate, utcnow)
@@ -632,16 +633,11 @@ class Store:
                                                       order_by=iv.submission_id.desc()).label("rank"))
                   .join(SUBMISSIONS, s.id == iv.submission_id)
                   .where(iv.plan_id == self.plan_id, s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
-        targets = _latest_targets(self.plan_id).subquery("targets")
-        stmt = (sa.select(ranked.c.indicator_id, ranked.c.year, ranked.c.quarter, ranked.c.value,
-                          sa.func.coalesce(targets.c.annual_target, ranked.c.annual_target).label("annual_target"),
-                          ranked.c.unit, ranked.c.note, ranked.c.submission_id)
-                .outerjoin(targets, sa.and_(targets.c.indicator_id == ranked.c.indicator_id,
-                                            targets.c.year == ranked.c.year))
+        stmt = (sa.select(*[ranked.c[c] for c in INDICATOR_COLUMNS], ranked.c.submission_id)
                 .where(ranked.c.rank == 1)
                 .order_by(ranked.c.indicator_id, ranked.c.year, ranked.c.quarter))
-        frame = self._frame(stmt, INDICATOR_COLUMNS + ["submission_id"])
-        return _typed_indicators(frame)
+        frame = _typed_indicators(self._frame(stmt, INDICATOR_COLUMNS + ["submission_id"]))
+        return with_office_targets(frame, self.annual_targets())
 
     def effective_task_progress(self) -> pd.DataFrame:
         """Per (task_id, year, quarter, unit) the row of the adopted submission with the highest id."""
@@ -761,8 +757,7 @@ class Store:
             return pd.DataFrame()
         new = pd.DataFrame(_records(rows, INDICATOR_COLUMNS), columns=INDICATOR_COLUMNS)
         new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
-        office = self.annual_targets().set_index(["indicator_id", "year"])["annual_target"]
-        new["annual_target"] = [office.get((i, y), t) for i, y, t in zip(new["indicator_id"], new["year"], new["annual_target"])]
+        new = with_office_targets(new, self.annual_targets())
         old = self.effective_indicator_progress().set_index(INDICATOR_KEY)
         fields = {"value": INDICATOR_SHEET.label_of("value"), "annual_target": INDICATOR_SHEET.label_of("annual_target")}
         return _compare(new, old, INDICATOR_KEY, fields, INDICATOR_SHEET.label, _indicator_text)
