@@ -299,6 +299,44 @@ MESSAGES: dict[str, str] = {
 }
 
 
+# --- severity and fix hints of the findings (one home for every rule) ------------------------------------
+# A finding's severity belongs to its code, not to the call site: every code is an error (the upload or the
+# plan files are refused) except these warnings (shown, but the upload is accepted / the draft is written).
+WARNING_CODES: frozenset[str] = frozenset({
+    "plan.missing_baseline",
+    "wb.column_extra", "wb.rows_not_filled", "wb.value_implausible", "wb.name_mismatch", "wb.target_not_quota",
+    "wb.target_changed", "wb.quota_without_target", "wb.percent_converted",
+    "notice.kind_guessed", "notice.direction_guessed", "notice.unit_assumed", "notice.name_completed",
+    "notice.ref_found", "notice.numbering_gap", "notice.task_quantity", "notice.task_quantity_unclear",
+    "notice.group_members", "notice.unit_kind_guessed", "notice.unit_alias", "notice.config_guessed",
+    "notice.baseline_missing", "notice.bounds_missing", "notice.annual_default",
+})
+SEVERITY_ERROR, SEVERITY_WARNING = "error", "warning"
+
+# What to do, for the codes whose template names the problem but not the fix (`Finding.hint`).
+HINTS: dict[str, str] = {
+    "plan.not_a_number": "请改为数字(不带单位和千分位逗号)",
+    "plan.unknown_ref": "请填写指标表中已有的指标编号",
+    "plan.unknown_task": "请填写任务表中已有的任务编号",
+    "plan.unknown_member": "请先在 units.csv 中加上该单位,或改正成员名称",
+    "wb.unknown_unit": "请按单位名录填写本单位的全称",
+    "wb.submitter_unknown": "请选择单位名录中的单位",
+    "auth.unknown_account": "请核对用户名,或请规划办新建账号",
+}
+
+
+def severity(code: str) -> str:
+    """"warning" for the codes in WARNING_CODES, "error" for every other catalogue code (unknown codes raise)."""
+    if code not in MESSAGES:
+        raise KeyError(code)
+    return SEVERITY_WARNING if code in WARNING_CODES else SEVERITY_ERROR
+
+
+def hint(code: str) -> str:
+    """The fix hint of a code ("" where the template already says what to do)."""
+    return HINTS.get(code, "")
+
+
 def render(code: str, **params: object) -> str:
     """Fill a template; unknown codes are a programming error, so they raise."""
     return MESSAGES[code].format(**params)
