@@ -23,7 +23,7 @@ from lib import settings
 from lib.messages import render
 from lib.periods import Period, period_index, time_elapsed
 from lib.plan import Plan
-from lib.schema import KINDS_WITH_ACHIEVEMENT
+from lib.schema import INDICATOR_PROGRESS_COLUMNS, KINDS_WITH_ACHIEVEMENT, TASK_PROGRESS_COLUMNS
 from lib.targets import OFFICE_TARGET_COLUMNS, with_office_targets
 from lib.status import Outlook, Status, TaskStatus, is_final, outlook_label, status_label, task_status_label
 from lib.units import VIA_ALIAS, VIA_DIRECT, VIA_GROUP, UnitDirectory
@@ -33,8 +33,7 @@ TASK_BEHIND_MARGIN = 15.0  # behind when 完成进度 < 100·τ − 15
 TASK_NOT_STARTED_UNTIL = 0.2  # 未启动 is tolerated while τ < 0.2
 OUTLOOK_LOOKBACK = 4  # L′ is at least four quarters (a year) before L
 
-PROGRESS_COLUMNS = ["indicator_id", "year", "quarter", "value", "annual_target", "unit", "note"]
-TASK_PROGRESS_COLUMNS = ["task_id", "year", "quarter", "state", "percent", "progress", "problems", "next_steps", "unit"]
+PROGRESS_COLUMNS = INDICATOR_PROGRESS_COLUMNS   # declared once, in lib.schema
 ANNUAL_TARGET_COLUMNS = OFFICE_TARGET_COLUMNS
 
 # How bad a reported 进展状态 is, for choosing among several units' rows (lower = worse).

@@ -282,6 +282,12 @@ MESSAGES: dict[str, str] = {
     "setup.db_damaged": "数据库文件 {file} 已损坏(SQLite 完整性检查:{detail})。请先停止看板、复制一份该文件,再从备份恢复;没有备份时可用 sqlite3 命令的 .recover 抢救数据到新文件",
     "setup.db_unavailable": "无法打开数据库 {file}:{detail}。请检查 PLANMON_DB_URL、数据库服务是否在运行以及账号权限",
     "setup.demo_exposed": "警告:演示模式已开启(演示账号的密码是公开的),看板却在 {address} 上对网络开放。正式使用前请关闭演示模式(PLANMON_DEMO_MODE=false);只在本机试用时设 PLANMON_SERVER_ADDRESS=127.0.0.1",
+    # --- typed progress frames (lib/coerce.py): rows the store or a checker converts by the schema --------
+    "coerce.column_missing": "缺少必需列「{value}」",
+    "coerce.not_number": "“{value}” 不是数字,请填写数字",
+    "coerce.required_empty": "必填项为空,请填写",
+    "coerce.out_of_range": "{value} 超出允许范围 {low}–{high},请改正",
+    "coerce.bad_choice": "“{value}”不是可选值,可选:{choices}",
     # --- images ---
     "image.ok": "图片导出可用(浏览器:{path})",
     "image.no_browser": (

@@ -69,7 +69,9 @@ from lib import settings
 from lib.messages import CatalogueError, render
 from lib.periods import TIME_ZONE, Period
 from lib.private import private_dir, private_sqlite_file
-from lib.schema import INDICATOR_SHEET, TASK_SHEET
+from lib.coerce import as_text, coerce
+from lib.schema import (INDICATOR_PROGRESS_COLUMNS, INDICATOR_PROGRESS_KEY, INDICATOR_SHEET, TASK_PROGRESS_COLUMNS,
+                        TASK_PROGRESS_KEY, TASK_SHEET, Table)
 from lib.targets import with_office_targets
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, PLANS, SUBMISSION_EVENTS, SUBMISSIONS,
                               TARGET_SETTINGS, TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database,
@@ -83,10 +85,10 @@ AUTO_ADOPT_ACCOUNT = "auto-adopt"  # reviewed_by of a submission adopted by the 
 SQLITE_BUSY_TIMEOUT_S = 60.0       # a writer waits this long for another writer before failing
 DISPLAY_TZ = TIME_ZONE
 
-INDICATOR_COLUMNS = ["indicator_id", "year", "quarter", "value", "annual_target", "unit", "note"]
-TASK_COLUMNS = ["task_id", "year", "quarter", "state", "percent", "progress", "problems", "next_steps", "unit"]
-INDICATOR_KEY = ["indicator_id", "year", "quarter"]
-TASK_KEY = ["task_id", "year", "quarter", "unit"]
+INDICATOR_COLUMNS = INDICATOR_PROGRESS_COLUMNS   # declared once, in lib.schema
+TASK_COLUMNS = TASK_PROGRESS_COLUMNS
+INDICATOR_KEY = INDICATOR_PROGRESS_KEY
+TASK_KEY = TASK_PROGRESS_KEY
 
 
 class SubmissionState(str, Enum):
@@ -258,41 +260,18 @@ def _migrated(url: str) -> "Store":
 
 # --- converting frames to rows ----------------------------------------------------------------------
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else str(value).strip()
-
-
-def _number(value: object) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number
-
-
-def _records(frame: pd.DataFrame | None, columns: list[str]) -> list[dict[str, object]]:
-    """Tidy frame → plain-Python dicts of exactly `columns` (extra columns such as `row` are ignored)."""
+def _records(frame: pd.DataFrame | None, table: Table) -> list[dict[str, object]]:
+    """Tidy frame → plain-Python dicts of the table's stored columns (lib.coerce; extra columns such as `row`
+    are ignored). A missing required column or a number that is not one is a programming error: raises."""
     if frame is None or len(frame) == 0:
         return []
-    missing = [c for c in columns if c not in frame.columns and c not in ("note", "annual_target", "progress", "problems", "next_steps")]
-    if missing:
-        raise KeyError(f"missing columns {missing}")
-    floats = {"value", "annual_target", "percent"}
-    ints = {"year", "quarter"}
-    out = []
-    for rec in frame.to_dict("records"):
-        row: dict[str, object] = {}
-        for c in columns:
-            raw = rec.get(c)
-            if c in ints:
-                row[c] = None if _number(raw) is None else int(raw)  # type: ignore[arg-type]
-            elif c in floats:
-                row[c] = _number(raw)
-            elif c in ("indicator_id", "task_id", "state", "unit"):
-                row[c] = _text(raw) or None   # required: an empty one must fail, not be stored as ""
-            else:
-                row[c] = _text(raw)
-        out.append(row)
-    return out
+    coerced = coerce(frame, table)
+    if coerced.missing_columns:
+        raise KeyError(f"missing columns {coerced.missing_columns}")
+    bad = [f.text for f in coerced.findings if f.code == "coerce.not_number"]
+    if bad:
+        raise ValueError(bad[0])
+    return coerced.records()
 
 
 def _aware(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -437,8 +416,8 @@ class Store:
         `auto_adopt` None → the `auto_adopt` setting.
         """
         sha = hashlib.sha256(data).hexdigest()
-        indicators = _records(indicator_rows, INDICATOR_COLUMNS)
-        tasks = _records(task_rows, TASK_COLUMNS)
+        indicators = _records(indicator_rows, INDICATOR_SHEET)
+        tasks = _records(task_rows, TASK_SHEET)
         adopt = bool(settings.get("auto_adopt")) if auto_adopt is None else auto_adopt
         try:
             with self.engine.begin() as conn:
@@ -729,7 +708,7 @@ class Store:
         for c in ("value", "annual_target", "percent"):
             frame[c] = frame[c].astype(float)
         for c in ("note", "task_state", "unit", "reviewed_by"):
-            frame[c] = frame[c].map(_text).astype(object)
+            frame[c] = frame[c].map(as_text).astype(object)
         frame = _aware(frame, "time", "reviewed_at")
         order = frame.assign(_sid=frame["submission_id"].fillna(0)).sort_values(
             ["time", "_sid", "year", "quarter", "unit"], kind="stable", na_position="first").index
@@ -755,7 +734,7 @@ class Store:
     def _preview_indicators(self, rows: pd.DataFrame | None) -> pd.DataFrame:
         if rows is None or len(rows) == 0:
             return pd.DataFrame()
-        new = pd.DataFrame(_records(rows, INDICATOR_COLUMNS), columns=INDICATOR_COLUMNS)
+        new = pd.DataFrame(_records(rows, INDICATOR_SHEET), columns=INDICATOR_COLUMNS)
         new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
         new = with_office_targets(new, self.annual_targets())
         old = self.effective_indicator_progress().set_index(INDICATOR_KEY)
@@ -765,7 +744,7 @@ class Store:
     def _preview_tasks(self, rows: pd.DataFrame | None) -> pd.DataFrame:
         if rows is None or len(rows) == 0:
             return pd.DataFrame()
-        new = pd.DataFrame(_records(rows, TASK_COLUMNS), columns=TASK_COLUMNS)
+        new = pd.DataFrame(_records(rows, TASK_SHEET), columns=TASK_COLUMNS)
         new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
         old = self.effective_task_progress().set_index(TASK_KEY)
         fields = {c: TASK_SHEET.label_of(c) for c in ("state", "percent", "progress", "problems", "next_steps")}
@@ -797,8 +776,8 @@ class Store:
         """Store rows of several units as one adopted submission per unit (order of first appearance),
         by account `system`, in one locked transaction that re-checks emptiness; returns the new ids."""
         sha = hashlib.sha256(data).hexdigest()
-        indicators = _records(indicator_rows, INDICATOR_COLUMNS)
-        tasks = _records(task_rows, TASK_COLUMNS)
+        indicators = _records(indicator_rows, INDICATOR_SHEET)
+        tasks = _records(task_rows, TASK_SHEET)
         units = list(dict.fromkeys(str(r["unit"]) for r in indicators + tasks))
         with self.engine.begin() as conn:
             lock_database(conn)
@@ -876,23 +855,11 @@ def _db_detail(exc: sa.exc.SQLAlchemyError) -> str:
 
 
 def _typed_indicators(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["year"] = frame["year"].astype("int64")
-    frame["quarter"] = frame["quarter"].astype("int64")
-    frame["value"] = frame["value"].astype(float)
-    frame["annual_target"] = frame["annual_target"].astype(float)
-    frame["note"] = frame["note"].astype(object)
-    if "submission_id" in frame.columns:
-        frame["submission_id"] = frame["submission_id"].astype("int64")
-    return frame
+    return coerce(frame, INDICATOR_SHEET, keep=("submission_id",)).frame
 
 
 def _typed_tasks(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["year"] = frame["year"].astype("int64")
-    frame["quarter"] = frame["quarter"].astype("int64")
-    frame["percent"] = frame["percent"].astype(float)
-    if "submission_id" in frame.columns:
-        frame["submission_id"] = frame["submission_id"].astype("int64")
-    return frame
+    return coerce(frame, TASK_SHEET, keep=("submission_id",)).frame
 
 
 def _indicator_text(rec: pd.Series | dict) -> str:

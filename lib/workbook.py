@@ -60,10 +60,11 @@ from python_calamine import CalamineError, CalamineWorkbook
 from lib import settings
 from lib.biff import BiffError, Extent, sheet_extents
 from lib.filecheck import MIB, OLE2_MAGIC, WORKBOOK_PART, check_file
+from lib.coerce import coerce
 from lib.findings import Finding, FindingCap, Severity, finding, has_errors
 from lib.messages import severity as catalogue_severity
 from lib.plan import Plan
-from lib.schema import INDICATOR_SHEET, TASK_SHEET, TASK_STATES, Table
+from lib.schema import INDICATOR_SHEET, TASK_SHEET, Table
 from lib.sheetxml import (MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Cell, SheetInfo, SheetXmlError, column_index,  # noqa: F401
                           column_letters, parse_ref, scan_sheet)
 from lib.units import is_responsible, normalise_name
@@ -721,8 +722,9 @@ class _SheetChecker:
         """Checks that need every row first."""
 
     def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+        """The checked rows, typed by the schema (lib.coerce; they were checked, so no findings)."""
         frame = pd.DataFrame.from_records(records, columns=[*self.table.names, "row"])
-        return frame.astype({"year": "int64", "quarter": "int64", "row": "int64"})
+        return coerce(frame, self.table, self.table.names, keep=("row",)).frame
 
 
 class _IndicatorChecker(_SheetChecker):
@@ -835,9 +837,6 @@ class _IndicatorChecker(_SheetChecker):
             if (iid, year) not in self.targets and (iid, year) not in self.ctx.known_targets:
                 self.add("wb.quota_without_target", row, "annual_target", value=year)
 
-    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
-        return super().frame(records).astype({"value": "float64", "annual_target": "float64"})
-
 
 class _TaskChecker(_SheetChecker):
     def __init__(self, *args: Any):
@@ -866,7 +865,8 @@ class _TaskChecker(_SheetChecker):
             self.add("wb.percent_converted", row, "percent", value=f"{_fmt(number)}",
                      converted=f"{_fmt(round(converted, 10))}")
             number = round(converted, 10)
-        if not 0 <= number <= 100:
+        bounds = TASK_SHEET.column("percent")
+        if not bounds.min <= number <= bounds.max:
             self.add("wb.percent_out_of_range", row, "percent", value=_fmt(number))
             return None
         return number
@@ -882,8 +882,9 @@ class _TaskChecker(_SheetChecker):
         state = None
         if self.required(values, "state", k, row):
             state = self.normalise_name(values["state"][k])
-            if state not in TASK_STATES:
-                self.add("wb.unknown_state", row, "state", value=show(values["state"][k]), choices="、".join(TASK_STATES))
+            choices = TASK_SHEET.column("state").choices
+            if state not in choices:
+                self.add("wb.unknown_state", row, "state", value=show(values["state"][k]), choices="、".join(choices))
         percent = self.percent(values, k, row)
         unit = self.unit(values, k, row)
         if info and unit and not self.ctx.responsible(info["names"], tid, unit):
@@ -900,9 +901,6 @@ class _TaskChecker(_SheetChecker):
             return None
         return {"task_id": tid, "task_name": name, "year": year, "quarter": quarter, "state": state,
                 "percent": percent, **texts, "unit": unit}
-
-    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
-        return super().frame(records).astype({"percent": "float64"})
 
 
 def _bounds_text(low: float, high: float, unit: str) -> str:
