@@ -23,7 +23,8 @@ from lib import settings
 from lib.messages import render
 from lib.periods import Period, period_index, time_elapsed
 from lib.plan import Plan
-from lib.schema import KINDS_WITH_ACHIEVEMENT
+from lib.schema import INDICATOR_PROGRESS_COLUMNS, KINDS_WITH_ACHIEVEMENT, TASK_PROGRESS_COLUMNS
+from lib.targets import OFFICE_TARGET_COLUMNS, with_office_targets
 from lib.status import Outlook, Status, TaskStatus, is_final, outlook_label, status_label, task_status_label
 from lib.units import VIA_ALIAS, VIA_DIRECT, VIA_GROUP, UnitDirectory
 
@@ -32,9 +33,8 @@ TASK_BEHIND_MARGIN = 15.0  # behind when 完成进度 < 100·τ − 15
 TASK_NOT_STARTED_UNTIL = 0.2  # 未启动 is tolerated while τ < 0.2
 OUTLOOK_LOOKBACK = 4  # L′ is at least four quarters (a year) before L
 
-PROGRESS_COLUMNS = ["indicator_id", "year", "quarter", "value", "annual_target", "unit", "note"]
-TASK_PROGRESS_COLUMNS = ["task_id", "year", "quarter", "state", "percent", "progress", "problems", "next_steps", "unit"]
-ANNUAL_TARGET_COLUMNS = ["indicator_id", "year", "annual_target"]
+PROGRESS_COLUMNS = INDICATOR_PROGRESS_COLUMNS   # declared once, in lib.schema
+ANNUAL_TARGET_COLUMNS = OFFICE_TARGET_COLUMNS
 
 # How bad a reported 进展状态 is, for choosing among several units' rows (lower = worse).
 TASK_STATE_SEVERITY = {"滞后": 0, "未启动": 1, "推进中": 2, "已完成": 3}
@@ -118,17 +118,17 @@ def _build_grid(plan: Plan, progress: pd.DataFrame, as_of: Period, annual_target
     # Same indicator and quarter twice: the later row wins (a later import supersedes an earlier one).
     vals = rows[rows["value"].notna()].drop_duplicates(["pos", "col"], keep="last")
     values[vals["pos"].to_numpy(), vals["col"].to_numpy()] = vals["value"].to_numpy()
-    # A year's target may sit on any of its rows; the latest quarter's entry wins.
+    # A year's target may sit on any of its rows; the latest quarter's entry wins; then the office's setting
+    # (lib.targets), which also covers a year whose rows carry no target.
     tg = rows[rows["target"].notna()].assign(yi=lambda f: f["col"] // 4).drop_duplicates(["pos", "yi"], keep="last")
-    targets[tg["pos"].to_numpy(), tg["yi"].to_numpy()] = tg["target"].to_numpy()
-    if annual_targets is not None and len(annual_targets):
-        # Entered by the planning office: overrides what the progress rows say for that year.
-        office = _frame_with(annual_targets, ANNUAL_TARGET_COLUMNS)
-        opos = ids.get_indexer(office["indicator_id"].astype(str).str.strip().str.upper())
-        oyear = pd.to_numeric(office["year"], errors="coerce").to_numpy(dtype=float)
-        otarget = pd.to_numeric(office["annual_target"], errors="coerce").to_numpy(dtype=float)
-        ok = (opos >= 0) & (oyear >= B + 1) & (oyear <= T) & ~np.isnan(otarget)
-        targets[opos[ok], (oyear[ok] - (B + 1)).astype(int)] = otarget[ok]
+    year_targets = with_office_targets(
+        pd.DataFrame({"indicator_id": ids[tg["pos"].to_numpy()], "year": B + 1 + tg["yi"].to_numpy(),
+                      "annual_target": tg["target"].to_numpy()}), annual_targets, add_years=True)
+    tpos = ids.get_indexer(year_targets["indicator_id"].astype(str).str.strip().str.upper())
+    tyear = pd.to_numeric(year_targets["year"], errors="coerce").to_numpy(dtype=float)
+    tvalue = pd.to_numeric(year_targets["annual_target"], errors="coerce").to_numpy(dtype=float)
+    ok = (tpos >= 0) & (tyear >= B + 1) & (tyear <= T) & ~np.isnan(tvalue)
+    targets[tpos[ok], (tyear[ok] - (B + 1)).astype(int)] = tvalue[ok]
 
     raw = values.copy()
     annual = plan.indicators["annual"].to_numpy(dtype=bool)

@@ -11,14 +11,15 @@ Plain Python (no streamlit): the 简报导出 page and `python -m lib briefing` 
   summary, one slide per chart with its explanation in the notes). `data_exports(b)`: the assessment
   tables and the effective progress as .xlsx and CSV with Chinese headers, formula-leading text neutralised.
 
+Three modules: this one is the content (what the pack says and shows), `lib/briefing_deck.py` the deck (the
+only importer of python-pptx), `lib/briefing_exports.py` the files (ZIP, data exports, `pack_files`). The
+scope rule is `lib.scope`. Every name stays importable from `lib.briefing`.
+
 Without a browser (`lib.images.export_available()` is False) the summary and data exports still work;
 only the images (and so the ZIP and the deck) raise `lib.images.ExportError` with the install message.
 """
 from __future__ import annotations
 
-import io
-import math
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,14 +30,13 @@ import plotly.graph_objects as go
 
 from lib import charts, export, fmt, images, rollup, settings
 from lib.assess import Tolerance, assess_indicators, assess_tasks, explain
-from lib.messages import render
 from lib.narrative import (  # noqa: F401  (re-exported: the deck's sentences are the report's)
     MAX_LISTED, _count_phrase, _listing, _pct, _units, indicator_counts, lagging_indicators, period_text, summary_paragraphs,
     summary_text, task_counts,
 )
 from lib.periods import TIME_ZONE, Period, time_elapsed
 from lib.plan import Plan
-from lib.schema import INDICATOR_SHEET, KIND_LABELS, TASK_SHEET
+from lib.scope import SCOPE_KINDS, Scope, ScopeError, filter_to_scope, task_history  # noqa: F401  (re-exported)
 from lib.status import TaskStatus, status_label
 
 ProgressCallback = Callable[[float, str], None]
@@ -50,106 +50,11 @@ IMAGE_WIDTH = 1200         # layout px; PNGs are rendered at IMAGE_SCALE × this
 IMAGE_SCALE = 2
 DIRECT_VIAS = ("直接", "别名")  # the ranking leaves out what a unit answers for only through a group
 
-SCOPE_KINDS = ("all", "section", "unit")
 ZH_TZ = TIME_ZONE
 
 
 def _noop(_fraction: float, _text: str) -> None:
     return None
-
-
-# --- scope ------------------------------------------------------------------------------------------
-
-class ScopeError(ValueError):
-    """A scope that does not exist in the plan; `str(e)` is the Chinese message."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the pack covers: kind "all" (value None), "section" (section number) or "unit" (unit name)."""
-    kind: str = "all"
-    value: int | str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in SCOPE_KINDS:
-            raise ScopeError(render("brief.bad_scope", value=self.kind))
-        if self.kind == "all" and self.value is not None:
-            object.__setattr__(self, "value", None)
-        if self.kind == "section":
-            try:
-                object.__setattr__(self, "value", int(self.value))  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                raise ScopeError(render("brief.bad_scope", value=f"section:{self.value}")) from None
-        if self.kind == "unit" and not str(self.value or "").strip():
-            raise ScopeError(render("brief.bad_scope", value="unit:"))
-
-    @classmethod
-    def parse(cls, text: str) -> "Scope":
-        """"all" | "section:3" | "unit:区人社局" (also "全部")."""
-        text = str(text).strip()
-        if text in ("", "all", "全部"):
-            return cls()
-        kind, sep, value = text.partition(":")
-        if not sep:
-            kind, sep, value = text.partition(":")
-        if not sep or kind.strip() not in ("section", "unit"):
-            raise ScopeError(render("brief.bad_scope", value=text))
-        return cls(kind.strip(), value.strip())
-
-    def __str__(self) -> str:
-        return "all" if self.kind == "all" else f"{self.kind}:{self.value}"
-
-    def resolved(self, plan: Plan) -> "Scope":
-        """The same scope checked against the plan (a unit's alias becomes its canonical name)."""
-        if self.kind == "section":
-            numbers = [int(n) for n in plan.sections["section_no"]]
-            if self.value not in numbers:
-                raise ScopeError(render("brief.unknown_section", value=self.value, choices="、".join(map(str, numbers))))
-        if self.kind == "unit":
-            name = plan.units.resolve(self.value)
-            if name is None:
-                close = "、".join(plan.units.closest(self.value))
-                raise ScopeError(render("brief.unknown_unit", value=self.value, suggestion=f",是否为:{close}" if close else ""))
-            return Scope("unit", name)
-        return self
-
-    def label(self, plan: Plan) -> str:
-        """"全区" / "第三篇 发展现代产业体系、做强经济发展首位区" / "区人社局"."""
-        if self.kind == "section":
-            title = dict(zip(plan.sections["section_no"].astype(int), plan.sections["section_title"])).get(self.value, "")
-            return f"第{charts.chinese_numeral(self.value)}篇 {title}".strip()
-        if self.kind == "unit":
-            return str(self.value)
-        return "全区"
-
-    def phrase(self, plan: Plan) -> str:
-        """How the summary introduces the scope before "N项指标中": "" / "第三篇涉及的" / "区人社局负责的"."""
-        if self.kind == "section":
-            return f"第{charts.chinese_numeral(self.value)}篇涉及的"
-        if self.kind == "unit":
-            return f"{self.value}负责的"
-        return ""
-
-    def file_suffix(self) -> str:
-        """"" for the whole plan, "_第3篇" / "_区人社局" otherwise (file names)."""
-        if self.kind == "section":
-            return f"_第{self.value}篇"
-        if self.kind == "unit":
-            return "_" + images.safe_filename(str(self.value))
-        return ""
-
-
-def filter_to_scope(plan: Plan, scope: Scope, indicators: pd.DataFrame, tasks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's indicators and tasks, in plan order. Section: its tasks and the task-linked indicators;
-    unit: what it answers for in any role, directly, by alias or via a group (as the dashboard's filter)."""
-    if scope.kind == "section":
-        tasks = tasks[tasks["section_no"].astype(int) == scope.value]
-        indicators = indicators[indicators["task_id"].isin(set(tasks["task_id"]))]
-    elif scope.kind == "unit":
-        mine = set(plan.responsibilities(str(scope.value))["item_id"])
-        indicators = indicators[indicators["indicator_id"].isin(mine)]
-        tasks = tasks[tasks["task_id"].isin(mine)]
-    return indicators.reset_index(drop=True), tasks.reset_index(drop=True)
 
 
 # --- small text helpers: lib/narrative.py (shared with the evaluation report) ----------------------
@@ -253,14 +158,6 @@ def _heatmap_charts(history: pd.DataFrame, as_of: Period) -> list[BriefingChart]
             fig.update_layout(title_text=title)
         out.append(BriefingChart(title, fig, _explain_heatmap(part, as_of)))
     return out
-
-
-def task_history(plan: Plan, task_progress: pd.DataFrame, as_of: Period, task_ids: set[str] | None = None) -> pd.DataFrame:
-    """Each task's status at every plan quarter up to `as_of` (task_id, title, period, status)."""
-    frames = [assess_tasks(plan, task_progress, q).assign(period=str(q))[["task_id", "title", "period", "status"]]
-              for q in plan.periods if q <= as_of]
-    history = pd.concat(frames, ignore_index=True)
-    return history if task_ids is None else history[history["task_id"].isin(task_ids)].reset_index(drop=True)
 
 
 def build_charts(plan: Plan, scope: Scope, indicators: pd.DataFrame, tasks: pd.DataFrame, history: pd.DataFrame,
@@ -403,338 +300,22 @@ def _scoped_tasks(frame: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
     return frame[frame["task_id"].isin(ids)].reset_index(drop=True)
 
 
-# --- ZIP of images --------------------------------------------------------------------------------------------
-
-def charts_zip(briefing: Briefing, progress_cb: ProgressCallback | None = None) -> bytes:
-    """Every chart as a standalone PNG (rendered once, reused by the deck), numbered in slide order."""
-    pngs = briefing.render_images(progress_cb)
-    buf = io.BytesIO()
-    stamp = briefing.created.timetuple()[:6]
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, png in zip(briefing.image_names(), pngs):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED  # PNG is already compressed
-            zf.writestr(info, png)
-    return buf.getvalue()
+# --- the deck (lib/briefing_deck.py) and the files (lib/briefing_exports.py) --------------------------------
+# Their names stay importable from here, loaded on first use: python-pptx is imported by the deck module only.
+_MOVED = {
+    "lib.briefing_deck": ("DECK_FONT", "SLIDE_W_IN", "SLIDE_H_IN", "MARGIN_IN", "TITLE_TOP_IN", "TITLE_H_IN",
+                          "BODY_TOP_IN", "FOOTER_H_IN", "SUMMARY_TITLE", "deck_pptx"),
+    "lib.briefing_exports": ("charts_zip", "data_exports", "indicator_table", "pack_files", "progress_tables",
+                             "task_table"),
+}
 
 
-# --- PowerPoint deck ---------------------------------------------------------------------------------------------
-
-# Text boxes name a CJK font for East Asian text (PowerPoint and LibreOffice otherwise pick a Latin theme font
-# and fall back glyph by glyph). 微软雅黑 is on every Chinese Windows/Office; LibreOffice on Linux maps it to
-# an installed CJK font (Noto Sans CJK SC with fonts-noto-cjk).
-DECK_FONT = "Microsoft YaHei"
-SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
-MARGIN_IN = 0.45
-TITLE_TOP_IN, TITLE_H_IN = 0.3, 0.75
-BODY_TOP_IN = 1.15
-FOOTER_H_IN = 0.35
-DARK, GREY_TEXT, ACCENT = "222222", "666666", "1F4E79"
-SAMPLE_RED = "D55E00"
-
-
-def _rgb(hex6: str):
-    from pptx.dml.color import RGBColor
-    return RGBColor.from_string(hex6)
-
-
-def _style_run(run, size: float, *, bold: bool = False, colour: str = DARK) -> None:
-    """Size, weight, colour, and the CJK font on the run's latin, ea (East Asian) and cs slots, lang zh-CN."""
-    from lxml import etree
-    from pptx.oxml.ns import qn
-    from pptx.util import Pt
-
-    font = run.font
-    font.size = Pt(size)
-    font.bold = bold
-    font.color.rgb = _rgb(colour)
-    font.name = DECK_FONT  # <a:latin>
-    rpr = run._r.get_or_add_rPr()
-    rpr.set("lang", "zh-CN")
-    rpr.set("altLang", "en-US")
-    latin = rpr.find(qn("a:latin"))
-    previous = latin
-    for tag in ("a:ea", "a:cs"):
-        el = rpr.find(qn(tag))
-        if el is None:
-            el = etree.SubElement(rpr, qn(tag))
-            previous.addnext(el)
-        el.set("typeface", DECK_FONT)
-        previous = el
-
-
-def _text_box(slide, left: float, top: float, width: float, height: float, paragraphs: list[str], size: float, *,
-              bold: bool = False, colour: str = DARK, align: str = "left", space_after: float = 0, name: str = ""):
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Inches, Pt
-
-    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
-    if name:
-        box.name = name
-    tf = box.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = MSO_ANCHOR.TOP
-    for side in ("margin_left", "margin_right"):
-        setattr(tf, side, Inches(0.05))
-    for i, text in enumerate(paragraphs):
-        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        p.alignment = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}[align]
-        p.space_after = Pt(space_after)
-        p.line_spacing = 1.15
-        _style_run(p.add_run(), size, bold=bold, colour=colour)
-        p.runs[0].text = text
-    return box
-
-
-def _set_title(slide, text: str, *, top: float = TITLE_TOP_IN, height: float = TITLE_H_IN, size: float = 26,
-               left: float = MARGIN_IN, width: float = SLIDE_W_IN - 2 * MARGIN_IN, align: str = "left") -> None:
-    """Fill and place the layout's title placeholder (kept, so outline view and screen readers see the title)."""
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Inches
-
-    title = slide.shapes.title
-    title.left, title.top, title.width, title.height = Inches(left), Inches(top), Inches(width), Inches(height)
-    tf = title.text_frame
-    tf.clear()
-    tf.word_wrap = True
-    tf.vertical_anchor = MSO_ANCHOR.MIDDLE
-    p = tf.paragraphs[0]
-    p.alignment = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER}[align]
-    run = p.add_run()
-    run.text = text
-    _style_run(run, size, bold=True, colour=ACCENT)
-
-
-def _text_width_em(text: str) -> float:
-    """Width of `text` in em: CJK and full-width characters 1, others about 0.55."""
-    return sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in text)
-
-
-def _lines_needed(paragraphs: list[str], size_pt: float, width_in: float) -> float:
-    per_line_em = width_in * 72 / size_pt
-    return sum(max(1, math.ceil(_text_width_em(p) / per_line_em)) for p in paragraphs)
-
-
-def _fit_size(paragraphs: list[str], width_in: float, height_in: float, sizes=(20, 18, 16, 15, 14, 13, 12)) -> float | None:
-    """The largest font size at which the paragraphs fit the box (1.15 line spacing, 6 pt between
-    paragraphs, a 10% safety margin for wrapping), or None."""
-    for size in sizes:
-        height_pt = _lines_needed(paragraphs, size, width_in * 0.95) * size * 1.15 * 1.2 + 6 * len(paragraphs)
-        if height_pt <= height_in * 72 * 0.92:
-            return size
-    return None
-
-
-def _split_to_fit(paragraphs: list[str], width_in: float, height_in: float) -> list[tuple[list[str], float]]:
-    """Paragraphs grouped into slides that each fit (at ≥ 12 pt)."""
-    pages: list[tuple[list[str], float]] = []
-    current: list[str] = []
-    for para in paragraphs:
-        trial = [*current, para]
-        if current and _fit_size(trial, width_in, height_in) is None:
-            pages.append((current, _fit_size(current, width_in, height_in) or 12))
-            current = [para]
-        else:
-            current = trial
-    if current:
-        pages.append((current, _fit_size(current, width_in, height_in) or 12))
-    return pages
-
-
-def _footer(slide, briefing: Briefing, number: int) -> None:
-    left = f"{briefing.plan.config.short_name}实施监测 · 截至{period_text(briefing.as_of)} · {briefing.scope_label} · {ISSUER}"
-    top = SLIDE_H_IN - FOOTER_H_IN - 0.05
-    _text_box(slide, MARGIN_IN, top, 10.5, FOOTER_H_IN, [left], 10, colour=GREY_TEXT, name="页脚")
-    _text_box(slide, SLIDE_W_IN - MARGIN_IN - 1.5, top, 1.5, FOOTER_H_IN, [str(number)], 10, colour=GREY_TEXT,
-              align="right", name="页码")
-
-
-def _sample_mark(slide) -> None:
-    from pptx.enum.shapes import MSO_SHAPE
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Inches, Pt
-
-    w, h = 1.35, 0.42
-    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(SLIDE_W_IN - MARGIN_IN - w), Inches(0.12), Inches(w), Inches(h))
-    shape.name = "示例数据标记"
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = _rgb("FFFFFF")
-    shape.line.color.rgb = _rgb(SAMPLE_RED)
-    shape.line.width = Pt(2)
-    tf = shape.text_frame
-    tf.vertical_anchor = MSO_ANCHOR.MIDDLE
-    p = tf.paragraphs[0]
-    p.alignment = PP_ALIGN.CENTER
-    run = p.add_run()
-    run.text = charts.SAMPLE_MARK
-    _style_run(run, 14, bold=True, colour=SAMPLE_RED)
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    """Width and height from the PNG header (IHDR)."""
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
-SUMMARY_TITLE = "总体情况"
-
-
-def deck_pptx(briefing: Briefing, progress_cb: ProgressCallback | None = None) -> bytes:
-    """A 16:9 deck: title slide, summary slide(s), one slide per chart (picture + notes)."""
-    from pptx import Presentation
-    from pptx.util import Inches
-
-    pngs = briefing.render_images(progress_cb)
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
-    prs.core_properties.title = f"{briefing.plan.config.short_name}实施监测简报({period_text(briefing.as_of)})"
-    prs.core_properties.author = ISSUER
-    prs.core_properties.language = "zh-CN"
-    title_layout, title_only = prs.slide_layouts[0], prs.slide_layouts[5]
-    number = 0
-
-    # title slide
-    slide = prs.slides.add_slide(title_layout)
-    number += 1
-    _set_title(slide, briefing.plan.config.name, top=2.0, height=1.5, size=32, left=1.0, width=SLIDE_W_IN - 2.0, align="center")
-    subtitle = slide.placeholders[1]
-    subtitle.element.getparent().remove(subtitle.element)  # own text boxes instead: exact fonts and positions
-    lines = ["规划实施监测简报", f"截至{period_text(briefing.as_of)}(时间进度{_pct(briefing.time_elapsed)}) · {briefing.scope_label}"]
-    _text_box(slide, 1.0, 3.7, SLIDE_W_IN - 2.0, 1.2, lines, 22, colour=DARK, align="center", space_after=6, name="副标题")
-    _text_box(slide, 1.0, 5.4, SLIDE_W_IN - 2.0, 0.9, [ISSUER, f"{briefing.created.year}年{briefing.created.month}月{briefing.created.day}日"], 18,
-              colour=GREY_TEXT, align="center", name="发布单位")
-    if briefing.sample_data:
-        _sample_mark(slide)
-    slide.notes_slide.notes_text_frame.text = briefing.summary_text
-
-    # summary slide(s)
-    body_w = SLIDE_W_IN - 2 * MARGIN_IN
-    body_h = SLIDE_H_IN - BODY_TOP_IN - FOOTER_H_IN - 0.2
-    pages = _split_to_fit(briefing.paragraphs, body_w, body_h)
-    for i, (paras, size) in enumerate(pages):
-        slide = prs.slides.add_slide(title_only)
-        number += 1
-        _set_title(slide, SUMMARY_TITLE if i == 0 else f"{SUMMARY_TITLE}(续)")
-        _text_box(slide, MARGIN_IN, BODY_TOP_IN, body_w, body_h, paras, size, space_after=6, name="摘要")
-        if briefing.sample_data:
-            _sample_mark(slide)
-        _footer(slide, briefing, number)
-        slide.notes_slide.notes_text_frame.text = "\n".join(paras)
-
-    # one slide per chart
-    for chart, png in zip(briefing.charts, pngs):
-        slide = prs.slides.add_slide(title_only)
-        number += 1
-        _set_title(slide, chart.title, size=24 if len(chart.title) <= 30 else 20)
-        px_w, px_h = _png_size(png)
-        box_w, box_h = SLIDE_W_IN - 2 * MARGIN_IN, body_h
-        scale = min(box_w / px_w, box_h / px_h)
-        w_in, h_in = px_w * scale, px_h * scale
-        free = box_w - w_in
-        if free >= 3.2:  # a tall picture leaves room: the key points beside it
-            pic_left = MARGIN_IN
-            side = chart.explanation.split("\n")
-            side_w = free - 0.3
-            size = _fit_size(side, side_w, box_h, sizes=(16, 15, 14, 13, 12, 11)) or 11
-            _text_box(slide, MARGIN_IN + w_in + 0.3, BODY_TOP_IN, side_w, box_h, side, size, colour=DARK, space_after=6, name="要点")
-        else:
-            pic_left = MARGIN_IN + free / 2
-        pic = slide.shapes.add_picture(io.BytesIO(png), Inches(pic_left), Inches(BODY_TOP_IN), Inches(w_in), Inches(h_in))
-        pic.name = chart.title
-        _footer(slide, briefing, number)
-        slide.notes_slide.notes_text_frame.text = chart.explanation
-    if progress_cb:
-        progress_cb(1.0, "演示文稿已生成")
-    buf = io.BytesIO()
-    prs.save(buf)
-    return buf.getvalue()
-
-
-# --- data exports ---------------------------------------------------------------------------------------
-
-def _joined(value: object) -> object:
-    return "、".join(value) if isinstance(value, (tuple, list)) else value
-
-
-def _share_pct(series: pd.Series) -> pd.Series:
-    return (pd.to_numeric(series, errors="coerce") * 100).round(1)
-
-
-def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
-    """The assessment with Chinese headers, shares as percent numbers, and how each status was reached."""
-    return pd.DataFrame({
-        "指标编号": ind["indicator_id"], "指标名称": ind["name"], "指标类别": ind["category"],
-        "测算方法": ind["kind"].map(KIND_LABELS).fillna(ind["kind"]), "计量单位": ind["unit"],
-        "状态": ind["status_label"], "完成度(%)": _share_pct(ind["achievement"]), "时间进度(%)": _share_pct(ind["time_elapsed"]),
-        "评估期": ind["latest_period"], "最新值": ind["latest_value"], "比测算期滞后(季度)": ind["lag_quarters"],
-        "目标值": ind["target_value"], "基期值": ind["baseline_value"], "至今年均增速(%)": ind["avg_growth"],
-        "与参照指标差距(百分点)": ind["diff_pp"], "当年上级下达目标": ind["assigned_target"],
-        "规划期累计值": ind["cumulative_total"], "未能评估的原因": ind["reason"],
-        "牵头单位": ind["lead_units"].map(_joined), "责任单位": ind["responsible_units"].map(_joined),
-        "测算说明": [" ".join(explain(r)) for _, r in ind.iterrows()], "测算期": ind["as_of"],
-    })
-
-
-def task_table(tasks: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "任务编号": tasks["task_id"],
-        "篇章": [f"{charts.chinese_numeral(n)}、{t}" for n, t in zip(tasks["section_no"], tasks["section_title"])],
-        "任务名称": tasks["title"], "状态": tasks["status_label"], "填报进展状态": tasks["state"],
-        "完成进度(%)": tasks["percent"], "最新填报期": tasks["latest_period"], "工作进展": tasks["progress"],
-        "存在问题": tasks["problems"], "下步计划": tasks["next_steps"],
-        "牵头单位": tasks["lead_units"].map(_joined), "责任单位": tasks["responsible_units"].map(_joined),
-        "采用的填报单位": tasks["reporting_unit"], "测算期": tasks["as_of"],
-    })
-
-
-def _progress_table(frame: pd.DataFrame, sheet, names: dict[str, str], name_col: str) -> pd.DataFrame:
-    labels = {c.name: c.label for c in sheet.columns}
-    id_col = sheet.columns[0].name
-    cols = [c.name for c in sheet.columns if c.name in frame.columns or c.name == name_col]
-    out = frame.sort_values([id_col, "year", "quarter"], kind="stable").assign(**{name_col: lambda f: f[id_col].map(names)})
-    out = out.reindex(columns=cols)
-    if "submission_id" in frame.columns:
-        out["报送编号"] = frame.loc[out.index, "submission_id"]
-    return out.rename(columns=labels).reset_index(drop=True)
-
-
-def progress_tables(briefing: Briefing) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The effective progress the assessment used (scope's items, up to as-of), headers as in the workbook."""
-    plan = briefing.plan
-    ind_names = dict(zip(plan.indicators["indicator_id"], plan.indicators["name"]))
-    task_names = dict(zip(plan.tasks["task_id"], plan.tasks["title"]))
-    ind = briefing.progress if len(briefing.progress) else pd.DataFrame(columns=[c.name for c in INDICATOR_SHEET.columns if c.name != "indicator_name"])
-    tasks = briefing.task_progress if len(briefing.task_progress) else pd.DataFrame(columns=[c.name for c in TASK_SHEET.columns if c.name != "task_name"])
-    return (_progress_table(ind, INDICATOR_SHEET, ind_names, "indicator_name"),
-            _progress_table(tasks, TASK_SHEET, task_names, "task_name"))
-
-
-def data_exports(briefing: Briefing) -> dict[str, bytes]:
-    """{file name: bytes}: one .xlsx with four sheets, and each table as UTF-8 (BOM) CSV."""
-    ind_prog, task_prog = progress_tables(briefing)
-    sheets = {"指标评估": indicator_table(briefing.indicators), "任务评估": task_table(briefing.tasks),
-              "指标进度": ind_prog, "任务进度": task_prog}
-    suffix = f"_{briefing.as_of}{briefing.scope.file_suffix()}"
-    out = {f"评估与进度{suffix}.xlsx": export.xlsx_bytes(sheets)}
-    for name, frame in sheets.items():
-        out[f"{name}{suffix}.csv"] = export.csv_bytes(frame)
-    return out
-
-
-def pack_files(briefing: Briefing, progress_cb: ProgressCallback | None = None, *, with_images: bool = True) -> dict[str, bytes]:
-    """Everything the CLI writes: deck, ZIP, summary text, data exports ({file name: bytes})."""
-    files: dict[str, bytes] = {}
-    if with_images:
-        cb = progress_cb or _noop
-        briefing.render_images(cb, 0.15, 0.9)
-        cb(0.92, "正在生成演示文稿…")
-        files[f"{briefing.stem('简报')}.pptx"] = deck_pptx(briefing)
-        cb(0.97, "正在打包图片…")
-        files[f"{briefing.stem('图表')}.zip"] = charts_zip(briefing)
-    files[f"{briefing.stem('摘要')}.txt"] = (briefing.summary_text + "\n").encode("utf-8")
-    files.update(data_exports(briefing))
-    if progress_cb:
-        progress_cb(1.0, "简报已生成")
-    return files
+def __getattr__(name: str):
+    for module, names in _MOVED.items():
+        if name in names:
+            import importlib
+            return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module 'lib.briefing' has no attribute {name!r}")
 
 
 __all__ = [

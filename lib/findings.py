@@ -7,7 +7,7 @@ from enum import Enum
 
 import pandas as pd
 
-from lib.messages import render
+from lib.messages import hint, render, severity as catalogue_severity
 
 
 class Severity(str, Enum):
@@ -29,6 +29,11 @@ class Finding:
     value: str = ""
 
     @property
+    def hint(self) -> str:
+        """What to do, where the message itself does not say (lib.messages.HINTS)."""
+        return hint(self.code)
+
+    @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
@@ -47,10 +52,13 @@ class Finding:
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
-def finding(code: str, severity: Severity = Severity.ERROR, *, sheet: str = "", row: int | None = None,
+def finding(code: str, severity: Severity | None = None, *, sheet: str = "", row: int | None = None,
             column: str = "", value: object = "", **params: object) -> Finding:
+    """A finding of catalogue code `code`, with the catalogue's severity. Pass `severity` only where it is
+    inherited, not declared (the cap's summary takes the severity of the findings it counts)."""
     shown = "" if value is None else str(value)
-    return Finding(code, severity, render(code, value=shown, **params), sheet, row, column, shown)
+    level = severity or Severity(catalogue_severity(code))
+    return Finding(code, level, render(code, value=shown, **params), sheet, row, column, shown)
 
 
 MAX_PER_CODE = 200

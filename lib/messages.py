@@ -282,6 +282,12 @@ MESSAGES: dict[str, str] = {
     "setup.db_damaged": "数据库文件 {file} 已损坏(SQLite 完整性检查:{detail})。请先停止看板、复制一份该文件,再从备份恢复;没有备份时可用 sqlite3 命令的 .recover 抢救数据到新文件",
     "setup.db_unavailable": "无法打开数据库 {file}:{detail}。请检查 PLANMON_DB_URL、数据库服务是否在运行以及账号权限",
     "setup.demo_exposed": "警告:演示模式已开启(演示账号的密码是公开的),看板却在 {address} 上对网络开放。正式使用前请关闭演示模式(PLANMON_DEMO_MODE=false);只在本机试用时设 PLANMON_SERVER_ADDRESS=127.0.0.1",
+    # --- typed progress frames (lib/coerce.py): rows the store or a checker converts by the schema --------
+    "coerce.column_missing": "缺少必需列「{value}」",
+    "coerce.not_number": "“{value}” 不是数字,请填写数字",
+    "coerce.required_empty": "必填项为空,请填写",
+    "coerce.out_of_range": "{value} 超出允许范围 {low}–{high},请改正",
+    "coerce.bad_choice": "“{value}”不是可选值,可选:{choices}",
     # --- images ---
     "image.ok": "图片导出可用(浏览器:{path})",
     "image.no_browser": (
@@ -297,6 +303,44 @@ MESSAGES: dict[str, str] = {
     "image.failed": "图片导出失败:{detail}",
 
 }
+
+
+# --- severity and fix hints of the findings (one home for every rule) ------------------------------------
+# A finding's severity belongs to its code, not to the call site: every code is an error (the upload or the
+# plan files are refused) except these warnings (shown, but the upload is accepted / the draft is written).
+WARNING_CODES: frozenset[str] = frozenset({
+    "plan.missing_baseline",
+    "wb.column_extra", "wb.rows_not_filled", "wb.value_implausible", "wb.name_mismatch", "wb.target_not_quota",
+    "wb.target_changed", "wb.quota_without_target", "wb.percent_converted",
+    "notice.kind_guessed", "notice.direction_guessed", "notice.unit_assumed", "notice.name_completed",
+    "notice.ref_found", "notice.numbering_gap", "notice.task_quantity", "notice.task_quantity_unclear",
+    "notice.group_members", "notice.unit_kind_guessed", "notice.unit_alias", "notice.config_guessed",
+    "notice.baseline_missing", "notice.bounds_missing", "notice.annual_default",
+})
+SEVERITY_ERROR, SEVERITY_WARNING = "error", "warning"
+
+# What to do, for the codes whose template names the problem but not the fix (`Finding.hint`).
+HINTS: dict[str, str] = {
+    "plan.not_a_number": "请改为数字(不带单位和千分位逗号)",
+    "plan.unknown_ref": "请填写指标表中已有的指标编号",
+    "plan.unknown_task": "请填写任务表中已有的任务编号",
+    "plan.unknown_member": "请先在 units.csv 中加上该单位,或改正成员名称",
+    "wb.unknown_unit": "请按单位名录填写本单位的全称",
+    "wb.submitter_unknown": "请选择单位名录中的单位",
+    "auth.unknown_account": "请核对用户名,或请规划办新建账号",
+}
+
+
+def severity(code: str) -> str:
+    """"warning" for the codes in WARNING_CODES, "error" for every other catalogue code (unknown codes raise)."""
+    if code not in MESSAGES:
+        raise KeyError(code)
+    return SEVERITY_WARNING if code in WARNING_CODES else SEVERITY_ERROR
+
+
+def hint(code: str) -> str:
+    """The fix hint of a code ("" where the template already says what to do)."""
+    return HINTS.get(code, "")
 
 
 def render(code: str, **params: object) -> str:

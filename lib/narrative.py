@@ -29,7 +29,7 @@ MAX_LISTED = 5             # items named in one sentence of the summary
 
 
 class ScopeLike(Protocol):
-    """What the sentences need of lib.briefing.Scope (kept there: it also names files and checks the plan)."""
+    """What the sentences need of lib.scope.Scope (kept there: it also names files and checks the plan)."""
     def phrase(self, plan: Plan) -> str: ...
 
 

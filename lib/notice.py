@@ -22,7 +22,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from lib import schema
-from lib.findings import Finding, SEVERITY_LABEL, Severity, finding
+from lib.findings import Finding, SEVERITY_LABEL, finding
 from lib.messages import CatalogueError
 from lib.units import UnitDirectory, UnitInfo, normalise_name
 
@@ -539,9 +539,9 @@ class _Parsed:
     findings: list[NoticeFinding] = field(default_factory=list)
     unit_lines: dict[str, tuple[str, int]] = field(default_factory=dict)  # name → (sentence, line) first named
 
-    def note(self, code: str, severity: Severity = Severity.WARNING, *, sentence: str = "", line: int | None = None,
-             **params: object) -> None:
-        self.findings.append(NoticeFinding(finding(code, severity, **params), sentence, line))
+    def note(self, code: str, *, sentence: str = "", line: int | None = None, **params: object) -> None:
+        """A finding of `code` (its severity is the catalogue's) tied to the notice's sentence and line."""
+        self.findings.append(NoticeFinding(finding(code, **params), sentence, line))
 
     def name_units(self, names: tuple[str, ...], sentence: str, line: int) -> None:
         for name in names:
@@ -624,7 +624,7 @@ def _indicator_rows(parsed: _Parsed) -> pd.DataFrame:
         where = {"sentence": b.text, "line": b.line, "sheet": "indicators.csv", "row": pos + 2}
         ref = ""
         if w.kind == "":
-            parsed.note("notice.kind_unrecognised", Severity.ERROR, column="kind", value=sentence,
+            parsed.note("notice.kind_unrecognised", column="kind", value=sentence,
                         choices="、".join(schema.KINDS), **where)
         if w.guessed:
             parsed.note("notice.kind_guessed", column="kind", value=sentence, kind=w.kind,
@@ -642,12 +642,12 @@ def _indicator_rows(parsed: _Parsed) -> pd.DataFrame:
                 parsed.note("notice.ref_found", column="ref_indicator", value=sentence, ref=w.ref, ref_id=found,
                             ref_name=names[found], **where)
             else:
-                parsed.note("notice.ref_missing", Severity.ERROR, column="ref_indicator", value=sentence, ref=w.ref, **where)
+                parsed.note("notice.ref_missing", column="ref_indicator", value=sentence, ref=w.ref, **where)
         if not item["category"]:
-            parsed.note("notice.category_missing", Severity.ERROR, column="category", value=sentence, **where)
+            parsed.note("notice.category_missing", column="category", value=sentence, **where)
         responsible = tuple(dict.fromkeys(units.lead + units.responsible))
         if not responsible:
-            parsed.note("notice.units_missing", Severity.ERROR, column="responsible_units", value=sentence,
+            parsed.note("notice.units_missing", column="responsible_units", value=sentence,
                         role="责任单位", col="responsible_units", **where)
         rows.append({"indicator_id": iid, "category": item["category"], "name": names[iid], "target_text": sentence,
                      "kind": w.kind, "target_value": w.target, "unit": w.unit, "direction": w.direction,
@@ -665,9 +665,9 @@ def _task_rows(parsed: _Parsed) -> pd.DataFrame:
             parsed.note("notice.numbering_gap", column="task_id", value=item["title"], written=b.number,
                         expected=item["n"], item_id=task_id, **where)
         if not item["description"]:
-            parsed.note("notice.description_missing", Severity.ERROR, column="description", value=item["title"], **where)
+            parsed.note("notice.description_missing", column="description", value=item["title"], **where)
         if not units.lead:
-            parsed.note("notice.units_missing", Severity.ERROR, column="lead_units", value=item["title"],
+            parsed.note("notice.units_missing", column="lead_units", value=item["title"],
                         role="牵头单位", col="lead_units", **where)
         rows.append({"task_id": task_id, "section_no": item["section_no"], "section_title": item["section_title"],
                      "title": item["title"], "description": item["description"], "lead_units": units.lead,
@@ -816,7 +816,7 @@ def _plan_config(blocks: list[Block], district: str | None, base_year: int | Non
         config["base_year"], config["target_year"] = base_year, target_year
     for key, field_name, option in (("name", "规划名称", "plan.toml 的 name"), ("base_year", "基期和目标年份", "--base-year/--target-year")):
         if not config.get(key):
-            parsed.note("notice.config_missing", Severity.ERROR, sheet="plan.toml", column=key, field=field_name, option=option)
+            parsed.note("notice.config_missing", sheet="plan.toml", column=key, field=field_name, option=option)
     if name and base_year is not None:
         parsed.note("notice.config_guessed", sheet="plan.toml", value=name, name=name, short_name=short,
                     base_year=base_year, target_year=target_year)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib import schema
-from lib.findings import Finding, Severity, finding, has_errors
+from lib.findings import Finding, finding, has_errors
 from lib.periods import Period, plan_periods
 from lib.schema import LIST_SEPARATOR, Table
 from lib.units import UnitDirectory, responsibilities
@@ -238,7 +238,7 @@ def _check_indicators(ind: pd.DataFrame, tasks: pd.DataFrame) -> list[Finding]:
         if rec.kind in schema.KINDS_NEEDING_TARGET and pd.isna(rec.target_value):
             out.append(finding("plan.missing_target", sheet=file, row=row, column="target_value", kind=rec.kind))
         if rec.kind in schema.KINDS_NEEDING_BASELINE and pd.isna(rec.baseline_value):
-            out.append(finding("plan.missing_baseline", Severity.WARNING, sheet=file, row=row, column="baseline_value"))
+            out.append(finding("plan.missing_baseline", sheet=file, row=row, column="baseline_value"))
         if rec.kind == "in_step":
             if not rec.ref_indicator:
                 out.append(finding("plan.missing_ref", sheet=file, row=row, column="ref_indicator"))

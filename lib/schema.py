@@ -20,6 +20,7 @@ class Column:
     choices: tuple[str, ...] = ()
     help: str = ""
     fill_in: bool = False           # a workbook cell the department types (the rest is pre-filled by the template)
+    stored: bool = True             # kept in the store and assessed (False: shown in the workbook only)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Table:
     @property
     def fill_in(self) -> list[str]:
         return [c.name for c in self.columns if c.fill_in]
+
+    @property
+    def stored(self) -> list[str]:
+        """The columns the store keeps and the assessment reads (a workbook's name columns are left out)."""
+        return [c.name for c in self.columns if c.stored]
 
     @property
     def required(self) -> list[Column]:
@@ -128,7 +134,7 @@ UNITS = Table("units", "单位", (
 # The quarterly workbook (docs/workbook-format.md): sheet and header labels are the contract ----
 INDICATOR_SHEET = Table("indicator_progress", "指标进度", (
     Column("indicator_id", "指标编号", "str"),
-    Column("indicator_name", "指标名称", "str", required=False),
+    Column("indicator_name", "指标名称", "str", required=False, stored=False),
     Column("year", "年份", "int"),
     Column("quarter", "季度", "int", min=1, max=4),
     Column("value", "数值", "float", fill_in=True),
@@ -139,7 +145,7 @@ INDICATOR_SHEET = Table("indicator_progress", "指标进度", (
 
 TASK_SHEET = Table("task_progress", "任务进度", (
     Column("task_id", "任务编号", "str"),
-    Column("task_name", "任务名称", "str", required=False),
+    Column("task_name", "任务名称", "str", required=False, stored=False),
     Column("year", "年份", "int"),
     Column("quarter", "季度", "int", min=1, max=4),
     Column("state", "进展状态", "str", choices=TASK_STATES, fill_in=True),
@@ -149,3 +155,9 @@ TASK_SHEET = Table("task_progress", "任务进度", (
     Column("next_steps", "下步计划", "str", required=False, fill_in=True),
     Column("unit", "填报单位", "str"),
 ))
+
+# Progress as stored and assessed: the sheets' stored columns, and the key of one effective row.
+INDICATOR_PROGRESS_COLUMNS = INDICATOR_SHEET.stored
+TASK_PROGRESS_COLUMNS = TASK_SHEET.stored
+INDICATOR_PROGRESS_KEY = ["indicator_id", "year", "quarter"]
+TASK_PROGRESS_KEY = ["task_id", "year", "quarter", "unit"]   # one row per reporting unit

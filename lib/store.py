@@ -23,11 +23,11 @@ The rules, each decided once here:
   result depends only on the set of adopted submissions, so revoking one simply brings back what the
   remaining adopted ones say ("the previous values come back"), whatever order reviews happened in.
 - **Annual targets (年度目标值)** of quota indicators come from two places: the workbook column, and the
-  planning office's settings (`set_annual_target`, append-only history, the latest setting wins). In
-  `effective_indicator_progress` the office's setting for (indicator, year) replaces the workbook's
-  number on every row of that year, because the office is the authority on what the higher level assigned.
-  `lib.assess.assess_indicators(..., annual_targets=store.annual_targets())` applies the same rule, and
-  also covers a year whose rows carry no target at all.
+  planning office's settings (`set_annual_target`, append-only history, the latest setting wins). The
+  office's setting for (indicator, year) replaces the workbook's number on every row of that year, because
+  the office is the authority on what the higher level assigned: one rule, `lib.targets.with_office_targets`,
+  applied by `effective_indicator_progress`, `preview` and `lib.assess.assess_indicators(...,
+  annual_targets=store.annual_targets())` (which also covers a year whose rows carry no target at all).
 - **Baselines** set by the office (`set_baseline`) are likewise append-only; `baselines()` gives the latest
   per indicator and `apply_baselines(plan, store.baselines())` returns a plan that uses them.
 - **Identical re-upload**: the same SHA-256 from the same unit while an earlier copy is 待审核 or 已采纳 is a
@@ -45,6 +45,9 @@ The rules, each decided once here:
   account `system` — so the review list and per-unit history look like real use from day one. It runs in
   one locked transaction that first checks the store is still empty: two processes starting at once seed
   once.
+- **Modules.** This file is the store's queries (the `Store` class, `open_store`); the engine set-up is
+  `lib/store_engine.py`, the upload preview's comparison `lib/store_preview.py`, and the Chinese labels and
+  display formatting the pages use `lib/store_labels.py`. Every name stays importable from `lib.store`.
 - Timestamps are UTC. The database keeps naive UTC; frames carry UTC-aware pandas timestamps; messages
   show 北京时间.
 """
@@ -59,7 +62,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 import sqlalchemy as sa
@@ -67,9 +70,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from lib import settings
 from lib.messages import CatalogueError, render
-from lib.periods import TIME_ZONE, Period
-from lib.private import private_dir, private_sqlite_file
-from lib.schema import INDICATOR_SHEET, TASK_SHEET
+from lib.coerce import as_text, coerce
+from lib.schema import (INDICATOR_PROGRESS_COLUMNS, INDICATOR_PROGRESS_KEY, INDICATOR_SHEET, TASK_PROGRESS_COLUMNS,
+                        TASK_PROGRESS_KEY, TASK_SHEET, Table)
+from lib import store_preview
+from lib.store_engine import SQLITE_BUSY_TIMEOUT_S, default_url, make_engine  # noqa: F401  (re-exported)
+from lib.store_labels import (DISPLAY_TZ, HISTORY_LABELS, STATE_TEXT, SUBMISSION_LABELS,  # noqa: F401  (re-exported)
+                              display_time, period_text)
+from lib.store_preview import CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME  # noqa: F401  (re-exported)
+from lib.targets import with_office_targets
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, PLANS, SUBMISSION_EVENTS, SUBMISSIONS,
                               TARGET_SETTINGS, TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database,
                               migrate, utcnow)
@@ -79,13 +88,11 @@ if TYPE_CHECKING:
 
 SYSTEM_ACCOUNT = "system"          # seeding
 AUTO_ADOPT_ACCOUNT = "auto-adopt"  # reviewed_by of a submission adopted by the auto_adopt setting
-SQLITE_BUSY_TIMEOUT_S = 60.0       # a writer waits this long for another writer before failing
-DISPLAY_TZ = TIME_ZONE
 
-INDICATOR_COLUMNS = ["indicator_id", "year", "quarter", "value", "annual_target", "unit", "note"]
-TASK_COLUMNS = ["task_id", "year", "quarter", "state", "percent", "progress", "problems", "next_steps", "unit"]
-INDICATOR_KEY = ["indicator_id", "year", "quarter"]
-TASK_KEY = ["task_id", "year", "quarter", "unit"]
+INDICATOR_COLUMNS = INDICATOR_PROGRESS_COLUMNS   # declared once, in lib.schema
+TASK_COLUMNS = TASK_PROGRESS_COLUMNS
+INDICATOR_KEY = INDICATOR_PROGRESS_KEY
+TASK_KEY = TASK_PROGRESS_KEY
 
 
 class SubmissionState(str, Enum):
@@ -99,28 +106,9 @@ class SubmissionState(str, Enum):
         return STATE_LABELS[self]
 
 
-STATE_LABELS: dict[SubmissionState, str] = {
-    SubmissionState.PENDING: "待审核",
-    SubmissionState.ADOPTED: "已采纳",
-    SubmissionState.RETURNED: "已退回",
-    SubmissionState.REVOKED: "已撤销",
-}
-
-# Chinese labels for the columns of `submissions()` and `history()` (pages rename with these).
-SUBMISSION_LABELS: dict[str, str] = {
-    "id": "报送编号", "unit": "填报单位", "account": "上传账号", "created_at": "上传时间", "file_name": "文件名",
-    "sha256": "SHA-256", "indicator_rows": "指标行数", "task_rows": "任务行数", "state": "状态代码",
-    "state_label": "状态", "state_reason": "退回/撤销原因", "reviewed_by": "审核人", "reviewed_at": "审核时间",
-}
-HISTORY_LABELS: dict[str, str] = {
-    "item_id": "编号", "source": "来源", "period": "期间", "year": "年份", "quarter": "季度", "value": "数值",
-    "annual_target": "年度目标值", "task_state": "进展状态", "percent": "完成进度", "unit": "填报单位",
-    "account": "账号", "time": "时间", "submission_id": "报送编号", "submission_state": "报送状态",
-    "reviewed_by": "审核人", "reviewed_at": "审核时间", "note": "备注/原因",
-}
+STATE_LABELS: dict[SubmissionState, str] = {SubmissionState(k): v for k, v in STATE_TEXT.items()}
 _SUBMISSION_FIELDS = [SUBMISSIONS.c[name] for name in SUBMISSION_LABELS if name != "state_label"]
 SOURCE_SUBMITTED, SOURCE_TARGET, SOURCE_BASELINE = "填报", "年度目标值设定", "基期值设定"
-CHANGE_NEW, CHANGE_CHANGED, CHANGE_SAME = "新增", "变更", "未变"
 
 
 @dataclass(frozen=True)
@@ -166,64 +154,7 @@ class SubmissionRows(NamedTuple):
     task_rows: pd.DataFrame        # TASK_COLUMNS
 
 
-def display_time(ts: pd.Timestamp | datetime | None) -> str:
-    """UTC timestamp → '2024-04-15 09:30' in 北京时间, for messages."""
-    if ts is None or pd.isna(ts):
-        return ""
-    stamp = pd.Timestamp(ts)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-    return stamp.tz_convert(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
-
-
 # --- engines -------------------------------------------------------------------------------------
-
-def default_url() -> str:
-    """PLANMON_DB_URL, else a SQLite file under var/ (outside git)."""
-    configured = settings.get("db_url")
-    if configured:
-        return str(configured)
-    return f"sqlite:///{settings.PROJECT_ROOT / 'var' / 'planmon.sqlite'}"
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    """WAL + busy timeout + BEGIN IMMEDIATE for writes: concurrent writers queue instead of failing."""
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None      # let the "begin" hook below issue BEGIN itself
-        cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        mode = "DEFERRED" if conn.get_execution_options().get("planmon_read_only") else "IMMEDIATE"
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def _private_sqlite(database: Path) -> None:
-    """The database folder 0700 when it is ours (created here, or the project's var/), the files 0600:
-    they hold pending submissions and the uploaded files."""
-    folder = database.parent
-    if not folder.exists() or folder.resolve() == (settings.PROJECT_ROOT / "var").resolve():
-        private_dir(folder)
-    private_sqlite_file(database)
-
-
-def make_engine(url: str) -> Engine:
-    """A new engine for `url`; a SQLite file's directory is created. Prefer `open_store`, which caches."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            _private_sqlite(Path(parsed.database))
-        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
-        _configure_sqlite(engine)
-        return engine
-    return sa.create_engine(parsed, pool_pre_ping=True)
-
 
 _STORES: dict[str, "Store"] = {}
 _STORES_LOCK = threading.Lock()
@@ -257,41 +188,27 @@ def _migrated(url: str) -> "Store":
 
 # --- converting frames to rows ----------------------------------------------------------------------
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else str(value).strip()
-
-
-def _number(value: object) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number
-
-
-def _records(frame: pd.DataFrame | None, columns: list[str]) -> list[dict[str, object]]:
-    """Tidy frame → plain-Python dicts of exactly `columns` (extra columns such as `row` are ignored)."""
+def _records(frame: pd.DataFrame | None, table: Table) -> list[dict[str, object]]:
+    """Tidy frame → plain-Python dicts of the table's stored columns (lib.coerce; extra columns such as `row`
+    are ignored). A missing required column or a number that is not one is a programming error: raises."""
     if frame is None or len(frame) == 0:
         return []
-    missing = [c for c in columns if c not in frame.columns and c not in ("note", "annual_target", "progress", "problems", "next_steps")]
-    if missing:
-        raise KeyError(f"missing columns {missing}")
-    floats = {"value", "annual_target", "percent"}
-    ints = {"year", "quarter"}
-    out = []
-    for rec in frame.to_dict("records"):
-        row: dict[str, object] = {}
-        for c in columns:
-            raw = rec.get(c)
-            if c in ints:
-                row[c] = None if _number(raw) is None else int(raw)  # type: ignore[arg-type]
-            elif c in floats:
-                row[c] = _number(raw)
-            elif c in ("indicator_id", "task_id", "state", "unit"):
-                row[c] = _text(raw) or None   # required: an empty one must fail, not be stored as ""
-            else:
-                row[c] = _text(raw)
-        out.append(row)
-    return out
+    coerced = coerce(frame, table)
+    if coerced.missing_columns:
+        raise KeyError(f"missing columns {coerced.missing_columns}")
+    bad = [f.text for f in coerced.findings if f.code == "coerce.not_number"]
+    if bad:
+        raise ValueError(bad[0])
+    return coerced.records()
+
+
+def _new_rows(rows: pd.DataFrame | None, table: Table) -> pd.DataFrame:
+    """Rows to preview: the table's stored columns as they would be stored, and the Excel row where known."""
+    if rows is None or len(rows) == 0:
+        return pd.DataFrame()
+    new = pd.DataFrame(_records(rows, table), columns=table.stored)
+    new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
+    return new
 
 
 def _aware(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -305,27 +222,6 @@ def _naive_utc(when: datetime | date | str | pd.Timestamp) -> datetime:
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
     return stamp.to_pydatetime()
-
-
-def _period(year: object, quarter: object) -> str:
-    if year is None or pd.isna(year):
-        return ""
-    if quarter is None or pd.isna(quarter):
-        return f"{int(year)}"
-    return Period(int(year), int(quarter)).label
-
-
-def _num_text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value):g}"
-
-
-def _same(a: object, b: object) -> bool:
-    a_na, b_na = a is None or pd.isna(a), b is None or pd.isna(b)
-    if a_na or b_na:
-        return a_na and b_na
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
-    return str(a) == str(b)
 
 
 def _state(value: SubmissionState | str) -> SubmissionState:
@@ -436,8 +332,8 @@ class Store:
         `auto_adopt` None → the `auto_adopt` setting.
         """
         sha = hashlib.sha256(data).hexdigest()
-        indicators = _records(indicator_rows, INDICATOR_COLUMNS)
-        tasks = _records(task_rows, TASK_COLUMNS)
+        indicators = _records(indicator_rows, INDICATOR_SHEET)
+        tasks = _records(task_rows, TASK_SHEET)
         adopt = bool(settings.get("auto_adopt")) if auto_adopt is None else auto_adopt
         try:
             with self.engine.begin() as conn:
@@ -632,16 +528,11 @@ class Store:
                                                       order_by=iv.submission_id.desc()).label("rank"))
                   .join(SUBMISSIONS, s.id == iv.submission_id)
                   .where(iv.plan_id == self.plan_id, s.state == SubmissionState.ADOPTED.value)).subquery("ranked")
-        targets = _latest_targets(self.plan_id).subquery("targets")
-        stmt = (sa.select(ranked.c.indicator_id, ranked.c.year, ranked.c.quarter, ranked.c.value,
-                          sa.func.coalesce(targets.c.annual_target, ranked.c.annual_target).label("annual_target"),
-                          ranked.c.unit, ranked.c.note, ranked.c.submission_id)
-                .outerjoin(targets, sa.and_(targets.c.indicator_id == ranked.c.indicator_id,
-                                            targets.c.year == ranked.c.year))
+        stmt = (sa.select(*[ranked.c[c] for c in INDICATOR_COLUMNS], ranked.c.submission_id)
                 .where(ranked.c.rank == 1)
                 .order_by(ranked.c.indicator_id, ranked.c.year, ranked.c.quarter))
-        frame = self._frame(stmt, INDICATOR_COLUMNS + ["submission_id"])
-        return _typed_indicators(frame)
+        frame = _typed_indicators(self._frame(stmt, INDICATOR_COLUMNS + ["submission_id"]))
+        return with_office_targets(frame, self.annual_targets())
 
     def effective_task_progress(self) -> pd.DataFrame:
         """Per (task_id, year, quarter, unit) the row of the adopted submission with the highest id."""
@@ -725,7 +616,7 @@ class Store:
         parts = [p for p in parts if not p.empty]
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
         frame = frame.reindex(columns=columns)
-        frame["period"] = [_period(y, q) for y, q in zip(frame["year"], frame["quarter"])]
+        frame["period"] = [period_text(y, q) for y, q in zip(frame["year"], frame["quarter"])]
         frame["submission_state"] = frame["submission_state"].map(
             lambda v: _state(v).label if isinstance(v, str) else "").astype(object)
         for c in ("year", "quarter", "submission_id"):
@@ -733,7 +624,7 @@ class Store:
         for c in ("value", "annual_target", "percent"):
             frame[c] = frame[c].astype(float)
         for c in ("note", "task_state", "unit", "reviewed_by"):
-            frame[c] = frame[c].map(_text).astype(object)
+            frame[c] = frame[c].map(as_text).astype(object)
         frame = _aware(frame, "time", "reviewed_at")
         order = frame.assign(_sid=frame["submission_id"].fillna(0)).sort_values(
             ["time", "_sid", "year", "quarter", "unit"], kind="stable", na_position="first").index
@@ -747,34 +638,11 @@ class Store:
         changed (the Chinese labels of the fields that differ), old, new. The annual target compared is
         the one that would be effective (an office setting still wins).
         """
-        out = [self._preview_indicators(indicator_rows), self._preview_tasks(task_rows)]
-        out = [o for o in out if not o.empty]
-        columns = ["sheet", "row", "item_id", "period", "unit", "change", "changed", "old", "new"]
-        if not out:
-            return pd.DataFrame(columns=columns)
-        frame = pd.concat(out, ignore_index=True)[columns]
-        frame["row"] = frame["row"].astype("Int64")
-        return frame
-
-    def _preview_indicators(self, rows: pd.DataFrame | None) -> pd.DataFrame:
-        if rows is None or len(rows) == 0:
-            return pd.DataFrame()
-        new = pd.DataFrame(_records(rows, INDICATOR_COLUMNS), columns=INDICATOR_COLUMNS)
-        new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
-        office = self.annual_targets().set_index(["indicator_id", "year"])["annual_target"]
-        new["annual_target"] = [office.get((i, y), t) for i, y, t in zip(new["indicator_id"], new["year"], new["annual_target"])]
-        old = self.effective_indicator_progress().set_index(INDICATOR_KEY)
-        fields = {"value": INDICATOR_SHEET.label_of("value"), "annual_target": INDICATOR_SHEET.label_of("annual_target")}
-        return _compare(new, old, INDICATOR_KEY, fields, INDICATOR_SHEET.label, _indicator_text)
-
-    def _preview_tasks(self, rows: pd.DataFrame | None) -> pd.DataFrame:
-        if rows is None or len(rows) == 0:
-            return pd.DataFrame()
-        new = pd.DataFrame(_records(rows, TASK_COLUMNS), columns=TASK_COLUMNS)
-        new["row"] = rows["row"].to_numpy() if "row" in rows.columns else pd.NA
-        old = self.effective_task_progress().set_index(TASK_KEY)
-        fields = {c: TASK_SHEET.label_of(c) for c in ("state", "percent", "progress", "problems", "next_steps")}
-        return _compare(new, old, TASK_KEY, fields, TASK_SHEET.label, _task_text)
+        ind, tasks = _new_rows(indicator_rows, INDICATOR_SHEET), _new_rows(task_rows, TASK_SHEET)
+        return store_preview.preview(
+            store_preview.indicator_changes(ind, self.effective_indicator_progress(), self.annual_targets()) if len(ind)
+            else pd.DataFrame(),
+            store_preview.task_changes(tasks, self.effective_task_progress()) if len(tasks) else pd.DataFrame())
 
     # -- seeding --
     def seed_if_empty(self, plan: "Plan", sample_path: Path | str | None = None) -> list[int]:
@@ -802,8 +670,8 @@ class Store:
         """Store rows of several units as one adopted submission per unit (order of first appearance),
         by account `system`, in one locked transaction that re-checks emptiness; returns the new ids."""
         sha = hashlib.sha256(data).hexdigest()
-        indicators = _records(indicator_rows, INDICATOR_COLUMNS)
-        tasks = _records(task_rows, TASK_COLUMNS)
+        indicators = _records(indicator_rows, INDICATOR_SHEET)
+        tasks = _records(task_rows, TASK_SHEET)
         units = list(dict.fromkeys(str(r["unit"]) for r in indicators + tasks))
         with self.engine.begin() as conn:
             lock_database(conn)
@@ -883,47 +751,8 @@ def _db_detail(exc: sa.exc.SQLAlchemyError) -> str:
 
 
 def _typed_indicators(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["year"] = frame["year"].astype("int64")
-    frame["quarter"] = frame["quarter"].astype("int64")
-    frame["value"] = frame["value"].astype(float)
-    frame["annual_target"] = frame["annual_target"].astype(float)
-    frame["note"] = frame["note"].astype(object)
-    if "submission_id" in frame.columns:
-        frame["submission_id"] = frame["submission_id"].astype("int64")
-    return frame
+    return coerce(frame, INDICATOR_SHEET, keep=("submission_id",)).frame
 
 
 def _typed_tasks(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["year"] = frame["year"].astype("int64")
-    frame["quarter"] = frame["quarter"].astype("int64")
-    frame["percent"] = frame["percent"].astype(float)
-    if "submission_id" in frame.columns:
-        frame["submission_id"] = frame["submission_id"].astype("int64")
-    return frame
-
-
-def _indicator_text(rec: pd.Series | dict) -> str:
-    text = _num_text(rec["value"])
-    target = _num_text(rec["annual_target"])
-    return f"{text}(年度目标 {target})" if target else text
-
-
-def _task_text(rec: pd.Series | dict) -> str:
-    return f"{rec['state']} {_num_text(rec['percent'])}%"
-
-
-def _compare(new: pd.DataFrame, old: pd.DataFrame, key: list[str], fields: dict[str, str], sheet: str,
-             describe: Any) -> pd.DataFrame:
-    """Row-by-row comparison of `new` with the effective rows `old` (indexed by `key`)."""
-    out = []
-    for rec in new.to_dict("records"):
-        k = tuple(rec[c] for c in key)
-        before = old.loc[k] if k in old.index else None
-        if before is None:
-            change, changed, old_text = CHANGE_NEW, "", ""
-        else:
-            diff = [label for f, label in fields.items() if not _same(rec[f], before[f])]
-            change, changed, old_text = (CHANGE_CHANGED if diff else CHANGE_SAME), "、".join(diff), describe(before)
-        out.append({"sheet": sheet, "row": rec["row"], "item_id": rec[key[0]], "period": _period(rec["year"], rec["quarter"]),
-                    "unit": rec["unit"], "change": change, "changed": changed, "old": old_text, "new": describe(rec)})
-    return pd.DataFrame(out)
+    return coerce(frame, TASK_SHEET, keep=("submission_id",)).frame

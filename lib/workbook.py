@@ -60,9 +60,11 @@ from python_calamine import CalamineError, CalamineWorkbook
 from lib import settings
 from lib.biff import BiffError, Extent, sheet_extents
 from lib.filecheck import MIB, OLE2_MAGIC, WORKBOOK_PART, check_file
+from lib.coerce import coerce
 from lib.findings import Finding, FindingCap, Severity, finding, has_errors
+from lib.messages import severity as catalogue_severity
 from lib.plan import Plan
-from lib.schema import INDICATOR_SHEET, TASK_SHEET, TASK_STATES, Table
+from lib.schema import INDICATOR_SHEET, TASK_SHEET, Table
 from lib.sheetxml import (MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Cell, SheetInfo, SheetXmlError, column_index,  # noqa: F401
                           column_letters, parse_ref, scan_sheet)
 from lib.units import is_responsible, normalise_name
@@ -72,7 +74,6 @@ MAX_TEXT_CHARS = 5000
 HEADER_SEARCH_ROWS = 10     # how far down to look for a header that is not in row 1
 PERCENT_UNIT = "%"
 QUOTA_KIND = "quota"
-WARN = Severity.WARNING
 
 _SHEETS: tuple[Table, ...] = (INDICATOR_SHEET, TASK_SHEET)
 INDICATOR_COLUMNS = [*INDICATOR_SHEET.names, "row"]
@@ -519,8 +520,8 @@ class _SheetChecker:
         self.row_has_error = False
 
     # findings --------------------------------------------------------------------------------------
-    def add(self, code: str, row: int | None, name_or_label: str, value: object = "", severity: Severity = Severity.ERROR,
-            **params: object) -> None:
+    def add(self, code: str, row: int | None, name_or_label: str, value: object = "", **params: object) -> None:
+        severity = Severity(catalogue_severity(code))  # the catalogue's (lib.messages.WARNING_CODES)
         if severity is Severity.ERROR:
             self.row_has_error = True
         if not self.ctx.cap.admit(code, severity, self.sheet):
@@ -547,10 +548,10 @@ class _SheetChecker:
                 else:
                     self.columns[name] = idx
             elif label:
-                self.add("wb.column_extra", 1, str(raw.iat[0, idx]).strip(), value=str(raw.iat[0, idx]).strip(), severity=WARN)
+                self.add("wb.column_extra", 1, str(raw.iat[0, idx]).strip(), value=str(raw.iat[0, idx]).strip())
             elif any(not is_blank(v) for v in raw.iloc[1:, idx].tolist()):
                 letter = f"{column_letters(idx)}列"
-                self.add("wb.column_extra", 1, letter, value=f"{letter}(无表头)", severity=WARN)
+                self.add("wb.column_extra", 1, letter, value=f"{letter}(无表头)")
         for col in self.table.required:
             if col.name not in self.columns:
                 self.add("wb.column_missing", 1, col.label, value=col.label)
@@ -703,7 +704,7 @@ class _SheetChecker:
         self.after_rows()
         if unfilled:
             shown = "、".join(map(str, unfilled[:10])) + ("…" if len(unfilled) > 10 else "")
-            self.findings.append(finding("wb.rows_not_filled", Severity.WARNING, sheet=self.table.label, value=shown,
+            self.findings.append(finding("wb.rows_not_filled", sheet=self.table.label, value=shown,
                                          count=len(unfilled)))
         self.findings[start:] = sorted(self.findings[start:], key=lambda f: f.row or 0)  # stable: row order
         return self.frame(records), count
@@ -721,8 +722,9 @@ class _SheetChecker:
         """Checks that need every row first."""
 
     def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+        """The checked rows, typed by the schema (lib.coerce; they were checked, so no findings)."""
         frame = pd.DataFrame.from_records(records, columns=[*self.table.names, "row"])
-        return frame.astype({"year": "int64", "quarter": "int64", "row": "int64"})
+        return coerce(frame, self.table, self.table.names, keep=("row",)).frame
 
 
 class _IndicatorChecker(_SheetChecker):
@@ -757,7 +759,7 @@ class _IndicatorChecker(_SheetChecker):
             return False
         low, high = info["plausible_min"], info["plausible_max"]
         if plausible and not low <= number <= high:
-            self.add("wb.value_implausible", row, name, value=_fmt(number), severity=WARN,
+            self.add("wb.value_implausible", row, name, value=_fmt(number),
                      low=_fmt(low) if math.isfinite(low) else "", high=_fmt(high) if math.isfinite(high) else "")
         return True
 
@@ -780,7 +782,7 @@ class _IndicatorChecker(_SheetChecker):
         iid = info["indicator_id"] if info else None
         name = self.text(values, "indicator_name", k, row)
         if info and name and self.normalise_name(name) != self.normalise_name(info["name"]):
-            self.add("wb.name_mismatch", row, "indicator_name", value=name, severity=WARN, item_id=iid, expected=info["name"])
+            self.add("wb.name_mismatch", row, "indicator_name", value=name, item_id=iid, expected=info["name"])
         year = self.year(values, k, row)
         quarter = self.quarter(values, k, row)
         unit = self.unit(values, k, row)
@@ -792,7 +794,7 @@ class _IndicatorChecker(_SheetChecker):
         if has_target:
             target = self.numeric(values, "annual_target", k, row, info, plausible=False)
             if target is not None and info and info["kind"] != QUOTA_KIND:
-                self.add("wb.target_not_quota", row, "annual_target", value=_fmt(target), severity=WARN)
+                self.add("wb.target_not_quota", row, "annual_target", value=_fmt(target))
                 target = None
         value = float("nan")
         if "value" in self.columns:
@@ -828,15 +830,12 @@ class _IndicatorChecker(_SheetChecker):
         self.targets[key] = (row, target)
         old = self.ctx.known_targets.get(key)
         if old is not None and not math.isclose(old, target, rel_tol=1e-9, abs_tol=1e-12):
-            self.add("wb.target_changed", row, "annual_target", value=_fmt(target), severity=WARN, year=year, old=_fmt(old))
+            self.add("wb.target_changed", row, "annual_target", value=_fmt(target), year=year, old=_fmt(old))
 
     def after_rows(self) -> None:
         for (iid, year), row in self.quota_rows.items():
             if (iid, year) not in self.targets and (iid, year) not in self.ctx.known_targets:
-                self.add("wb.quota_without_target", row, "annual_target", value=year, severity=WARN)
-
-    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
-        return super().frame(records).astype({"value": "float64", "annual_target": "float64"})
+                self.add("wb.quota_without_target", row, "annual_target", value=year)
 
 
 class _TaskChecker(_SheetChecker):
@@ -863,10 +862,11 @@ class _TaskChecker(_SheetChecker):
             return None
         if (row, self.columns["percent"]) in self.info.percent_cells:
             converted = number * 100
-            self.add("wb.percent_converted", row, "percent", value=f"{_fmt(number)}", severity=WARN,
+            self.add("wb.percent_converted", row, "percent", value=f"{_fmt(number)}",
                      converted=f"{_fmt(round(converted, 10))}")
             number = round(converted, 10)
-        if not 0 <= number <= 100:
+        bounds = TASK_SHEET.column("percent")
+        if not bounds.min <= number <= bounds.max:
             self.add("wb.percent_out_of_range", row, "percent", value=_fmt(number))
             return None
         return number
@@ -876,14 +876,15 @@ class _TaskChecker(_SheetChecker):
         tid = info["task_id"] if info else None
         name = self.text(values, "task_name", k, row)
         if info and name and self.normalise_name(name) != self.normalise_name(info["title"]):
-            self.add("wb.name_mismatch", row, "task_name", value=name, severity=WARN, item_id=tid, expected=info["title"])
+            self.add("wb.name_mismatch", row, "task_name", value=name, item_id=tid, expected=info["title"])
         year = self.year(values, k, row)
         quarter = self.quarter(values, k, row)
         state = None
         if self.required(values, "state", k, row):
             state = self.normalise_name(values["state"][k])
-            if state not in TASK_STATES:
-                self.add("wb.unknown_state", row, "state", value=show(values["state"][k]), choices="、".join(TASK_STATES))
+            choices = TASK_SHEET.column("state").choices
+            if state not in choices:
+                self.add("wb.unknown_state", row, "state", value=show(values["state"][k]), choices="、".join(choices))
         percent = self.percent(values, k, row)
         unit = self.unit(values, k, row)
         if info and unit and not self.ctx.responsible(info["names"], tid, unit):
@@ -900,9 +901,6 @@ class _TaskChecker(_SheetChecker):
             return None
         return {"task_id": tid, "task_name": name, "year": year, "quarter": quarter, "state": state,
                 "percent": percent, **texts, "unit": unit}
-
-    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
-        return super().frame(records).astype({"percent": "float64"})
 
 
 def _bounds_text(low: float, high: float, unit: str) -> str:

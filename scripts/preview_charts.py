@@ -23,6 +23,7 @@ from lib.images import figure_png, shutdown  # noqa: E402
 from lib.periods import Period, plan_periods  # noqa: E402
 from lib.plan import Plan, load_plan  # noqa: E402
 from lib.rollup import by_unit  # noqa: E402
+from lib.scope import task_history  # noqa: E402
 
 AS_OF = Period(2023, 2)
 WIDTH = 1366
@@ -100,16 +101,6 @@ def load_progress(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     return sample_progress(plan), sample_task_progress(plan), True
 
 
-def task_history(plan: Plan, task_rows: pd.DataFrame) -> pd.DataFrame:
-    frames = []
-    for p in plan_periods(plan.base_year, plan.target_year):
-        if p > AS_OF:
-            break
-        r = assess_tasks(plan, task_rows, p)
-        frames.append(r[["task_id", "title", "status"]].assign(period=str(p)))
-    return pd.concat(frames, ignore_index=True)
-
-
 def unit_counts(plan: Plan, results: pd.DataFrame) -> pd.DataFrame:
     rolled = by_unit(plan, results)
     codes = [c for c in rolled.columns if c in set(results["status"]) or c in (
@@ -149,7 +140,7 @@ def main(out_dir: str = "/tmp/charts") -> None:
         ("01_status_counts", charts.status_counts(results), "项"),
         ("02_achievement_vs_time", charts.achievement_vs_time(results), "%"),
         ("03_tasks_by_section", charts.tasks_by_section(tasks), "项"),
-        ("05_task_heatmap", charts.task_heatmap(task_history(plan, task_rows)), ""),
+        ("05_task_heatmap", charts.task_heatmap(task_history(plan, task_rows, AS_OF)), ""),
         ("06_unit_ranking_task", charts.unit_ranking(unit_counts(plan, tasks), kind="task"), "项"),
         ("06_unit_ranking_indicator", charts.unit_ranking(unit_counts(plan, results), kind="indicator"), "项"),
         ("07_responsibility_matrix", charts.responsibility_matrix(responsibility(plan)), "项"),

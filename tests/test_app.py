@@ -1,5 +1,6 @@
-"""Every page opens without an exception (AppTest drives the st.navigation app headlessly), for several
-as-of periods and filters; page numbers equal the engine's."""
+"""The dashboard's pages through AppTest (the st.navigation app, headless): each monitoring page stepped through
+as-of quarters and filters, its numbers equal to the engine's inside the same filters; the overview's counts,
+lists and cards, the units page, the URL state."""
 from __future__ import annotations
 
 import pandas as pd
@@ -28,28 +29,87 @@ def app() -> AppTest:
     return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
 
 
-@pytest.mark.parametrize("page", BROWSE_PAGES)
-def test_page_opens(page):
-    at = app()
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
+# Each monitoring page, stepped through as-of quarters and filters in one session; after every step the
+# page's own numbers equal the engine's results inside the filters (lib.scope, the rule the page uses).
+FILTER_STEPS = [
+    ("2021Q1", {}), ("2023Q2", {"category": "约束性"}), ("2025Q4", {"section": 8}), ("2023Q2", {"unit": "胜利街道"}),
+    ("2024Q3", {"unit": "区市场监管局", "category": "预期性"}),
+]
 
 
-@pytest.mark.parametrize("page", BROWSE_PAGES[:-1])
-@pytest.mark.parametrize("as_of,filters", [
-    ("2021Q1", {}), ("2023Q2", {"v_category": "约束性"}), ("2025Q4", {"v_section": 8}), ("2023Q2", {"v_unit": "胜利街道"}),
-    ("2024Q3", {"v_unit": "区市场监管局", "v_category": "预期性"}),
-])
-def test_pages_with_as_of_and_filters(page, as_of, filters):
-    at = app()
-    at.run()
-    at.switch_page(page).run()
+def step(at: AppTest, as_of: str, filters: dict) -> None:
+    from ui.view import ALL
     at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
-    for key, value in filters.items():
-        at.selectbox(key=key).set_value(value).run()
+    for name in ("category", "section", "unit"):
+        at.selectbox(key=f"v_{name}").set_value(filters.get(name, ALL)).run()
     assert not at.exception, at.exception
 
+
+def scoped(as_of: str, filters: dict):
+    from lib.scope import filter_results
+    plan, ind, tasks = _engine(as_of)
+    return (plan, *filter_results(plan, ind, tasks, **filters))
+
+
+def _count(text: str) -> int:
+    return int(text.split()[0].rstrip("项"))
+
+
+def shown_overview(at: AppTest) -> int:
+    """Indicators counted by the overview's status tiles (the binding tile is a share, not a count)."""
+    return sum(_count(m.value) for m in at.metric if m.label != "约束性指标正常")
+
+
+def shown_tasks(at: AppTest) -> int:
+    """Tasks listed by the section expanders, "…(N 项:…)" each."""
+    import re
+    found = [re.search(r"(\d+) 项\\?:", e.label) for e in at.expander]   # the label is Markdown-escaped
+    return sum(int(m.group(1)) for m in found if m)
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/indicators.py", "app_pages/tasks.py",
+                                  "app_pages/units.py"])
+def test_page_numbers_follow_every_filter(page):
+    from lib.rollup import unit_items
+    at = app()
+    at.run()
+    at.switch_page(page).run()
+    for as_of, filters in FILTER_STEPS:
+        step(at, as_of, filters)
+        plan, ind, tasks = scoped(as_of, filters)
+        if page.endswith("overview.py"):
+            assert shown_overview(at) == len(ind), (as_of, filters)
+        elif page.endswith("indicators.py"):
+            assert at.selectbox(key="ind_pick").options == [f"{i} {n}" for i, n in zip(ind["indicator_id"], ind["name"])]
+        elif page.endswith("tasks.py"):
+            assert shown_tasks(at) == len(tasks) > 0, (as_of, filters)
+        elif "unit" in filters:
+            _, ind_all, tasks_all = _engine(as_of)
+            mine = {m.label: m.value for m in at.metric}
+            assert mine["负责指标"] == f"{len(unit_items(plan, ind_all, [filters['unit']]))} 项"
+        else:
+            assert any(i.value.startswith("在左侧“查看范围”的“责任单位”中选择一个单位") for i in at.info)
+
+
+def test_reporting_page_counts_add_up_under_every_filter():
+    at = app()
+    at.run()
+    at.switch_page("app_pages/reporting.py").run()
+    for as_of, filters in FILTER_STEPS:
+        step(at, as_of, filters)
+        shown = {m.label: _count(m.value) for m in at.metric}
+        total = shown.pop("应报与已报项")
+        assert total == sum(shown.values()), (as_of, filters)
+
+
+def test_plan_page_lists_every_indicator_of_the_plan():
+    at = app()
+    at.run()
+    at.switch_page("app_pages/plan.py").run()
+    assert not at.exception, at.exception
+    plan = _engine("2021Q1")[0]
+    headings = [s.value for s in at.subheader if "项)" in s.value]
+    assert sum(int(h.rsplit("(", 1)[1].rstrip("项)")) for h in headings) == len(plan.indicators)
 
 
 def _engine(as_of: str):

@@ -65,7 +65,7 @@ def test_page_scripts_never_import_each_other():
 
 
 def test_python_pptx_is_imported_only_by_the_deck_module():
-    assert _importers("pptx", *APP_CODE) == {"lib/briefing.py"}
+    assert _importers("pptx", *APP_CODE) == {"lib/briefing_deck.py"}
 
 
 @pytest.mark.parametrize("constant,home", [
@@ -94,3 +94,12 @@ def test_only_the_report_writer_imports_python_docx():
     files = [p for r in roots for p in ([r] if r.is_file() else sorted(r.rglob("*.py")))]
     importers = [p.relative_to(ROOT).as_posix() for p in files if "docx" in _imports(p)]
     assert importers == ["lib/report/word.py"]
+
+
+def test_briefing_and_report_content_load_without_python_pptx():
+    """The deck's library is loaded only when a deck is made (lib/briefing_deck.py)."""
+    import subprocess
+    import sys
+    code = "import sys, lib.briefing, lib.briefing_exports, lib.report.content; print(sorted(m for m in sys.modules if m.split('.')[0] == 'pptx'))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

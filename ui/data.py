@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib import settings
+from lib import scope, settings
 from lib.assess import (
     Tolerance,
     assess_indicators,
@@ -237,19 +237,8 @@ def assessment(d: Data, as_of: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def filter_results(d: Data, view: View, indicators: pd.DataFrame, tasks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Apply the sidebar filters: category to indicators, section to tasks (and to task-linked K indicators),
-    unit to both (responsible in any role, directly, by alias or via a group)."""
-    if view.category:
-        indicators = indicators[indicators["category"] == view.category]
-    if view.section is not None:
-        tasks = tasks[tasks["section_no"] == view.section]
-        section_tasks = set(d.plan.tasks.loc[d.plan.tasks["section_no"] == view.section, "task_id"])
-        indicators = indicators[indicators["task_id"].isin(section_tasks)]
-    if view.unit:
-        mine = set(d.plan.responsibilities(view.unit)["item_id"])
-        indicators = indicators[indicators["indicator_id"].isin(mine)]
-        tasks = tasks[tasks["task_id"].isin(mine)]
-    return indicators, tasks
+    """Apply the sidebar filters (lib.scope: the rule the briefing and the report use too)."""
+    return scope.filter_results(d.plan, indicators, tasks, category=view.category, section=view.section, unit=view.unit)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -264,15 +253,8 @@ def contributions(d: Data, as_of: Period) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _task_history(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
-    """Every task's status at each quarter up to as_of (one assess_tasks per quarter: 20 at most)."""
-    frames = []
-    last = Period.parse(as_of)
-    for q in _d.plan.periods:
-        if q > last:
-            break
-        res = assess_tasks(_d.plan, _d.task_progress, q)
-        frames.append(res.assign(period=str(q))[["task_id", "title", "period", "status"]])
-    return pd.concat(frames, ignore_index=True)
+    """Every task's status at each quarter up to as_of (lib.scope.task_history), cached per data version."""
+    return scope.task_history(_d.plan, _d.task_progress, Period.parse(as_of))
 
 
 def task_history(d: Data, view: View, task_ids: set[str]) -> pd.DataFrame:

@@ -1,0 +1,66 @@
+"""The store's database engine: which URL, and how a SQLite file is opened (lib.store uses it).
+
+SQLite runs in WAL mode with a busy timeout and begins every write with BEGIN IMMEDIATE, so concurrent
+writers queue instead of failing with "database is locked"; reads use a deferred transaction. The file and
+its folder are private (0600 / 0700). PostgreSQL needs nothing special (pre-ping only).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from lib import settings
+from lib.private import private_dir, private_sqlite_file
+
+SQLITE_BUSY_TIMEOUT_S = 60.0       # a writer waits this long for another writer before failing
+
+
+def default_url() -> str:
+    """PLANMON_DB_URL, else a SQLite file under var/ (outside git)."""
+    configured = settings.get("db_url")
+    if configured:
+        return str(configured)
+    return f"sqlite:///{settings.PROJECT_ROOT / 'var' / 'planmon.sqlite'}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL + busy timeout + BEGIN IMMEDIATE for writes: concurrent writers queue instead of failing."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None      # let the "begin" hook below issue BEGIN itself
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "DEFERRED" if conn.get_execution_options().get("planmon_read_only") else "IMMEDIATE"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _private_sqlite(database: Path) -> None:
+    """The database folder 0700 when it is ours (created here, or the project's var/), the files 0600:
+    they hold pending submissions and the uploaded files."""
+    folder = database.parent
+    if not folder.exists() or folder.resolve() == (settings.PROJECT_ROOT / "var").resolve():
+        private_dir(folder)
+    private_sqlite_file(database)
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for `url`; a SQLite file's directory is created. Prefer `open_store`, which caches."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            _private_sqlite(Path(parsed.database))
+        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(parsed, pool_pre_ping=True)
