@@ -63,8 +63,8 @@ from lib.filecheck import MIB, OLE2_MAGIC, WORKBOOK_PART, check_file
 from lib.findings import Finding, FindingCap, Severity, finding, has_errors
 from lib.plan import Plan
 from lib.schema import INDICATOR_SHEET, TASK_SHEET, TASK_STATES, Table
-from lib.sheetxml import (MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Cell, SheetInfo, SheetXmlError, column_index,  # noqa: F401
-                          column_letters, parse_ref, scan_sheet)
+from lib.sheetxml import (MAX_CELLS, MAX_COLUMNS, MAX_ROWS, QUICK_SCAN_MAX_BYTES, Cell, SheetInfo,  # noqa: F401
+                          SheetXmlError, column_index, column_letters, parse_ref, scan_sheet, sheet_info)
 from lib.units import is_responsible, normalise_name
 
 ENGINE = "calamine"
@@ -233,9 +233,17 @@ def _open(data: bytes) -> _Book:
         for table in _SHEETS:
             name = _match_sheet(list(parts), table.label)
             if name is not None and parts[name] is not None:
-                with zf.open(parts[name]) as stream:    # streamed: never the whole sheet XML in memory
-                    sheets[table.label] = scan_sheet(name, stream, percent_styles)
+                sheets[table.label] = _scan_part(zf, parts[name], name, percent_styles)
         return _Book(list(parts), sheets)
+
+
+def _scan_part(zf: zipfile.ZipFile, member: str, name: str, percent_styles: set[int]) -> SheetInfo:
+    """The sheet's XML in memory for the quick check when it is of a size the upload limits allow for a
+    sheet; streamed (never whole in memory) otherwise."""
+    if zf.getinfo(member).file_size <= QUICK_SCAN_MAX_BYTES:
+        return sheet_info(name, zf.read(member), percent_styles)
+    with zf.open(member) as stream:
+        return scan_sheet(name, stream, percent_styles)
 
 
 def _open_xls(data: bytes) -> _Book:
