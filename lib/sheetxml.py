@@ -320,7 +320,9 @@ _REFERENCE_IN_VALUE = re.compile(rb"""=\s*(?:"[^"]*&#|'[^']*&#)""")
 def quick_scan(name: str, xml: bytes, percent_styles: set[int]) -> SheetInfo | None:
     """The SheetInfo scan_sheet would give, when the sheet is written canonically, fits the limits and
     has nothing that needs a closer look; None otherwise (then ask scan_sheet)."""
-    if len(xml) > QUICK_SCAN_MAX_BYTES or not _plain_well_formed(xml):
+    # The searches first: each can only make it give up, and a hostile sheet usually fails one within its
+    # first bytes. The positive answer needs the well-formedness proof as well, which comes last.
+    if len(xml) > QUICK_SCAN_MAX_BYTES:
         return None
     if _ODD_CELL.search(xml) or _ODD_ROW.search(xml) or _PREFIXED.search(xml):
         return None
@@ -334,7 +336,7 @@ def quick_scan(name: str, xml: bytes, percent_styles: set[int]) -> SheetInfo | N
     if cells > MAX_CELLS:
         return None
     merges = _MERGE.findall(xml)
-    if xml.count(b"<mergeCell") != xml.count(b"<mergeCells") + len(merges):
+    if xml.count(b"<mergeCell") != xml.count(b"<mergeCells") + len(merges) or not _plain_well_formed(xml):
         return None
     info = SheetInfo(name, cells=cells, max_row=MAX_ROWS, max_column=MAX_COLUMNS - 1, exact_extent=False)
     scan = _Scanner(info, set())
