@@ -14,7 +14,17 @@ Protocol: one pickle on the child's stdin (the request), one pickle on its stdou
 child is this module: its output is trusted like any other function's return value. The upload itself
 is only ever parsed inside the child.
 
-Cost: starting the child (interpreter, pandas, the plan) is measured in bench/workbook.py (README 性能).
+Warm worker: starting a child (interpreter, pandas, calamine) costs ~0.85 s. A long-running process
+(the dashboard) calls `warm_up()` once; from then on one spare child is kept ready: started with its
+limits set and its imports done, waiting for a request on stdin. `read_isolated` takes it and at once
+starts the next, so that start-up overlaps the current read and the idle time before the next upload.
+Each child still reads exactly one upload and exits: no upload's data or memory is ever left in a process
+that reads another, and RLIMIT_CPU (which counts a process's whole life) stays per upload. A spare that
+has died, or was started with other settings (environment), is replaced. The CLI reads one file and does
+not call warm_up, so it never starts a process it will not use. A spare whose parent exits sees its stdin
+close and exits.
+
+Cost: starting the child and the warm path are measured in bench/workbook.py (README 性能).
 """
 from __future__ import annotations
 
@@ -25,6 +35,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +52,53 @@ WALL_FACTOR = 3
 
 log = logging.getLogger(__name__)
 
+_spare_lock = threading.Lock()
+_spare: tuple[tuple, subprocess.Popen] | None = None   # (environment it was started with, the process)
+_keep_warm = False
+
+
+def warm_up() -> None:
+    """Keep a spare reading process ready from now on (for a long-running server)."""
+    global _keep_warm
+    with _spare_lock:
+        _keep_warm = True
+        _ensure_spare(_child_env())
+
+
+def _start(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lib.readworker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+
+
+def _ensure_spare(env: dict[str, str]) -> None:
+    """Under _spare_lock: a live spare started with `env`, replacing one that died or differs."""
+    global _spare
+    key = tuple(sorted(env.items()))
+    if _spare is not None:
+        spare_key, proc = _spare
+        if spare_key == key and proc.poll() is None:
+            return
+        _discard(proc)
+    _spare = (key, _start(env))
+
+
+def _discard(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()   # reap it and close its pipes
+
+
+def _take_worker(env: dict[str, str]) -> subprocess.Popen:
+    """The warm spare when there is a usable one (and a new spare started behind it); else a new child."""
+    global _spare
+    with _spare_lock:
+        if not _keep_warm:
+            return _start(env)
+        _ensure_spare(env)
+        _, proc = _spare
+        _spare = (tuple(sorted(env.items())), _start(env))
+        return proc
+
 
 def read_isolated(source: bytes | Path, plan: Any, *, unit: str | None = None, file_name: str = "",
                   known_targets: Any = None) -> Any:
@@ -55,17 +113,18 @@ def read_isolated(source: bytes | Path, plan: Any, *, unit: str | None = None, f
     request = pickle.dumps({"data": data, "plan": plan, "unit": unit, "file_name": name,
                             "known_targets": known_targets}, protocol=pickle.HIGHEST_PROTOCOL)
     wall = (settings.get("validate_budget_s") + SLACK_S) * WALL_FACTOR
+    proc = _take_worker(_child_env())
     try:
-        done = subprocess.run([sys.executable, "-m", "lib.readworker"], input=request, capture_output=True,
-                              timeout=wall, env=_child_env(), check=False)
+        stdout, stderr = proc.communicate(request, timeout=wall)
     except subprocess.TimeoutExpired:
+        _discard(proc)
         log.warning("readworker: %s killed after %s s", shown, wall)
         return _unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
-    if done.returncode == 0 and done.stdout:
-        return pickle.loads(done.stdout)
-    note = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
-    log.warning("readworker: %s ended with %s %s", shown, _describe(done.returncode), note)
-    if done.returncode == -signal.SIGXCPU:
+    if proc.returncode == 0 and stdout:
+        return pickle.loads(stdout)
+    note = (stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
+    log.warning("readworker: %s ended with %s %s", shown, _describe(proc.returncode), note)
+    if proc.returncode == -signal.SIGXCPU:
         return _unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
     return _unreadable(finding("file.unsafe", value=shown))
 
@@ -99,9 +158,13 @@ def apply_limits(memory_mb: int, cpu_s: int) -> None:
 
 def _child() -> int:
     apply_limits(settings.get("reader_memory_mb"), settings.get("validate_budget_s") + SLACK_S)
-    request = pickle.load(sys.stdin.buffer)      # imports pandas (the plan's frames) under the limits
+    # Imported under the limits and before the request arrives: a warm spare has done this while waiting.
     from lib.findings import finding
     from lib.workbook import _unreadable, read_workbook
+    try:
+        request = pickle.load(sys.stdin.buffer)
+    except EOFError:
+        return 0      # a spare whose parent went away (or discarded it) without a request
 
     shown = request["file_name"] or "上传的文件"
     try:

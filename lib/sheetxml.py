@@ -14,9 +14,13 @@ row's cell references are kept as a list of strings and judged when the next row
 over the strings, in C). A DOCTYPE or entity declaration is refused (the pre-check refuses them too),
 and parameter entities are never parsed. lxml's iterparse was measured 2.7 times slower here, because
 it builds an element for every cell and value.
+
+`sheet_info` first tries a quick check that gives the same answer without a Python call per element
+(`quick_scan`, below); `scan_sheet` is what it falls back to, and what measures a sheet cell by cell.
 """
 from __future__ import annotations
 
+import io
 import re
 from itertools import product, repeat
 from dataclasses import dataclass, field
@@ -32,6 +36,7 @@ MAX_COLUMNS = 64
 # and 10). Parsing costs about 1 µs a cell, so this also bounds the time of the scan.
 MAX_CELLS = 1_000_000
 
+PARSE_CHUNK = 1024 * 1024
 _DIGITS = "0123456789"
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -54,6 +59,9 @@ class SheetInfo:
     max_row: int = 0
     max_column: int = -1
     cells: int = 0
+    # False when quick_scan proved the extent inside the limits without measuring it: max_row and
+    # max_column are then the limits (MAX_ROWS, MAX_COLUMNS - 1), not the sheet's own extent.
+    exact_extent: bool = True
 
 
 def column_index(letters: str) -> int:
@@ -81,6 +89,13 @@ def parse_ref(ref: str) -> Cell | None:
     return (int(m.group(2)), column_index(m.group(1))) if m else None
 
 
+def sheet_info(name: str, xml: bytes, percent_styles: set[int]) -> SheetInfo:
+    """What the reader needs to know about one sheet's XML: `quick_scan` when it can prove its answer,
+    else the cell-by-cell `scan_sheet` (same result; raises SheetXmlError on broken XML)."""
+    quick = quick_scan(name, xml, percent_styles)
+    return quick if quick is not None else scan_sheet(name, io.BytesIO(xml), percent_styles)
+
+
 def scan_sheet(name: str, stream: IO[bytes], percent_styles: set[int]) -> SheetInfo:
     """Stream the sheet XML once; stop at the first row that passes a limit (then `too_large` or
     `too_many_cells` is set and nothing else is reliable). Raises SheetXmlError on broken XML."""
@@ -96,7 +111,10 @@ def scan_sheet(name: str, stream: IO[bytes], percent_styles: set[int]) -> SheetI
     parser.StartElementHandler = scan.start
     scan.parser = parser
     try:
-        parser.ParseFile(stream)
+        # Parse() in large chunks: ParseFile reads 2 KB at a time, which costs a read call per 2 KB.
+        while chunk := stream.read(PARSE_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
         scan.flush()
     except _Stop:
         pass
@@ -244,3 +262,113 @@ class _Scanner:
         a, b = parse_ref(first), parse_ref(last or first)
         if a and b:
             self.info.merges.append((a, b))
+
+
+# --- the quick check ------------------------------------------------------------------------------------
+#
+# Most sheets are written the way Excel and every library write them: each <c> and <row> carries r="…"
+# as its first attribute, in double quotes, with no namespace prefix. For such a sheet, once expat has
+# proved the XML well-formed (with no handler per element, so in C only), byte searches over the inflated
+# XML give the same answer as scan_sheet:
+#   * well-formed, and without comments, CDATA or processing instructions, every "<" starts a tag (text
+#     and attribute values cannot hold a raw "<"), no attribute repeats, and values hold no raw quote of
+#     their own kind: so `<c r="B7"` is a cell whose position is B7, exactly where calamine puts it;
+#   * one search finds any <c> or <row> whose r is missing, written another way, or outside the limits;
+#     the count of `<c r="` is then the cell count;
+#   * anything that needs a closer look (formulas, error cells, a character reference in an attribute
+#     value, cells in a percent style, a prefixed element, a non-UTF-8 encoding) makes it give up.
+# Giving up is always safe: scan_sheet then measures the sheet (and stops at the limits). The quick check
+# never says "too large" itself, so every message about a sheet's size comes from scan_sheet.
+
+QUICK_SCAN_MAX_BYTES = 128 * 1024 * 1024   # the upload check already bounds a member by max_unzipped_mb
+
+
+def _at_most(limit: int) -> str:
+    """A regex for the decimal numbers 1 … limit, written without leading zeros."""
+    digits = str(limit)
+    parts = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, d in enumerate(digits):
+        low = "1" if i == 0 else "0"
+        if int(d) > int(low):
+            parts.append(f"{digits[:i]}[{low}-{int(d) - 1}][0-9]{{{len(digits) - i - 1}}}")
+    parts.append(digits)
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _columns_below(limit: int) -> str:
+    """A regex for the column letters of indices 0 … limit - 1 (limit up to 702: two letters)."""
+    last = column_letters(limit - 1)
+    if len(last) == 1:
+        return f"[A-{last}]"
+    first, second = last
+    earlier = f"|[A-{chr(ord(first) - 1)}][A-Z]" if first > "A" else ""
+    return f"(?:[A-Z]{earlier}|{first}[A-{second}])"
+
+
+_GOOD_ROW = _at_most(MAX_ROWS)
+_GOOD_COLUMN = _columns_below(MAX_COLUMNS)
+_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r="%s%s"[\s/>])' % (_GOOD_COLUMN.encode(), _GOOD_ROW.encode()))
+_ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r="%s"[\s/>])' % _GOOD_ROW.encode())
+_PREFIXED = re.compile(rb":(?:c|row|f|v|mergeCell|mergeCells)[\s/>]")   # over-approximates: any such text
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z0-9:]*)"[\s/>]')
+# Error cells (t="e", either quotes) and formulas. A value written with character references (t="&#101;")
+# is caught by _REFERENCE_IN_VALUE; text may hold references (openpyxl writes Chinese as &#25351;).
+_GIVE_UP_LITERALS = (b'"e"', b"'e'", b"<f")
+_REFERENCE_IN_VALUE = re.compile(rb"""=\s*(?:"[^"]*&#|'[^']*&#)""")
+
+
+def quick_scan(name: str, xml: bytes, percent_styles: set[int]) -> SheetInfo | None:
+    """The SheetInfo scan_sheet would give, when the sheet is written canonically, fits the limits and
+    has nothing that needs a closer look; None otherwise (then ask scan_sheet)."""
+    # The searches first: each can only make it give up, and a hostile sheet usually fails one within its
+    # first bytes. The positive answer needs the well-formedness proof as well, which comes last.
+    if len(xml) > QUICK_SCAN_MAX_BYTES:
+        return None
+    if _ODD_CELL.search(xml) or _ODD_ROW.search(xml) or _PREFIXED.search(xml):
+        return None
+    if any(literal in xml for literal in _GIVE_UP_LITERALS):
+        return None
+    if b"&#" in xml and _REFERENCE_IN_VALUE.search(xml):
+        return None
+    if percent_styles and re.search(rb"""s\s*=\s*["'](?:%s)["']""" % "|".join(map(str, percent_styles)).encode(), xml):
+        return None
+    cells = xml.count(b'<c r="')
+    if cells > MAX_CELLS:
+        return None
+    merges = _MERGE.findall(xml)
+    if xml.count(b"<mergeCell") != xml.count(b"<mergeCells") + len(merges) or not _plain_well_formed(xml):
+        return None
+    info = SheetInfo(name, cells=cells, max_row=MAX_ROWS, max_column=MAX_COLUMNS - 1, exact_extent=False)
+    scan = _Scanner(info, set())
+    for ref in merges:
+        scan.merge(ref.decode("ascii"))
+    return info
+
+
+def _plain_well_formed(xml: bytes) -> bool:
+    """True when expat reads `xml` as well-formed UTF-8 with no DOCTYPE, comment, CDATA section or
+    processing instruction (the XML declaration aside). No handler runs per element."""
+    if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(xml) > 1 and 0 in xml[:2]):
+        return False  # UTF-16: byte searches do not apply
+    seen: list[str] = []
+    parser = pyexpat.ParserCreate()
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def note(kind: str):
+        return lambda *_: seen.append(kind)
+
+    def declaration(_version: str, encoding: str | None, _standalone: int) -> None:
+        if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            seen.append("encoding")
+
+    parser.XmlDeclHandler = declaration
+    parser.StartDoctypeDeclHandler = note("doctype")
+    parser.EntityDeclHandler = note("entity")
+    parser.CommentHandler = note("comment")
+    parser.StartCdataSectionHandler = note("cdata")
+    parser.ProcessingInstructionHandler = note("pi")
+    try:
+        parser.Parse(xml, True)
+    except pyexpat.ExpatError:
+        return False  # scan_sheet reports it
+    return not seen

@@ -285,7 +285,8 @@ def _codes_used(path: Path) -> set[str]:
             and n.value.startswith(("wb.", "file.")) and n.value.count(".") == 1 and " " not in n.value}
 
 
-WORKBOOK_MODULES = ("workbook.py", "filecheck.py", "findings.py", "readworker.py")
+WORKBOOK_MODULES = ("workbook.py", "bookscan.py", "cells.py", "sheetcheck.py", "sheetxml.py", "filecheck.py",
+                    "findings.py", "readworker.py")
 
 
 def _workbook_codes() -> set[str]:

@@ -29,7 +29,10 @@ def _validate(sha: str, unit: str | None, file_name: str, version: tuple, _data:
 def validate_upload(data: bytes, file_name: str, unit: str | None):
     """lib.workbook.read_workbook in a separate, limited process (lib.readworker: a parser that aborts
     takes only that process down), cached by the file's SHA-256 (and unit, and the store's data version,
-    since the annual targets on record feed a warning): a rerun does not re-validate."""
+    since the annual targets on record feed a warning): a rerun does not re-validate. From the first upload
+    on, a spare reading process is kept ready (lib.readworker.warm_up), so later uploads skip its start-up."""
+    from lib.readworker import warm_up
+    warm_up()
     return _validate(sha256(data), unit, file_name, data_version(), data)
 
 

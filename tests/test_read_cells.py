@@ -1,0 +1,32 @@
+"""lib.workbook reads cells with calamine directly: the frames must equal pd.read_excel's (engine calamine,
+header=None, dtype=object, no NA guessing), cell by cell and type by type, on every fixture it may read."""
+from __future__ import annotations
+
+import glob
+import io
+
+import pandas as pd
+import pytest
+
+from lib.workbook import _open, _read_sheets
+
+TOO_LARGE = "tests/fixtures/bad/sheet-too-large.xlsx"     # refused before calamine runs: nothing to compare
+FILES = sorted(set(glob.glob("tests/fixtures/good/*.xls*") + glob.glob("tests/fixtures/bad/*.xls*")
+                   + ["tests/fixtures/hostile/old-format.xls"]) - {TOO_LARGE})
+
+
+def cells(frame: pd.DataFrame) -> list[list[tuple[type, object]]]:
+    return [[(type(v), "nan" if v != v else v) for v in row] for row in frame.itertuples(index=False)]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.rsplit("/", 1)[-1])
+def test_frames_equal_pandas_reader(path):
+    data = open(path, "rb").read()
+    book = _open(data)
+    assert not book.refused and not any(i.too_large or i.too_many_cells for i in book.sheets.values())
+    names = book.sheet_names
+    expected = pd.read_excel(io.BytesIO(data), sheet_name=names, engine="calamine", header=None, dtype=object,
+                             keep_default_na=False, na_filter=False)
+    got = _read_sheets(data, names)
+    assert {n: (got[n].shape, list(got[n].columns), cells(got[n])) for n in names} == \
+           {n: (expected[n].shape, list(expected[n].columns), cells(expected[n])) for n in names}
