@@ -184,7 +184,7 @@ def list_plans(store) -> pd.DataFrame:  # noqa: ANN001 - lib.store.Store
     """Districts, plans, periods, versions and state: one row per plan, by district then period."""
     v, p, d = PLAN_VERSIONS.c, PLANS.c, DISTRICTS.c
     counts = sa.select(v.plan_id, sa.func.max(v.version).label("versions")).group_by(v.plan_id).subquery("counts")
-    stmt = (sa.select(d.city, d.name.label("district"), p.district_id, p.plan_id, p.state, counts.c.versions,
+    stmt = (sa.select(d.city, d.city_id, d.name.label("district"), p.district_id, p.plan_id, p.state, counts.c.versions,
                       v.base_year, v.target_year, v.account, v.created_at, v.files)
             .join(PLANS, p.district_id == d.district_id)
             .join(counts, counts.c.plan_id == p.plan_id)
@@ -192,10 +192,10 @@ def list_plans(store) -> pd.DataFrame:  # noqa: ANN001 - lib.store.Store
             .order_by(d.city, p.district_id, v.base_year))
     with store.engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    columns = ["city", "district", "district_id", "plan_id", "short_name", "period", "versions", "state",
+    columns = ["city", "city_id", "district", "district_id", "plan_id", "short_name", "period", "versions", "state",
                "state_label", "account", "created_at"]
     frame = pd.DataFrame([{
-        "city": r.city or "", "district": r.district, "district_id": r.district_id, "plan_id": r.plan_id,
+        "city": r.city or "", "city_id": r.city_id or "", "district": r.district, "district_id": r.district_id, "plan_id": r.plan_id,
         "short_name": _short_name(r.files), "period": f"{r.base_year + 1}—{r.target_year}", "versions": int(r.versions),
         "state": r.state, "state_label": STATE_LABELS[r.state], "account": r.account, "created_at": r.created_at,
     } for r in rows], columns=columns)
