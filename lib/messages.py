@@ -278,7 +278,7 @@ MESSAGES: dict[str, str] = {
     "auth.unit_not_in_district": "单位“{value}”不在{district}的规划单位名录中{suggestion};每个区县的单位各自独立",
     "auth.import_missing": "找不到账号文件 {value},请检查路径",
     "auth.import_refused": "账号文件 {file} 中的账号 {username} 不能导入:{detail}。整个文件未导入,数据库未作任何改动",
-    "auth.district_denied": "本账号不能访问该区县的数据",
+    "auth.district_denied": "本账号属于{mine},不能{verb}{theirs}的规划数据:请选择本区县的规划,或换用{theirs}的账号",
     # --- set-up (lib/setupcheck.py): what is wrong, which file, what to do --------------------------
     "setup.plan_dir_missing": "规划目录 {file} 不存在。请把规划文件(plan.toml、indicators.csv、tasks.csv、units.csv)放进该目录,或用环境变量 PLANMON_PLAN_DIR 指向正确的目录",
     "setup.plan_empty": "规划文件 {file} 是空文件。请从备份或版本库恢复该文件(第 1 行是表头,之后每行一项)",
