@@ -270,6 +270,18 @@ def _scope_text(account, store) -> str:  # noqa: ANN001 - lib.accounts.Account, 
     return known[account.district_id].name if account.district_id in known else str(account.district_id)
 
 
+def _listed(store, args: argparse.Namespace) -> list:  # noqa: ANN001 - lib.store.Store; list of Account
+    """`user list [--district ID | --city ID]`: every account, or those of one district, or of one city."""
+    from lib.account_store import districts, load_accounts
+    found = list(load_accounts(store).accounts.values())
+    if args.district:
+        return [a for a in found if a.district_id == args.district]
+    if args.city:
+        city_of = {d.district_id: d.city_id for d in districts(store).values()}
+        return [a for a in found if a.city_id == args.city or city_of.get(a.district_id or "") == args.city]
+    return found
+
+
 def cmd_user(args: argparse.Namespace) -> int:
     from lib import account_store as stored  # lazy: bcrypt, yaml and the database are only needed here
     from lib import accounts
@@ -306,7 +318,7 @@ def cmd_user(args: argparse.Namespace) -> int:
             table = pd.DataFrame([{"username": a.username, "name": a.name, "role": a.role.value, "unit": a.unit or "",
                                    "district_id": a.district_id or "", "city_id": a.city_id or "",
                                    "demo": "是" if a.demo else ""}
-                                  for a in stored.load_accounts(store).accounts.values()], columns=columns)
+                                  for a in _listed(store, args)], columns=columns)
             table.to_csv(sys.stdout, index=False, lineterminator="\n")
     except accounts.AccountError as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc
@@ -471,7 +483,10 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--city", help="市级账号所属城市编号(如 jingzhou)")
     rm = user_sub.add_parser("remove", help="删除账号")
     rm.add_argument("username")
-    user_sub.add_parser("list", help="列出账号(不含密码哈希)")
+    listing_users = user_sub.add_parser("list", help="列出账号(不含密码哈希)")
+    only = listing_users.add_mutually_exclusive_group()
+    only.add_argument("--district", help="只列该区县的账号")
+    only.add_argument("--city", help="只列该市的账号(市级账号和本市各区县的账号)")
     pw = user_sub.add_parser("password", help="修改密码(从标准输入读一行,终端上提示输入两次);该账号已登录的会话全部失效")
     pw.add_argument("username")
     imp_users = user_sub.add_parser("import", help="从 YAML 账号文件导入账号(全部通过检查才导入;密码哈希原样保留)")

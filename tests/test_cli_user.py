@@ -220,3 +220,19 @@ def test_the_configured_file_is_imported_on_first_start(path, monkeypatch, capsy
     accounts.add_account(path, "dept06", "区人社局", "department", "区人社局", password=PASSWORD, units=plan.units)
     assert run(["list"], "", monkeypatch) == EXIT_OK
     assert capsys.readouterr().out.splitlines()[1:] == ["dept06,区人社局,department,区人社局,shashi,,"]
+
+
+@pytest.mark.parametrize("only, listed", [
+    ([], ["c1", "d1", "leader2"]),
+    (["--district", "shili"], ["d1"]),
+    (["--district", "shashi"], ["leader2"]),
+    (["--city", "jingzhou"], ["c1", "d1", "leader2"]),        # the city account and every district of the city
+    (["--city", "yichang"], []),
+])
+def test_list_one_district_or_city(path, monkeypatch, capsys, only, listed):
+    assert run(["add", "leader2", "--role", "leader", "--name", "区领导"], PASSWORD, monkeypatch) == EXIT_OK
+    assert run(["add", "d1", "--role", "department", "--unit", "示例一镇", "--district", "shili"], PASSWORD, monkeypatch) == EXIT_OK
+    assert run(["add", "c1", "--role", "city", "--city", "jingzhou", "--name", "荆州市"], PASSWORD, monkeypatch) == EXIT_OK
+    capsys.readouterr()
+    assert run(["list", *only], "", monkeypatch) == EXIT_OK
+    assert sorted(line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]) == listed
