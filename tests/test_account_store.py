@@ -221,6 +221,31 @@ def test_first_start_imports_the_configured_file_once(db, tmp_path, monkeypatch)
     assert list(stored.load_accounts(db).accounts) == ["dept06"]
 
 
+def test_two_processes_starting_at_once_import_the_file_once(db, tmp_path, store_url):
+    """Each thread has its own engine, as two app processes would: one imports, the other finds it done."""
+    import threading
+    path = tmp_path / "accounts.yaml"
+    accounts.add_account(path, "leader2", "区领导", "leader", password=PASSWORD,
+                         units=load_plan_version(db, DATA, "test").plan.units)
+    engines = [open_store(store_url, cached=False) for _ in range(2)]
+    results: list = []
+    barrier = threading.Barrier(2)
+
+    def start(store) -> None:
+        barrier.wait()
+        results.append(stored.import_on_first_start(store, path))
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.close()
+    assert sorted((r.added if r else []) for r in results) == [[], ["leader2"]]
+    assert [r["username"] for r in account_rows(db)] == ["leader2"]
+
+
 def test_first_start_without_a_file_imports_nothing(db, tmp_path):
     assert stored.import_on_first_start(db, tmp_path / "none.yaml") is None
     assert account_rows(db) == []
