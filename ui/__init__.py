@@ -25,6 +25,7 @@ from ui.auth import (  # noqa: F401
     current_account,
     demo_accounts,
     public_browsing_gate,
+    readable_plan_ids,
     require_role,
     require_sign_in,
     role_label,

@@ -315,6 +315,13 @@ def sign_in_gate() -> _acc.Account | None:
     return account
 
 
+def readable_plan_ids() -> list[str]:
+    """The plans the signed-in account (or a visitor, when public browsing is on) may read, in the catalogue's
+    order: what the 规划 selector offers (lib.accounts.visible_plan_ids)."""
+    from lib.plan_catalog import list_plans
+    return _acc.visible_plan_ids(current_account(), list_plans(store()))
+
+
 def public_browsing_gate(page) -> None:
     """With public_browsing off, every page but sign-in needs a signed-in account that may read the plan's
     district (its own district; a city account: every district of its city)."""
