@@ -24,7 +24,8 @@ if account is not None:
     if can_review(account):
         rights.append("审核(采纳、退回、撤销)报送,设定年度目标值和基期值,查看数值历史并导出")
     if not rights:
-        rights.append(f"浏览{ui.scope_label(account)}的全部规划和监测页面(只读)")
+        reach = "本市各区县" if account.role is Role.CITY else ui.scope_label(account)
+        rights.append(f"浏览{reach}的全部规划和监测页面(只读)")
     st.markdown("**本账号可以:**")
     for r in rights:
         st.markdown(f"- {r}")
