@@ -24,7 +24,8 @@ if account is not None:
     if can_review(account):
         rights.append("审核(采纳、退回、撤销)报送,设定年度目标值和基期值,查看数值历史并导出")
     if not rights:
-        rights.append("浏览全部监测页面(只读)")
+        reach = "本市各区县" if account.role is Role.CITY else ui.scope_label(account)
+        rights.append(f"浏览{reach}的全部规划和监测页面(只读)")
     st.markdown("**本账号可以:**")
     for r in rights:
         st.markdown(f"- {r}")
@@ -33,8 +34,10 @@ if account is not None:
         cols[0].page_link(ui.UPLOAD_PAGE, label="去填报", icon=":material/upload_file:")
     if can_review(account):
         cols[1].page_link(ui.REVIEW_PAGE, label="去审核", icon=":material/fact_check:")
-    table = pd.DataFrame({"项目": ["用户名", "显示名称", "角色", "所属单位"],
-                          "内容": [account.username, account.name, account.role.label, account.unit or "—"]})
+    scope_item = "所属城市" if account.role is Role.CITY else "所属区县"
+    table = pd.DataFrame({"项目": ["用户名", "显示名称", "角色", "所属单位", scope_item],
+                          "内容": [account.username, account.name, account.role.label, account.unit or "—",
+                                 ui.scope_label(account)]})
     st.dataframe(table, hide_index=True, width=480)
     ui.sign_out_button()
 elif not settings.get("public_browsing"):
@@ -46,4 +49,5 @@ if demo:
         st.caption("演示模式下自动创建,正式使用前请关闭演示模式(PLANMON_DEMO_MODE=false)并用命令行创建真实账号,见 README「账号与登录」。")
         st.dataframe(pd.DataFrame({"用户名": [d.username for d in demo], "显示名称": [d.name for d in demo],
                                    "角色": [d.role.label for d in demo], "所属单位": [d.unit or "—" for d in demo],
+                                   "区县/城市": [ui.scope_label(d) for d in demo],
                                    "密码": [d.password for d in demo]}), hide_index=True, width="stretch", height=280)

@@ -6,23 +6,30 @@ The UI builds the authenticator from `authenticator_config`:
     config = accounts.authenticator_config(load_accounts(path), cookie_key(path))
     authenticator = stauth.Authenticate(**config)
 
-Roles (`Role`):
-- `department` — bound to exactly one canonical reporting unit; may upload rows only for the items that
-  unit answers for (directly, by alias, or through a group), and sees only its own submissions.
-- `leader` — read-only.
-- `planning` — everything: upload for any unit, review submissions, set targets and baselines, export.
+Roles (`Role`) and their scope (`district_id` / `city_id` on the account; see "Scope" below):
+- `department` — one district, one canonical reporting unit of that district's plans; may upload rows only
+  for the items that unit answers for (directly, by alias, or through a group), and sees only its own submissions.
+- `leader` — one district, read-only.
+- `planning` — one district, everything there: upload for any unit, review, targets, baselines, plans, export.
+- `city` — one city, read-only: every plan of every district of the city, and the city comparison.
+
+Accounts live in the store (lib/account_store.py, schema version 5) so that every app process shares them;
+the YAML file below is the import/export format, and the file-based functions here stay for it.
 
 The accounts file (YAML, default `var/accounts.yaml`, outside git) holds one entry per username with the
 bcrypt hash only, never the password; it is rewritten atomically (temporary file + os.replace) with mode
 0600, under an exclusive lock so two processes adding accounts at once do not lose one:
 
-    version: 1
+    version: 2
     accounts:
       dept06:
         name: 区人社局
         role: department
         unit: 区人社局
+        district_id: shashi     # city accounts: city_id instead (version 1 files have neither: see account_store)
+        city_id: null
         email: ''
+        demo: false
         password_hash: $2b$12$...
 
 Hashing is what streamlit-authenticator's `Hasher.hash` does (`bcrypt.hashpw(pw, bcrypt.gensalt())`), so its
@@ -43,7 +50,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +64,8 @@ from lib.private import private_dir
 from lib.units import UnitDirectory
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from lib.plan import Plan
 
 try:  # POSIX; on other systems writes are still atomic, only concurrent writers are not serialised
@@ -64,7 +73,7 @@ try:  # POSIX; on other systems writes are still atomic, only concurrent writers
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-FILE_VERSION = 1
+FILE_VERSION = 2   # 2 adds district_id, city_id and demo; version 1 files are still read
 FILE_MODE = 0o600
 COOKIE_KEY_FILE = "cookie.key"
 COOKIE_NAME = "planmon_auth"
@@ -84,6 +93,7 @@ class Role(str, Enum):
     DEPARTMENT = "department"
     LEADER = "leader"
     PLANNING = "planning"
+    CITY = "city"
 
     @property
     def label(self) -> str:
@@ -94,6 +104,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.DEPARTMENT: "填报单位",
     Role.LEADER: "领导(只读)",
     Role.PLANNING: "规划办(区发改局)",
+    Role.CITY: "市级(只读)",
 }
 
 
@@ -109,6 +120,9 @@ class Account:
     unit: str | None = None          # canonical unit; required for departments, informational otherwise
     password_hash: str = field(default="", repr=False)
     email: str = ""
+    district_id: str | None = None   # department, leader, planning: the one district it belongs to
+    city_id: str | None = None       # city: the one city it reads
+    demo: bool = False               # created by demo mode, with the published DEMO_PASSWORD
 
     def check_password(self, password: str) -> bool:
         """bcrypt verification, as streamlit-authenticator's login does."""
@@ -148,6 +162,8 @@ class DemoAccount:
     role: Role
     unit: str | None
     password: str = DEMO_PASSWORD
+    district_id: str | None = None
+    city_id: str | None = None
 
 
 # --- paths and secrets ----------------------------------------------------------------------------------
@@ -263,13 +279,20 @@ def _parse(data: object, path: Path) -> dict[str, Account]:
             raise invalid(f"账号 {username} 缺少密码哈希")
         name = normalise_username(str(username))
         out[name] = Account(name, str(entry.get("name") or name), role, None if unit is None else str(unit),
-                            password_hash, str(entry.get("email") or ""))
+                            password_hash, str(entry.get("email") or ""), _slug_or_none(entry.get("district_id")),
+                            _slug_or_none(entry.get("city_id")), bool(entry.get("demo", False)))
     return out
+
+
+def _slug_or_none(value: object) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
 
 
 def _dump(accounts: dict[str, Account]) -> str:
     body = {"version": FILE_VERSION, "accounts": {
-        a.username: {"name": a.name, "role": a.role.value, "unit": a.unit, "email": a.email, "password_hash": a.password_hash}
+        a.username: {"name": a.name, "role": a.role.value, "unit": a.unit, "district_id": a.district_id,
+                     "city_id": a.city_id, "email": a.email, "demo": a.demo, "password_hash": a.password_hash}
         for a in accounts.values()}}
     header = "# 规划实施监测看板账号文件:由 lib/accounts.py 维护,只存密码的 bcrypt 哈希。不要提交到 git。\n"
     return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
@@ -359,7 +382,7 @@ def set_password(path: Path | str | None, username: str, password: str) -> Accou
         if name not in current:
             raise AccountError("auth.unknown_account", value=username)
         old = current[name]
-        account = Account(old.username, old.name, old.role, old.unit, hash_password(password), old.email)
+        account = replace(old, password_hash=hash_password(password))
         _write_atomic(path, _dump({**current, name: account}))
     return account
 
@@ -385,8 +408,11 @@ def authenticator_config(accounts: Accounts, cookie_key: str, *, cookie_name: st
 
 def can_upload(account: Account | None, item_id: str | None = None, plan: "Plan | None" = None) -> bool:
     """May `account` upload progress for `item_id` (an indicator or task id)? Without an item: may it upload
-    at all. Planning: any item. Department: only items its unit answers for (needs `plan`). Leader: never."""
-    if account is None or account.role is Role.LEADER:
+    at all. Given a plan, only to its own district's plans. Planning: any item. Department: only items its
+    unit answers for (needs `plan`). Leader and city: never."""
+    if account is None or account.role in (Role.LEADER, Role.CITY):
+        return False
+    if plan is not None and not may_upload_to(account, plan.config.district_id):
         return False
     if account.role is Role.PLANNING or item_id is None:
         return True
@@ -398,9 +424,63 @@ def can_upload(account: Account | None, item_id: str | None = None, plan: "Plan 
     return str(item_id).strip().upper() in set(resp["item_id"])
 
 
-def can_review(account: Account | None) -> bool:
-    """Review submissions, set annual targets and baselines, export: the planning office only."""
-    return account is not None and account.role is Role.PLANNING
+def can_review(account: Account | None, district_id: str | None = None) -> bool:
+    """Review submissions, set annual targets and baselines, export: the planning office only; given a district,
+    only its own district's office."""
+    if account is None or account.role is not Role.PLANNING:
+        return False
+    return district_id is None or may_write_plan(account, district_id)
+
+
+# --- scope: which districts and plans an account reaches (pure; the pages and the CLI ask these) ----------
+# Deny by default: an account without its district (or city) reaches nothing. Anonymous visitors (None)
+# read every plan when the `public_browsing` setting allows browsing without signing in, and write nothing.
+
+def may_read_district(account: Account | None, district_id: str | None, city_id: str | None = None) -> bool:
+    """May `account` read the plans of `district_id` (which belongs to `city_id`, or to no city)?"""
+    if not district_id:
+        return False
+    if account is None:
+        return bool(settings.get("public_browsing"))
+    if account.role is Role.CITY:
+        return account.city_id is not None and account.city_id == (city_id or None)
+    return account.district_id is not None and account.district_id == district_id
+
+
+def may_upload_to(account: Account | None, district_id: str | None) -> bool:
+    """Departments and the planning office upload to their own district's plans only."""
+    return (account is not None and account.role in (Role.DEPARTMENT, Role.PLANNING)
+            and account.district_id is not None and account.district_id == district_id)
+
+
+def may_write_plan(account: Account | None, district_id: str | None) -> bool:
+    """Review, targets, baselines, loading and archiving a plan of `district_id`: that district's planning office."""
+    return (account is not None and account.role is Role.PLANNING
+            and account.district_id is not None and account.district_id == district_id)
+
+
+def may_see_submissions(account: Account | None, district_id: str | None, unit: str | None) -> bool:
+    """A submission of `unit` to a plan of `district_id`: its department, and that district's planning office."""
+    if account is None or account.district_id is None or account.district_id != district_id:
+        return False
+    if account.role is Role.PLANNING:
+        return True
+    return account.role is Role.DEPARTMENT and unit is not None and account.unit == unit
+
+
+def visible_plan_ids(account: Account | None, plans: "pd.DataFrame") -> list[str]:
+    """The plans `account` may read, in the frame's order. `plans` has the columns plan_id, district_id and
+    city_id (as `lib.plan_catalog.list_plans` returns them)."""
+    return [str(r.plan_id) for r in plans.itertuples()
+            if may_read_district(account, r.district_id, r.city_id if isinstance(r.city_id, str) else None)]
+
+
+def scope_label(account: Account, district: str | None = None, city: str | None = None) -> str:
+    """What the account reaches, in words: '沙市区' for a district's account, '荆州市(全市各区县)' for a city's;
+    the names when known, else the ids."""
+    if account.role is Role.CITY:
+        return f"{city or account.city_id or '—'}(全市各区县)"
+    return district or account.district_id or "—"
 
 
 # --- demo accounts ----------------------------------------------------------------------------------------

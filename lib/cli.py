@@ -244,36 +244,88 @@ def _end_sessions(args: argparse.Namespace, username: str) -> int:
         raise CliError(exc.message, EXIT_ERRORS) from exc
 
 
-def cmd_user(args: argparse.Namespace) -> int:
-    from lib import accounts  # lazy: bcrypt and yaml are only needed here
-
-    path = Path(args.accounts_file) if args.accounts_file else accounts.default_accounts_path()
+def _accounts_store(args: argparse.Namespace):  # noqa: ANN202 - lib.store.Store (unscoped)
+    """The store with the plans loaded (their districts and units scope the accounts) and, on first start, the
+    configured accounts file imported."""
+    from lib.account_store import import_on_first_start
+    from lib.plan_catalog import PlanCatalogError, ready_store
+    from lib.store import StoreError, open_store
     try:
-        if args.user_command == "add":
-            units = _load_plan(args.plan_dir).units
+        ready_store(_load_plan(args.plan_dir), args.db or None, seed=False)
+        store = open_store(args.db or None)
+    except StoreError as exc:
+        raise CliError(exc.message, EXIT_ERRORS) from exc
+    except PlanCatalogError as exc:
+        raise CliError(str(exc), EXIT_ERRORS) from exc
+    import_on_first_start(store, args.accounts_file or None)
+    return store
+
+
+def _scope_text(account, store) -> str:  # noqa: ANN001 - lib.accounts.Account, lib.store.Store
+    from lib.account_store import districts
+    known = districts(store)
+    if account.city_id:
+        city = next((d.city for d in known.values() if d.city_id == account.city_id and d.city), None)
+        return city or account.city_id
+    return known[account.district_id].name if account.district_id in known else str(account.district_id)
+
+
+def _listed(store, args: argparse.Namespace) -> list:  # noqa: ANN001 - lib.store.Store; list of Account
+    """`user list [--district ID | --city ID]`: every account, or those of one district, or of one city."""
+    from lib.account_store import districts, load_accounts
+    found = list(load_accounts(store).accounts.values())
+    if args.district:
+        return [a for a in found if a.district_id == args.district]
+    if args.city:
+        city_of = {d.district_id: d.city_id for d in districts(store).values()}
+        return [a for a in found if a.city_id == args.city or city_of.get(a.district_id or "") == args.city]
+    return found
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from lib import account_store as stored  # lazy: bcrypt, yaml and the database are only needed here
+    from lib import accounts
+
+    try:
+        store = _accounts_store(args)
+        command = args.user_command
+        if command == "add":
             password = _read_password()
-            name = args.name or (args.unit and units.resolve(args.unit)) or args.unit or args.username
-            account = accounts.add_account(path, args.username, name, args.role, args.unit, password=password, units=units)
-            print(f"已创建账号 {account.username}({account.role.label}" + (f",{account.unit}" if account.unit else "")
-                  + f"),密码哈希保存在 {path}")
-        elif args.user_command == "remove":
-            accounts.remove_account(path, args.username)
+            district = args.district
+            if args.city is None and district is None and args.role != "city":
+                district = stored.default_district_id(store)
+            account = stored.add_account(store, args.username, args.name, args.role, args.unit, password=password,
+                                         district_id=district, city_id=args.city)
+            detail = "".join(f",{x}" for x in (account.unit, _scope_text(account, store)) if x)
+            print(f"已创建账号 {account.username}({account.role.label}{detail}),保存在数据库中(只存密码的 bcrypt 哈希)")
+        elif command == "remove":
+            stored.remove_account(store, args.username)
             ended = _end_sessions(args, accounts.normalise_username(args.username))
             print(f"已删除账号 {accounts.normalise_username(args.username)}" + (f",结束其 {ended} 个登录会话" if ended else ""))
-        elif args.user_command == "password":
-            account = accounts.set_password(path, args.username, _read_password())
+        elif command == "password":
+            account = stored.set_password(store, args.username, _read_password())
             ended = _end_sessions(args, account.username)
             print(f"已修改账号 {account.username} 的密码" + (f",结束其 {ended} 个登录会话(需用新密码重新登录)" if ended else ""))
+        elif command == "import":
+            result = stored.import_accounts(store, args.file)
+            print(f"已从 {Path(args.file).name} 导入 {len(result.added)} 个账号"
+                  + (f",{len(result.unchanged)} 个与数据库中的相同,未改动" if result.unchanged else ""))
+        elif command == "export":
+            count = stored.export_accounts(store, args.file)
+            print(f"已导出 {count} 个账号到 {args.file}(只含密码的 bcrypt 哈希,文件权限 0600)")
         else:
-            found = accounts.load_accounts(path)
-            table = pd.DataFrame([{"username": a.username, "name": a.name, "role": a.role.value, "unit": a.unit or ""}
-                                  for a in found.accounts.values()], columns=["username", "name", "role", "unit"])
+            columns = ["username", "name", "role", "unit", "district_id", "city_id", "demo"]
+            table = pd.DataFrame([{"username": a.username, "name": a.name, "role": a.role.value, "unit": a.unit or "",
+                                   "district_id": a.district_id or "", "city_id": a.city_id or "",
+                                   "demo": "是" if a.demo else ""}
+                                  for a in _listed(store, args)], columns=columns)
             table.to_csv(sys.stdout, index=False, lineterminator="\n")
     except accounts.AccountError as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc
-    except PermissionError as exc:   # e.g. a read-only var/: say which folder, not a traceback
+    except PermissionError as exc:   # e.g. a read-only folder for an export: say which folder, not a traceback
         from lib.messages import render
-        raise CliError(render("setup.folder_read_only", file=path.parent), EXIT_UNREADABLE) from exc
+        target = Path(getattr(args, "file", None) or accounts.default_accounts_path())
+        raise CliError(render("setup.folder_read_only", file=target.parent), EXIT_UNREADABLE) from exc
     return EXIT_OK
 
 
@@ -415,22 +467,32 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--plan-dir")
     imp.set_defaults(handler=cmd_import)
 
-    user = sub.add_parser("user", help="管理登录账号(账号文件见 PLANMON_ACCOUNTS_FILE,只存 bcrypt 哈希)")
-    user.add_argument("--accounts-file", help="账号文件;缺省见 PLANMON_ACCOUNTS_FILE(var/accounts.yaml)")
-    user.add_argument("--db", help="登录会话所在的数据库(remove、password 结束会话);缺省见 PLANMON_DB_URL")
+    user = sub.add_parser("user", help="管理登录账号(存在数据库中,只存 bcrypt 哈希;YAML 账号文件用于导入导出)")
+    user.add_argument("--accounts-file", help="数据库中还没有账号时导入的账号文件;缺省见 PLANMON_ACCOUNTS_FILE(var/accounts.yaml)")
+    user.add_argument("--db", help="账号和登录会话所在的数据库;缺省见 PLANMON_DB_URL")
+    user.add_argument("--plan-dir", help="规划文件目录(数据库为空时载入);缺省为 data/")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="新建账号;密码从标准输入读一行,终端上则提示输入两次")
     add.add_argument("username", help="用户名:2–32 位小写字母、数字或 . _ -")
-    add.add_argument("--role", required=True, choices=["department", "leader", "planning"],
-                     help="department 填报单位 / leader 领导(只读) / planning 区发改局(规划办)")
-    add.add_argument("--unit", help="所属单位(units.csv 中的名称或别名);填报单位账号必填")
+    add.add_argument("--role", required=True, choices=["department", "leader", "planning", "city"],
+                     help="department 填报单位 / leader 领导(只读) / planning 区发改局(规划办) / city 市级(只读)")
+    add.add_argument("--unit", help="所属单位(该区县规划的单位名称或别名);填报单位账号必填")
     add.add_argument("--name", help="显示名称;缺省为单位名或用户名")
-    add.add_argument("--plan-dir")
+    scope = add.add_mutually_exclusive_group()
+    scope.add_argument("--district", help="所属区县编号(如 shashi);缺省为默认规划的区县。市级账号不填")
+    scope.add_argument("--city", help="市级账号所属城市编号(如 jingzhou)")
     rm = user_sub.add_parser("remove", help="删除账号")
     rm.add_argument("username")
-    user_sub.add_parser("list", help="列出账号(不含密码哈希)")
+    listing_users = user_sub.add_parser("list", help="列出账号(不含密码哈希)")
+    only = listing_users.add_mutually_exclusive_group()
+    only.add_argument("--district", help="只列该区县的账号")
+    only.add_argument("--city", help="只列该市的账号(市级账号和本市各区县的账号)")
     pw = user_sub.add_parser("password", help="修改密码(从标准输入读一行,终端上提示输入两次);该账号已登录的会话全部失效")
     pw.add_argument("username")
+    imp_users = user_sub.add_parser("import", help="从 YAML 账号文件导入账号(全部通过检查才导入;密码哈希原样保留)")
+    imp_users.add_argument("file")
+    exp_users = user_sub.add_parser("export", help="把数据库中的全部账号导出为 YAML 账号文件(只含 bcrypt 哈希,权限 0600)")
+    exp_users.add_argument("file")
     user.set_defaults(handler=cmd_user)
 
     plans = sub.add_parser("plan", help="规划:载入规划目录(新版本)、列出、归档;从任务分工方案生成草稿")
@@ -481,7 +543,7 @@ def _setup_needs(args: argparse.Namespace) -> tuple[bool, bool]:
     """(plan files, store) the command uses."""
     command = args.command
     if command == "user":
-        return args.user_command == "add", False
+        return True, True   # accounts live in the store, scoped by the districts of its plans
     if command == "assess":
         return True, not args.progress
     if command == "plan" and args.plan_command == "from-notice":

@@ -268,6 +268,17 @@ MESSAGES: dict[str, str] = {
     "auth.sign_in_incomplete": "请填写用户名和密码后再点“登录”。",
     "auth.read_only": "领导账号只能浏览,不能上传或审核",
     "auth.review_denied": "只有区发改局(规划办)账号可以审核报送、设定目标和导出",
+    # --- accounts in the store: scope and import/export (lib/account_store.py, h-accounts) -----------------
+    "auth.district_required": "{role}账号必须属于一个区县:请用 --district 指定区县编号",
+    "auth.unknown_district": "区县“{value}”不在系统中,已载入的区县:{choices};请先用 python -m lib plan load 载入该区县的规划",
+    "auth.city_required": "市级账号必须指定所属城市:请用 --city 指定城市编号,如 jingzhou",
+    "auth.unknown_city": "城市“{value}”不在系统中,已载入规划的城市:{choices}",
+    "auth.city_with_district": "市级账号只属于城市,不属于区县“{value}”:请去掉 --district,改用 --city",
+    "auth.district_with_city": "{role}账号属于区县,不能指定城市“{value}”:请去掉 --city,改用 --district",
+    "auth.unit_not_in_district": "单位“{value}”不在{district}的规划单位名录中{suggestion};每个区县的单位各自独立",
+    "auth.import_missing": "找不到账号文件 {value},请检查路径",
+    "auth.import_refused": "账号文件 {file} 中的账号 {username} 不能导入:{detail}。整个文件未导入,数据库未作任何改动",
+    "auth.district_denied": "本账号属于{mine},不能{verb}{theirs}的规划数据:请选择本区县的规划,或换用{theirs}的账号",
     # --- set-up (lib/setupcheck.py): what is wrong, which file, what to do --------------------------
     "setup.plan_dir_missing": "规划目录 {file} 不存在。请把规划文件(plan.toml、indicators.csv、tasks.csv、units.csv)放进该目录,或用环境变量 PLANMON_PLAN_DIR 指向正确的目录",
     "setup.plan_empty": "规划文件 {file} 是空文件。请从备份或版本库恢复该文件(第 1 行是表头,之后每行一项)",

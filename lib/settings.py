@@ -33,7 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_browsing", True, "未登录也可浏览图表"),
     Setting("auto_adopt", False, "上传即自动采纳(否则由区发改局审核)"),
     Setting("demo_mode", True, "演示模式:创建演示账号"),
-    Setting("accounts_file", str(PROJECT_ROOT / "var" / "accounts.yaml"), "账号文件(YAML,只存密码的 bcrypt 哈希,权限 0600;不要提交到 git)"),
+    Setting("accounts_file", str(PROJECT_ROOT / "var" / "accounts.yaml"), "账号文件(YAML,只存密码的 bcrypt 哈希,权限 0600;不要提交到 git):数据库中还没有账号时导入一次,此后账号以数据库为准"),
     Setting("cookie_key", "", "登录 cookie 的签名密钥;留空时演示模式自动生成并保存在账号文件旁的 cookie.key(权限 0600),非演示模式必须设置"),
     Setting("max_upload_mb", 10, "上传文件大小上限(MB)"),
     Setting("max_unzipped_mb", 100, "工作簿解压后总大小上限(MB)"),

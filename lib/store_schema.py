@@ -203,6 +203,36 @@ SIGN_IN_SESSIONS = sa.Table(
     sa.Index("ix_sign_in_sessions_username", "username"),
 )
 
+# Sign-in accounts (since schema version 5), shared by every app process: the YAML accounts file is only the
+# import/export format (lib/account_store.py). A city account has a city, every other account a district.
+ROLES = ("department", "leader", "planning", "city")
+
+
+def _accounts_checks() -> tuple[sa.CheckConstraint, sa.CheckConstraint]:
+    roles = ", ".join(f"'{r}'" for r in ROLES)
+    return (sa.CheckConstraint(f"role IN ({roles})", name="ck_accounts_role"),
+            sa.CheckConstraint("(role = 'city' AND city_id IS NOT NULL) OR (role <> 'city' AND district_id IS NOT NULL)",
+                               name="ck_accounts_scope"))
+
+
+ACCOUNTS = sa.Table(
+    "accounts", METADATA,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("unit", sa.String(200), nullable=True),
+    sa.Column("district_id", sa.String(64), nullable=True),
+    sa.Column("city_id", sa.String(64), nullable=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("demo", sa.Boolean, nullable=False),        # created by demo mode with the published password
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    *_accounts_checks(),
+    sa.Index("ix_accounts_district", "district_id"),
+    sa.Index("ix_accounts_city", "city_id"),
+)
+
 SCHEMA_VERSION = sa.Table(
     "schema_version", METADATA,
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
@@ -418,8 +448,31 @@ def _v4_plans(op: Operations) -> None:
     op.rename_table("uploaded_files_v4", "uploaded_files")
 
 
+
+def _v5_accounts(op: Operations) -> None:
+    """Version 5: sign-in accounts in the store (see ACCOUNTS). The table starts empty; the first start imports
+    the configured accounts file into it (lib/account_store.py), so existing accounts keep working."""
+    op.create_table(
+        "accounts",
+        sa.Column("username", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("password_hash", sa.String(200), nullable=False),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.Column("unit", sa.String(200), nullable=True),
+        sa.Column("district_id", sa.String(64), nullable=True),
+        sa.Column("city_id", sa.String(64), nullable=True),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("demo", sa.Boolean, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        *_accounts_checks(),
+    )
+    op.create_index("ix_accounts_district", "accounts", ["district_id"])
+    op.create_index("ix_accounts_city", "accounts", ["city_id"])
+
+
 Migration = Callable[[Operations], None]
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files, _v3_sign_in_sessions, _v4_plans)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files, _v3_sign_in_sessions, _v4_plans, _v5_accounts)
 CURRENT_VERSION = len(MIGRATIONS)
 
 # Any 64-bit key, the same in every process: serialises migrations (and seeding) on PostgreSQL.

@@ -184,8 +184,8 @@ def test_authenticate_signature_accepts_the_config():
 
 # --- permissions ------------------------------------------------------------------------------------------
 
-def account(role: Role, unit: str | None = None) -> Account:
-    return Account("u", "某人", role, unit, "$2b$04$x")
+def account(role: Role, unit: str | None = None, district_id: str | None = "shashi", city_id: str | None = None) -> Account:
+    return Account("u", "某人", role, unit, "$2b$04$x", district_id=district_id, city_id=city_id)
 
 
 @pytest.mark.parametrize("who, item_id, expected", [
@@ -198,6 +198,10 @@ def account(role: Role, unit: str | None = None) -> Account:
     (account(Role.DEPARTMENT, "锣场镇"), "T01-02", False),      # 各街道 does not include towns
     (account(Role.LEADER), "K06", False),
     (account(Role.PLANNING, "区发改局"), "B03", True),
+    (account(Role.DEPARTMENT, "区人社局", "shili"), "K06", False),      # another district's 区人社局
+    (account(Role.PLANNING, "区发改局", "shili"), "B03", False),        # another district's office
+    (account(Role.DEPARTMENT, "区人社局", None), "K06", False),         # no district: reaches nothing
+    (account(Role.CITY, None, None, "jingzhou"), "K06", False),
     (None, "K06", False),
 ])
 def test_can_upload(plan, who, item_id, expected):
@@ -212,7 +216,7 @@ def test_can_upload_at_all_and_can_review():
 
 
 def test_role_labels_cover_every_role():
-    assert {r.label for r in Role} == {"填报单位", "领导(只读)", "规划办(区发改局)"}
+    assert {r.label for r in Role} == {"填报单位", "领导(只读)", "规划办(区发改局)", "市级(只读)"}
 
 
 # --- demo accounts and the cookie key ------------------------------------------------------------------------
@@ -276,3 +280,80 @@ def test_accounts_file_setting(monkeypatch, tmp_path):
     assert accounts.default_accounts_path() == tmp_path / "elsewhere.yaml"
     monkeypatch.delenv("PLANMON_ACCOUNTS_FILE")
     assert accounts.default_accounts_path().parts[-2:] == ("var", "accounts.yaml")
+
+
+# --- scope: districts and cities (pure functions, a table) ------------------------------------------------
+
+A_DEPT = account(Role.DEPARTMENT, "区人社局", "shashi")
+A_LEADER = account(Role.LEADER, None, "shashi")
+A_PLANNING = account(Role.PLANNING, "区发改局", "shashi")
+B_PLANNING = account(Role.PLANNING, "区发改局", "shili")
+CITY = account(Role.CITY, None, None, "jingzhou")
+OTHER_CITY = account(Role.CITY, None, None, "yichang")
+NO_SCOPE = account(Role.LEADER, None, None)
+# district → its city: two districts of 荆州市, one of another city, one in no city
+DISTRICTS = {"shashi": "jingzhou", "shili": "jingzhou", "xiling": "yichang", "alone": None}
+
+
+@pytest.mark.parametrize("who, readable", [
+    (A_DEPT, ["shashi"]),
+    (A_LEADER, ["shashi"]),
+    (A_PLANNING, ["shashi"]),
+    (B_PLANNING, ["shili"]),
+    (CITY, ["shashi", "shili"]),             # every district of its city, no other city's, none outside a city
+    (OTHER_CITY, ["xiling"]),
+    (NO_SCOPE, []),
+    (account(Role.CITY, None, None, None), []),
+])
+def test_may_read_district(who, readable):
+    assert [d for d, city in DISTRICTS.items() if accounts.may_read_district(who, d, city)] == readable
+
+
+@pytest.mark.parametrize("public, readable", [(True, list(DISTRICTS)), (False, [])])
+def test_anonymous_visitors_read_what_public_browsing_allows(monkeypatch, public, readable):
+    monkeypatch.setenv("PLANMON_PUBLIC_BROWSING", str(public).lower())
+    assert [d for d, city in DISTRICTS.items() if accounts.may_read_district(None, d, city)] == readable
+
+
+@pytest.mark.parametrize("who, upload, write", [
+    (A_DEPT, ["shashi"], []),
+    (A_LEADER, [], []),
+    (A_PLANNING, ["shashi"], ["shashi"]),
+    (B_PLANNING, ["shili"], ["shili"]),
+    (CITY, [], []),
+    (NO_SCOPE, [], []),
+    (None, [], []),
+])
+def test_upload_and_write_stay_in_the_own_district(who, upload, write):
+    assert [d for d in DISTRICTS if accounts.may_upload_to(who, d)] == upload
+    assert [d for d in DISTRICTS if accounts.may_write_plan(who, d)] == write
+    assert [d for d in DISTRICTS if can_review(who, d)] == write
+
+
+@pytest.mark.parametrize("who, district, unit, expected", [
+    (A_DEPT, "shashi", "区人社局", True),
+    (A_DEPT, "shashi", "区财政局", False),       # another unit of its district
+    (A_DEPT, "shili", "区人社局", False),        # the same unit name in district B is another unit
+    (A_PLANNING, "shashi", "区财政局", True),
+    (A_PLANNING, "shili", "区人社局", False),
+    (A_LEADER, "shashi", "区人社局", False),
+    (CITY, "shashi", "区人社局", False),
+    (None, "shashi", "区人社局", False),
+])
+def test_may_see_submissions(who, district, unit, expected):
+    assert accounts.may_see_submissions(who, district, unit) is expected
+
+
+def test_visible_plan_ids():
+    import pandas as pd
+    plans = pd.DataFrame({"plan_id": ["shashi-14", "shashi-15", "shili-15", "xiling-15", "alone-15"],
+                          "district_id": ["shashi", "shashi", "shili", "xiling", "alone"],
+                          "city_id": ["jingzhou", "jingzhou", "jingzhou", "yichang", ""]})
+    assert [accounts.visible_plan_ids(who, plans) for who in (A_DEPT, B_PLANNING, CITY, OTHER_CITY, NO_SCOPE)] == [
+        ["shashi-14", "shashi-15"], ["shili-15"], ["shashi-14", "shashi-15", "shili-15"], ["xiling-15"], []]
+
+
+def test_scope_label():
+    assert accounts.scope_label(A_DEPT, "沙市区") == "沙市区"
+    assert accounts.scope_label(CITY, city="荆州市") == "荆州市(全市各区县)"
+    assert accounts.scope_label(B_PLANNING) == "shili"

@@ -41,7 +41,11 @@ def y01_2023q1(db: str) -> float:
 @pytest.mark.parametrize("username, message", [
     (None, "请先登录:本页面只对登录用户开放。"),
     ("leader", "领导账号只能浏览,不能上传或审核。"),
-    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位。"),
+    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位 · 沙市区。"),
+    # 示例区's planning office on 沙市区's plan: its own 区发改局 is another district's office
+    ("shili.planner", "本账号属于示例区,不能上传或审核沙市区的规划数据:请选择本区县的规划,或换用沙市区的账号"),
+    ("city", "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:city · 荆州市(演示) · 市级(只读) · "
+             "荆州市(全市各区县)。"),
 ])
 def test_only_the_planning_office_may_review(env, username, message):
     at = app() if username is None else sign_in(app(), username)

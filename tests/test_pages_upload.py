@@ -171,7 +171,7 @@ def submissions(db: str):
 def test_sign_in_through_the_form_and_out_again(env):
     at = sign_in(app(), DEPT_FAGAI)
     assert at.session_state["authentication_status"] is True and at.session_state["username"] == DEPT_FAGAI
-    assert "已登录:dept01 · 区发改局 · 填报单位" in texts(at, "success")
+    assert "已登录:dept01 · 区发改局 · 填报单位 · 沙市区" in texts(at, "success")
     at.run()   # in a browser the cookie component's reply triggers this rerun; the form is gone, the button shows
     assert not at.text_input
     at.button(key="pm_logout").click().run()
@@ -202,6 +202,22 @@ def test_demo_accounts_are_listed_with_their_password(env):
     accounts = frame(at, "用户名", "密码")
     assert {"planner", "leader", DEPT_FAGAI} <= set(accounts["用户名"])
     assert set(accounts["密码"]) == {DEMO_PASSWORD}
+
+
+def test_the_demo_accounts_of_both_districts_and_the_city_are_listed(env):
+    at = app()
+    at.switch_page("app_pages/account.py").run()
+    accounts = frame(at, "用户名", "区县/城市").set_index("用户名")["区县/城市"]
+    assert [accounts[u] for u in ("planner", DEPT_FAGAI, "shili.planner", "shili.dept01", "city")] == \
+        ["沙市区", "沙市区", "示例区", "示例区", "荆州市(全市各区县)"]
+
+
+def test_another_districts_department_cannot_upload_here(env):
+    """示例区's 区发改局 signs in while 沙市区's plan is shown: refused, with both districts named."""
+    at = sign_in(app(), "shili.dept01")
+    at.switch_page("app_pages/upload.py").run()
+    assert texts(at, "warning") == ["本账号属于示例区,不能上传或审核沙市区的规划数据:请选择本区县的规划,或换用沙市区的账号"]
+    assert not at.get("file_uploader")
 
 
 def test_visitor_cannot_upload(env):
@@ -391,6 +407,13 @@ def test_without_public_browsing_every_page_but_sign_in_needs_an_account(env, mo
     at = sign_in(at, "leader")                            # the sign-in page itself stays open
     at.switch_page("app_pages/plan.py").run()
     assert not at.exception and not at.info and at.dataframe
+    at = sign_in(app(), "shili.leader")                   # 示例区's leader does not read 沙市区's plan
+    at.switch_page("app_pages/plan.py").run()
+    assert texts(at, "warning") == ["本账号属于示例区,不能查看沙市区的规划数据:请选择本区县的规划,或换用沙市区的账号"]
+    assert not at.dataframe
+    at = sign_in(app(), "city")                           # the city reads every district of its city
+    at.switch_page("app_pages/plan.py").run()
+    assert not at.exception and not at.warning and at.dataframe
 
 
 def test_without_a_cookie_key_outside_demo_mode_nobody_can_sign_in_but_browsing_works(env, monkeypatch):

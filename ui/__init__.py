@@ -28,6 +28,7 @@ from ui.auth import (  # noqa: F401
     require_role,
     require_sign_in,
     role_label,
+    scope_label,
     sign_in_form,
     sign_in_gate,
     sign_out_button,

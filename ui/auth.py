@@ -21,38 +21,58 @@ REVIEW_PAGE = "app_pages/review.py"
 _RUN = _threading.local()   # the authenticator built for the current script run (one per run: see sign_in_gate)
 
 
-@st.cache_resource(show_spinner="正在准备演示账号…")
-def _demo_accounts(path: str, plan_dir: str) -> tuple[_acc.DemoAccount, ...]:
-    """Once per process and accounts file: in demo mode, create the missing demo accounts."""
-    return tuple(_acc.ensure_demo_accounts(path, plan(), demo_mode=True))
+@st.cache_resource(show_spinner="正在准备账号…")
+def _prepared_accounts(db_url: str, accounts_file: str, demo_mode: bool) -> tuple[_acc.DemoAccount, ...]:
+    """Once per process and database: import the configured accounts file when the store has no account yet
+    (lib/account_store.py), then in demo mode create the missing demo accounts of every district and city."""
+    from lib import account_store
+    account_store.import_on_first_start(store(), accounts_file)
+    return tuple(account_store.ensure_demo_accounts(store())) if demo_mode else ()
+
+
+def _prepare() -> tuple[_acc.DemoAccount, ...]:
+    demo_mode = bool(settings.get("demo_mode"))
+    try:
+        return _prepared_accounts(store().url, str(_acc.default_accounts_path()), demo_mode)
+    except _acc.AccountError as exc:   # e.g. a malformed accounts file to import: say which and what is wrong
+        st.error(exc.message)
+        st.stop()
 
 
 def demo_accounts() -> list[_acc.DemoAccount]:
-    """The demo accounts present (created on first call); [] outside demo mode."""
+    """The demo accounts present and still demo (not given a real password since); [] outside demo mode."""
     if not settings.get("demo_mode"):
         return []
-    return list(_demo_accounts(str(_acc.default_accounts_path()), str(settings.get("plan_dir"))))
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _load_accounts(path: str, stamp: tuple[int, int]) -> _acc.Accounts:
-    return _acc.load_accounts(path)
+    current = accounts()
+    return [d for d in _prepare() if (a := current.get(d.username)) is not None and a.demo]
 
 
 def accounts() -> _acc.Accounts:
-    """The accounts file, re-read whenever it changes (e.g. `python -m lib user add`)."""
-    demo_accounts()
-    path = _acc.default_accounts_path()
-    try:
-        st_ = path.stat()
-        stamp = (st_.st_mtime_ns, st_.st_size)
-    except FileNotFoundError:
-        stamp = (0, 0)
-    try:
-        return _load_accounts(str(path), stamp)
-    except _acc.AccountError as exc:
-        st.error(exc.message)
-        st.stop()
+    """The accounts in the store, read on every call: an account removed or changed elsewhere (another app
+    process, `python -m lib user …`) takes effect on the next run."""
+    from lib import account_store
+    _prepare()
+    return account_store.load_accounts(store())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _district_names(db_url: str) -> dict[str, tuple[str, str]]:
+    """district_id → (district name, city name); city_id → ("", city name). For labels only."""
+    from lib import account_store
+    out: dict[str, tuple[str, str]] = {}
+    for d in account_store.districts(store()).values():
+        out[d.district_id] = (d.name, d.city or "")
+        if d.city_id:
+            out.setdefault(f"city:{d.city_id}", ("", d.city or d.city_id))
+    return out
+
+
+def scope_label(account: _acc.Account) -> str:
+    """'沙市区' (a district's account) or '荆州市(全市各区县)' (a city's), with the names from the store."""
+    names = _district_names(store().url)
+    district = names.get(account.district_id or "", ("", ""))[0] or None
+    city = names.get(f"city:{account.city_id}", ("", ""))[1] or None
+    return _acc.scope_label(account, district, city)
 
 
 def _authenticator_config() -> dict:
@@ -75,12 +95,16 @@ def current_account() -> _acc.Account | None:
 
 
 def role_label(account: _acc.Account) -> str:
-    """'dept01 · 区发改局 · 填报单位': username, name, role (unless the name already says it), unit if not the name."""
+    """'dept01 · 区发改局 · 填报单位 · 沙市区': username, name, role (unless the name already says it), unit if not
+    the name, and the district (or city) the account reaches."""
     parts = [account.username, account.name]
     if account.role.label not in account.name:
         parts.append(account.role.label)
     if account.unit and account.unit not in account.name and account.role is _acc.Role.DEPARTMENT:
         parts.append(account.unit)
+    scope = scope_label(account)
+    if scope not in account.name:
+        parts.append(scope)
     return " · ".join(parts)
 
 
@@ -292,11 +316,26 @@ def sign_in_gate() -> _acc.Account | None:
 
 
 def public_browsing_gate(page) -> None:
-    """With public_browsing off, every page but sign-in needs a signed-in account."""
-    if settings.get("public_browsing") or current_account() is not None or page.url_path == "account":
+    """With public_browsing off, every page but sign-in needs a signed-in account that may read the plan's
+    district (its own district; a city account: every district of its city)."""
+    if settings.get("public_browsing") or page.url_path == "account":
         return
-    st.info("本看板需要登录后查看。请先登录。")
-    st.page_link(ACCOUNT_PAGE, label="前往登录", icon=":material/login:")
+    account = current_account()
+    if account is None:
+        st.info("本看板需要登录后查看。请先登录。")
+        st.page_link(ACCOUNT_PAGE, label="前往登录", icon=":material/login:")
+        st.stop()
+    config = plan().config
+    if not _acc.may_read_district(account, config.district_id, config.city_id or None):
+        _district_refusal(account, "查看")
+
+
+def _district_refusal(account: _acc.Account, verb: str) -> None:
+    from lib.messages import render
+    config = plan().config
+    st.warning(render("auth.district_denied", mine=scope_label(account), theirs=config.district or config.district_id,
+                      verb=verb))
+    st.page_link(ACCOUNT_PAGE, label="切换账号", icon=":material/login:")
     st.stop()
 
 
@@ -317,6 +356,8 @@ def require_role(*roles: _acc.Role) -> _acc.Account:
             st.warning(f"当前账号({role_label(account)})无权使用本页面。")
         st.page_link(ACCOUNT_PAGE, label="切换账号", icon=":material/login:")
         st.stop()
+    if not _acc.may_upload_to(account, plan().config.district_id):   # upload and review: own district only
+        _district_refusal(account, "上传或审核")
     return account
 
 

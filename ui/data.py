@@ -16,7 +16,7 @@ from lib.assess import (
 )
 from lib.periods import Period, today
 from lib.plan import Plan, PlanError, load_plan
-from lib.access import readable_plan_ids
+from lib.accounts import visible_plan_ids
 from lib.continuity import PlanPart, continuous_series
 from lib.plan_catalog import (
     STATE_ARCHIVED,
@@ -74,10 +74,11 @@ def all_plans() -> pd.DataFrame:
 
 
 def plans() -> pd.DataFrame:
-    """The plans the visitor may read: an account's district (or city); everything when browsing publicly."""
+    """The plans the visitor may read (lib.accounts.visible_plan_ids): an account's district, a city account's
+    city; every plan when browsing publicly."""
     from ui.auth import current_account
     frame = all_plans()
-    return frame[frame["plan_id"].isin(readable_plan_ids(current_account(), frame))].reset_index(drop=True)
+    return frame[frame["plan_id"].isin(visible_plan_ids(current_account(), frame))].reset_index(drop=True)
 
 
 def _home_district(frame: pd.DataFrame) -> str:
