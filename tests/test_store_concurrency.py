@@ -185,9 +185,9 @@ def test_data_version_moves_when_an_earlier_id_commits_late(pg_url: str):
                 fast.set_annual_target("B01", 2023, 4.0, "planner")                # id n + 1, committed
                 seen = fast.data_version()
             after = fast.data_version()                                            # id n now visible
-        highest = {"seen": seen[2], "after": after[2]}                              # target_settings' max id
-        assert highest["seen"] == highest["after"]
-        assert (seen[3], after[3]) == (1, 2)                                        # its row count
+        assert seen[0] == after[0] == SEED_PLAN
+        assert seen[3] == after[3]                                                  # target_settings' highest id
+        assert (seen[4], after[4]) == (1, 2)                                        # and its row count
         assert after != seen
     finally:
         close_all([slow, fast])
