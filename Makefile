@@ -18,10 +18,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 # Chromium drives the browser tests and the server-side chart images (kaleido); Debian's package, no download.
+# nginx: the deployment recipe's reverse proxy (deploy/nginx-planmon.conf), parsed and run by the tests.
 system-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "需要 Chromium:请运行 sudo apt-get install chromium" >&2; exit 1; fi; fi
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "需要 nginx(部署说明里的反向代理,测试会起一个):请运行 sudo apt-get install nginx-light" >&2; exit 1; fi; fi
 
 run: $(VENV)/.installed
 	@$(PY) -m lib.setupcheck --address $(PLANMON_SERVER_ADDRESS) || true   # warnings and set-up problems, on stderr

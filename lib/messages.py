@@ -312,6 +312,12 @@ MESSAGES: dict[str, str] = {
     "image.timeout": "图片导出超时({seconds:.0f} 秒内未完成),浏览器已重启,请重试",
     "image.busy": "图片导出排队超时(其他用户正在导出),请稍后重试",
     "image.failed": "图片导出失败:{detail}",
+    # --- deploy.* (more than one machine: README 多台服务器部署) ---
+    "deploy.cookie_key_local": (
+        "警告:数据库是共享的数据库服务器({database}),登录 cookie 密钥却由本机生成(PLANMON_COOKIE_KEY 未设置,"
+        "演示模式把密钥存在本机 {file}):在一台机器上登录,换到另一台机器或进程时会被要求重新登录。"
+        "多进程或多台服务器部署时,请给所有进程设置同一个 PLANMON_COOKIE_KEY"
+    ),
 
 }
 

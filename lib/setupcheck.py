@@ -10,7 +10,8 @@
 - the database opens and is a real, undamaged database (SQLite: `PRAGMA quick_check`).
 
 The dashboard shows these messages on one page instead of the navigation; the command line prints them
-and exits 2. `demo_exposure_warning` is the listen-address warning of demo mode.
+and exits 2. `demo_exposure_warning` is the listen-address warning of demo mode; `shared_key_warning` the one
+for processes that share a database server but not the cookie key.
 """
 from __future__ import annotations
 
@@ -224,6 +225,17 @@ def demo_exposure_warning(address: str | None, demo_mode: bool) -> str | None:
     return render("setup.demo_exposed", address=(address or "").strip() or "所有地址(0.0.0.0)")
 
 
+def shared_key_warning(db_url: str, cookie_key: str, demo_mode: bool, accounts_file: Path | str) -> str | None:
+    """The warning when app processes share a database server but sign their cookies with a key of their own
+    (demo mode without PLANMON_COOKIE_KEY keeps one per machine): a sign-in would not carry across them."""
+    if cookie_key or not demo_mode or not db_url or db_url.startswith("sqlite"):
+        return None
+    from lib.accounts import COOKIE_KEY_FILE
+    import sqlalchemy as sa
+    database = sa.make_url(db_url).render_as_string(hide_password=True)
+    return render("deploy.cookie_key_local", database=database, file=str(Path(accounts_file).parent / COOKIE_KEY_FILE))
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m lib.setupcheck [--address A]` (make run): print the set-up problems and the demo-mode
     exposure warning to stderr; exit 2 when the set-up is broken (the dashboard then shows the same)."""
@@ -233,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--address", default=settings.get("server_address"), help="看板监听的地址")
     args = parser.parse_args(argv)
     if warning := demo_exposure_warning(args.address, bool(settings.get("demo_mode"))):
+        print(warning, file=sys.stderr)
+    if warning := shared_key_warning(str(settings.get("db_url") or ""), str(settings.get("cookie_key") or ""),
+                                     bool(settings.get("demo_mode")), settings.get("accounts_file")):
         print(warning, file=sys.stderr)
     problems = check_setup()
     for p in problems:

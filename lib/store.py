@@ -309,13 +309,20 @@ class Store:
         with self._reading() as conn:
             return current_version(conn)
 
-    def data_version(self) -> tuple[int, int, int]:
+    def data_version(self) -> tuple:
         """Changes whenever anything that feeds this plan's assessment changes (a submission's state, a target,
-        a baseline): pages key their caches on it instead of re-reading the store on every rerun."""
+        a baseline): pages key their caches on it instead of re-reading the store on every rerun.
+
+        Each of the three append-only tables gives (highest id, row count). The count matters with several
+        app processes on PostgreSQL: ids are handed out when a row is inserted, not when its transaction
+        commits, so a row with a lower id can become visible after a higher one was seen; the highest id then
+        stays put, the count does not (a cache keyed on the id alone would keep the stale data for good).
+        The plan's id comes first: two plans at the same counts never share a cached page."""
         with self._reading() as conn:
-            return tuple(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))
-                                      .where(t.c.plan_id == self.plan_id)).scalar_one()
-                         for t in (SUBMISSION_EVENTS, TARGET_SETTINGS, BASELINE_SETTINGS))
+            counts = (conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0), sa.func.count())
+                                   .where(t.c.plan_id == self.plan_id)).one()
+                      for t in (SUBMISSION_EVENTS, TARGET_SETTINGS, BASELINE_SETTINGS))
+            return (self.plan_id, *(value for highest_and_count in counts for value in highest_and_count))
 
     def is_empty(self) -> bool:
         with self._reading() as conn:

@@ -249,3 +249,20 @@ def test_user_add_in_a_read_only_folder_says_which_folder(setup_dirs, monkeypatc
     # Accounts live in the store: the set-up check of the database folder stops the command first.
     assert capsys.readouterr().err.startswith(f"设置有误,无法运行:\n[setup.folder_read_only] 文件夹 {setup_dirs['var']} 不可写")
     assert list(setup_dirs["var"].iterdir()) == []
+
+
+SHARED_PG = "postgresql+psycopg://planmon:s3cret@db.internal:5432/planmon"
+
+
+@pytest.mark.parametrize("db_url,cookie_key,demo,warned", [
+    (SHARED_PG, "", True, True),                 # a shared server, a key of this machine's own: warned
+    (SHARED_PG, "the-same-everywhere", True, False),
+    (SHARED_PG, "", False, False),               # outside demo mode a missing key is an error already
+    ("sqlite:////srv/planmon.sqlite", "", True, False),
+    ("", "", True, False),                       # the default: SQLite under var/, one machine
+])
+def test_shared_key_warning(db_url, cookie_key, demo, warned):
+    from lib.setupcheck import shared_key_warning
+    expected = (MESSAGES["deploy.cookie_key_local"].format(database="postgresql+psycopg://planmon:***@db.internal:5432/planmon",
+                                                           file="/srv/var/cookie.key") if warned else None)
+    assert shared_key_warning(db_url, cookie_key, demo, "/srv/var/accounts.yaml") == expected

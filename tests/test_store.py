@@ -635,3 +635,12 @@ def test_data_version_moves_with_every_change_that_feeds_the_assessment(store: S
     seen.append(store.data_version())
     assert len(set(seen)) == len(seen)
     assert store.data_version() == seen[-1]  # reading changes nothing
+
+
+def test_data_version_names_its_plan(store: Store):
+    """Pages cache on data_version: two plans with the same counts must not share a cached page."""
+    from lib.plan_catalog import load_plan_version
+    from tests.conftest import ROOT
+    other = load_plan_version(open_store(store.url), ROOT / "data" / "plans" / "shili-15", "test")
+    mine, theirs = store.data_version(), open_store(store.url).plan(other.plan_id).data_version()
+    assert (mine[0], theirs[0]) == (SEED_PLAN, other.plan_id)

@@ -6,7 +6,7 @@ one cached store used from many session threads. A barrier releases all threads 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import pytest
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from lib import store_schema
 from lib.store import Store, StoreError, open_store
 from tests.conftest import SEED_PLAN, seed_plan_store
+from tests.pg import fresh_database
 from tests.test_store import indicator_rows, store_url, task_rows  # noqa: F401  (store_url is a fixture)
 
 T = TypeVar("T")
@@ -161,3 +162,32 @@ def test_fresh_database_opened_by_several_processes_at_once_is_migrated_once(sto
         assert sorted(applied) == list(range(1, store_schema.CURRENT_VERSION + 1))
     finally:
         close_all(stores)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    yield from fresh_database()
+
+
+@pytest.mark.postgres
+def test_data_version_moves_when_an_earlier_id_commits_late(pg_url: str):
+    """Two app processes: one holds a target setting uncommitted (it got the lower id), the other commits the
+    next id and a page caches on data_version. When the first commits, the version must move again, although
+    the highest id does not (PostgreSQL hands out ids at insert, not at commit)."""
+    # (PostgreSQL only: SQLite has one writer at a time, a later id cannot commit before an earlier one.)
+    slow, fast = stores_for(pg_url, "private", 2)
+    row = {"indicator_id": "B01", "year": 2022, "value": 3.0, "account": "planner", "note": "",
+           "created_at": store_schema.utcnow(), "plan_id": SEED_PLAN}
+    try:
+        with slow.engine.connect() as conn:
+            with conn.begin():
+                conn.execute(store_schema.TARGET_SETTINGS.insert().values(row))   # id n, not yet committed
+                fast.set_annual_target("B01", 2023, 4.0, "planner")                # id n + 1, committed
+                seen = fast.data_version()
+            after = fast.data_version()                                            # id n now visible
+        assert seen[0] == after[0] == SEED_PLAN
+        assert seen[3] == after[3]                                                  # target_settings' highest id
+        assert (seen[4], after[4]) == (1, 2)                                        # and its row count
+        assert after != seen
+    finally:
+        close_all([slow, fast])
