@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib as _hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +12,9 @@ from lib import settings
 from lib.plan import Plan
 from lib.store import Store
 from ui.data import plan, store
+
+if TYPE_CHECKING:
+    from lib.ingest import Upload
 from ui.widgets import escape_markdown
 
 
@@ -18,19 +22,65 @@ def sha256(data: bytes) -> str:
     return _hashlib.sha256(data).hexdigest()
 
 
+def _shown_plan_id() -> str:
+    """The plan on screen (ui.plan_id() once the 规划 selector exists)."""
+    import ui
+    chosen = getattr(ui, "plan_id", None)
+    return chosen() if callable(chosen) else plan().config.id
+
+
+def upload_district(account: object | None = None) -> str:
+    """The district an upload belongs to: the account's (a department never reaches another district's plans),
+    else the district of the plan on screen."""
+    return getattr(account, "district_id", None) or routed_plan(_shown_plan_id()).config.district_id
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _stored_plan(plan_id: str, version: int) -> Plan:
+    from lib.plan_catalog import stored_plan
+    return stored_plan(store(), plan_id, version)
+
+
+def _catalogue(district_id: str | None = None) -> tuple[tuple[str, int, str], ...]:
+    """(plan id, latest version, state) of the store's plans (of one district): the cache key of routing."""
+    from lib.plan_catalog import list_plans
+    rows = list_plans(store())
+    if district_id is not None:
+        rows = rows[rows["district_id"] == district_id]
+    return tuple((r.plan_id, int(r.versions), r.state) for r in rows.itertuples())
+
+
+def routed_plan(plan_id: str) -> Plan:
+    """A plan of the store (latest version), cached per version: where a checked upload goes."""
+    if plan_id == plan().config.id:
+        return plan()
+    versions = {pid: v for pid, v, _ in _catalogue()}
+    return _stored_plan(plan_id, versions[plan_id])
+
+
 # A cached result is bounded (at most 100,000 rows per sheet, findings capped per code); few are kept, and
 # not for long: each holds the frames of one upload.
 @st.cache_data(show_spinner="正在检查文件…", max_entries=4, ttl=1800)
-def _validate(sha: str, unit: str | None, file_name: str, version: tuple, _data: bytes):
-    from lib.readworker import read_isolated
-    return read_isolated(_data, plan(), unit=unit, file_name=file_name, known_targets=store().annual_targets())
+def _validate(sha: str, unit: str | None, file_name: str, district_id: str, prefer: str, version: tuple,
+              _upload: "Upload"):
+    from lib import ingest
+    plans = [(ingest.PlanOption.of_plan(routed_plan(pid), state == "archived"), routed_plan(pid))
+             for pid, _, state in version[0]]
+    return ingest.check(store(), _upload, district_id=district_id, unit=unit, prefer=prefer, plans=plans)
 
 
-def validate_upload(data: bytes, file_name: str, unit: str | None):
-    """lib.workbook.read_workbook in a separate, limited process (lib.readworker: a parser that aborts
-    takes only that process down), cached by the file's SHA-256 (and unit, and the store's data version,
-    since the annual targets on record feed a warning): a rerun does not re-validate."""
-    return _validate(sha256(data), unit, file_name, store().data_version(), data)
+def validate_upload(data: bytes, file_name: str, unit: str | None, account: object | None = None):
+    """lib.ingest.check: the upload read in a separate, limited process (lib.readworker) against the plans of
+    the account's district and routed to the one that holds its years (a lib.ingest.Checked: the workbook
+    result's fields plus `plan_id`). Cached by the file's SHA-256 (computed once here), unit, district, the
+    district's plan versions and their data versions (the annual targets on record feed a warning): a rerun
+    does not re-validate."""
+    from lib.ingest import Upload
+    upload = Upload.of(data, file_name)
+    district = upload_district(account)
+    catalogue = _catalogue(district)
+    version = (catalogue, tuple(store().plan(pid).data_version() for pid, _, _ in catalogue))
+    return _validate(upload.sha256, unit, file_name, district, _shown_plan_id(), version, upload)
 
 
 @st.cache_data(show_spinner="正在生成模板…", max_entries=32)
