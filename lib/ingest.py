@@ -42,7 +42,7 @@ from lib.messages import CatalogueError
 
 if TYPE_CHECKING:
     from lib.plan import Plan
-    from lib.store import Store, SubmitResult
+    from lib.store import Store, SubmissionRows, SubmitResult
     from lib.workbook import WorkbookResult
 
 YEAR_OUTSIDE = "wb.year_outside_plan"
@@ -315,3 +315,33 @@ def seed_sample(store: "Store", plan: "Plan", sample_path: Path | str | None = N
         detail = ";".join(errors[:3]) + (f" 等 {len(errors)} 处" if len(errors) > 3 else "")
         raise StoreError("store.seed_invalid", value=path.name, detail=detail)
     return store.seed_rows(upload.file_name, upload.data, result.indicator_rows, result.task_rows)
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A stored submission checked again against today's plan and targets."""
+    findings: list[Finding]
+    from_file: bool                    # True: the file as uploaded (the department's own sheets and rows)
+    rows: "SubmissionRows | None"      # from_file False: the stored rows the findings' row numbers refer to
+
+
+def recheck(store: "Store", plan: "Plan", submission_id: int) -> Recheck:
+    """The findings of a stored submission of `plan` (`store` scoped to it), checked again. The stored file is read
+    in the limited reader process; a submission stored before files were kept (schema version 1) has only its
+    rows, which are written into a contract workbook (row k+2 of a sheet = stored row k) and read the same way.
+    The seeded sample holds every unit's rows, so it is checked without a submitting unit."""
+    from lib.readworker import read_isolated
+    from lib.store import SYSTEM_ACCOUNT
+
+    record = store.submission(submission_id)
+    unit = None if record["account"] == SYSTEM_ACCOUNT else record["unit"]
+    name, targets = str(record["file_name"]), store.annual_targets()
+    original = store.submission_file(submission_id)
+    if original is not None:
+        return Recheck(read_isolated(original, plan, unit=unit, file_name=name, known_targets=targets).findings,
+                       True, None)
+    from lib.workbook import read_workbook
+    from lib.xlsx import workbook_bytes, write_progress_workbook
+    rows = store.submission_rows(submission_id)
+    data = workbook_bytes(write_progress_workbook(rows.indicator_rows, rows.task_rows if len(rows.task_rows) else None))
+    return Recheck(read_workbook(data, plan, unit=unit, file_name=name, known_targets=targets).findings, False, rows)

@@ -96,25 +96,12 @@ def unit_template_bytes(unit: str, year: int, quarter: int) -> bytes:
 @st.cache_data(show_spinner="正在复核…", max_entries=32)
 def _recheck(submission_id: int, version: tuple) -> tuple[pd.DataFrame, bool]:
     from lib.findings import findings_frame
-    from lib.store import SYSTEM_ACCOUNT
-    from lib.workbook import read_workbook
-    from lib.xlsx import workbook_bytes, write_progress_workbook
-    s = store()
-    record = s.submission(submission_id)
-    original = s.submission_file(submission_id)
-    # The seeded sample holds every unit's rows; an upload was checked against its own unit.
-    unit = None if record["account"] == SYSTEM_ACCOUNT else record["unit"]
-    if original is not None:
-        from lib.readworker import (
-            read_isolated,  # the stored file as uploaded: read in the limited process
-        )
-        result = read_isolated(original, plan(), unit=unit, file_name=str(record["file_name"]),
-                               known_targets=s.annual_targets())
-        return findings_frame(result.findings), True
-    rows = s.submission_rows(submission_id)
-    data = workbook_bytes(write_progress_workbook(rows.indicator_rows, rows.task_rows if len(rows.task_rows) else None))
-    result = read_workbook(data, plan(), unit=unit, file_name=str(record["file_name"]), known_targets=s.annual_targets())
-    frame = findings_frame(result.findings)
+    from lib.ingest import recheck
+    done = recheck(store(), plan(), submission_id)
+    frame = findings_frame(done.findings)
+    if done.from_file:
+        return frame, True
+    rows = done.rows
     where = {("指标进度", n + 2): (r.indicator_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.indicator_rows.itertuples())}
     where |= {("任务进度", n + 2): (r.task_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.task_rows.itertuples())}
     keys = [where.get((sheet, row), ("", "")) if pd.notna(row) else ("", "") for sheet, row in zip(frame["工作表"], frame["行"])]
