@@ -3,14 +3,16 @@ browser (网页填报) → every finding → a preview of what would change (old
 confirm → stored as a submission; a returned submission's reason at the top; the unit's own submissions.
 
 Departments upload for their own unit only (the validator refuses rows of items the unit does not answer
-for); the planning office picks the unit. Leaders and visitors are refused by ui.require_role."""
+for); the planning office picks the unit. The rows go to the plan of the account's district whose period holds
+their years (lib.ingest), which need not be the plan on screen: 2025 final figures reach the 14th plan while
+the 15th is shown; the page says where they go before the clerk confirms. Leaders and visitors are refused by ui.require_role."""
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 import ui
-from lib import settings
+from lib import ingest, settings
 from lib.accounts import Role, can_upload
 from lib.findings import findings_display, findings_frame
 from lib.messages import render
@@ -68,7 +70,8 @@ with st.container(border=True):
                                    key="up_tpl_download", on_click="ignore", icon="⬇️")
 
 # --- ② upload (or fill in the browser) → findings → preview → confirm -----------------------------------
-# Both ways end in the same bytes → ui.validate_upload → preview → store.submit path. After a submission the
+# Both ways end in the same bytes → ui.validate_upload (lib.ingest: routed to the plan of the rows' years within
+# the account's district) → preview → ingest.submit path. After a submission the
 # uploader, the web-entry tables and the preview are cleared (their widget keys carry a generation number)
 # and "已提交,报送编号 N" stays until the clerk starts the next upload or check.
 DONE, GEN, WEB_DRAFT = "up_done", "up_gen", "up_web_draft"
@@ -78,17 +81,19 @@ def _forget_done() -> None:
     st.session_state.pop(DONE, None)
 
 
-def _submit(data: bytes, file_name: str, unit: str, rows: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-    """Confirm button callback: a last permission check, then one store transaction; then clear the form."""
-    indicators, tasks = rows
+def _submit(checked: ingest.Checked, unit: str) -> None:
+    """Confirm button callback: a last permission check, then one store transaction in the plan the rows'
+    years belong to (lib.ingest); then clear the form."""
+    target = ui.routed_plan(checked.plan_id)
+    indicators, tasks = checked.indicator_rows, checked.task_rows
     ids = set(indicators.get("indicator_id", pd.Series(dtype=object))) | set(tasks.get("task_id", pd.Series(dtype=object)))
-    denied = sorted(i for i in ids if not can_upload(account, i, plan))
+    denied = sorted(i for i in ids if not can_upload(account, i, target))
     if denied:
         ui.flash(FLASH, "error", f"本账号不能填报 {'、'.join(denied)}(不是{unit}负责的指标或任务),文件未保存。")
         return
     try:
-        outcome = store.submit(unit, account.username, file_name, data, indicators, tasks)
-    except StoreError as exc:
+        outcome = ingest.submit(store, checked, unit=unit, account=account.username, plan=target)
+    except (StoreError, ingest.IngestError) as exc:
         ui.flash(FLASH, "error", exc.message)
         return
     headline = render("upload.submitted", submission_id=outcome.submission_id, indicator_rows=outcome.indicator_rows,
@@ -98,24 +103,25 @@ def _submit(data: bytes, file_name: str, unit: str, rows: tuple[pd.DataFrame, pd
     st.session_state.pop(WEB_DRAFT, None)
 
 
-def _preview(result, data: bytes, key: str) -> None:
-    """What adopting the rows would change (old → new), with steps backwards flagged."""
-    preview = store.preview(result.indicator_rows, result.task_rows)
-    flags = flags_by_row(backward_steps(plan, result.indicator_rows, result.task_rows,
-                                        store.effective_indicator_progress(), store.effective_task_progress()))
+def _preview(result: ingest.Checked, data: bytes, key: str) -> None:
+    """What adopting the rows would change (old → new) in the plan they go to, with steps backwards flagged."""
+    target, target_store = ui.routed_plan(result.plan_id), store.plan(result.plan_id)
+    preview = ingest.preview(store, result)
+    flags = flags_by_row(backward_steps(target, result.indicator_rows, result.task_rows,
+                                        target_store.effective_indicator_progress(), target_store.effective_task_progress()))
     counts = preview["change"].value_counts()
     st.subheader("提交后的变化(与当前已采纳数据相比)")
     c1, c2, c3 = st.columns(3)
     c1.metric("新增", f"{counts.get(CHANGE_NEW, 0)} 行")
     c2.metric("变更", f"{counts.get(CHANGE_CHANGED, 0)} 行")
     c3.metric("未变", f"{counts.get(CHANGE_SAME, 0)} 行")
-    shown = ui.preview_table(preview, plan, flags)
+    shown = ui.preview_table(preview, target, flags)
     if key == "up_web":   # rows of the workbook built from the table mean nothing to the clerk
         shown = shown.drop(columns=["工作表", "行"], errors="ignore")
     if flags:
         st.warning(f"有 {len(flags)} 行数值后退(离目标更远、已完成的任务改为未完成或完成进度下降),见下表「提示」列;"
                    "如属更正请在备注中说明,区发改局审核时也会看到。")
-    if st.checkbox("只看新增和变更的行", value=len(shown) > 20, key=f"{key}_only_changes_{ui.sha256(data)[:12]}"):
+    if st.checkbox("只看新增和变更的行", value=len(shown) > 20, key=f"{key}_only_changes_{result.upload.sha256[:12]}"):
         shown = shown[shown["变化"] != CHANGE_SAME]
     st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_preview",
                  column_config={"名称": st.column_config.TextColumn(width="medium"),
@@ -126,7 +132,7 @@ def _preview(result, data: bytes, key: str) -> None:
 def _check_and_confirm(data: bytes, file_name: str, unit: str, key: str,
                        row_labels: dict[tuple[str, int], str] | None = None) -> None:
     """Findings (wrapped, no codes on screen; the download keeps them), preview, 确认提交."""
-    result = ui.validate_upload(data, file_name, unit)
+    result = ui.validate_upload(data, file_name, unit, account)
     errors, warnings = result.errors, result.warnings
     if not result.readable:
         st.error("文件无法读取,未保存任何内容:")
@@ -141,6 +147,11 @@ def _check_and_confirm(data: bytes, file_name: str, unit: str, key: str,
         st.warning(f"没有错误,有 {len(warnings)} 个警告:请逐项核对,确认无误后可以提交。")
     else:
         st.success(f"检查通过:指标 {len(result.indicator_rows)} 行、任务 {len(result.task_rows)} 行,没有发现问题。")
+    if result.plan_id is not None:   # rows go to the plan of their years, which may not be the one on screen
+        target = ui.routed_plan(result.plan_id).config
+        other = "(不是页面上正在查看的规划)" if result.plan_id != plan.config.id else ""
+        st.info(f"按数据年份,本文件报送到:{ui.escape_markdown(target.short_name)}"
+                f"({target.base_year + 1}—{target.target_year} 年){other}", icon=":material/route:")
     if result.findings:
         st.subheader(f"检查结果({len(errors)} 个错误、{len(warnings)} 个警告)")
         ui.findings_table(findings_display(result.findings, row_labels))
@@ -150,9 +161,9 @@ def _check_and_confirm(data: bytes, file_name: str, unit: str, key: str,
         _preview(result, data, key)
         ack = True
         if warnings:
-            ack = st.checkbox("我已阅读警告,仍要提交", key=f"{key}_ack_{ui.sha256(data)[:12]}")
+            ack = st.checkbox("我已阅读警告,仍要提交", key=f"{key}_ack_{result.upload.sha256[:12]}")
         st.button("确认提交", type="primary", disabled=not ack, key=confirm, icon=":material/send:",
-                  on_click=_submit, args=(data, file_name, unit, (result.indicator_rows, result.task_rows)),
+                  on_click=_submit, args=(result, unit),
                   help=None if ack else "请先勾选“我已阅读警告,仍要提交”")
     elif not result.ok:
         st.button("确认提交", type="primary", disabled=True, key=confirm, icon=":material/send:",

@@ -78,18 +78,36 @@ def read_progress(path: Path, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     return result.indicator_rows, result.task_rows
 
 
-def _store_progress(plan: Plan) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """What the dashboard shows: the store's effective progress (seeded from the sample on first use),
-    with the planning office's baselines and annual targets applied."""
-    from lib.plan_catalog import PlanCatalogError, ready_store
-    from lib.store import StoreError, assessment_inputs
+def _plan_store(plan: Plan, args: argparse.Namespace, *, seed: bool = True):  # noqa: ANN202 - (Plan, Store)
+    """The plan a command works on and its store: `--plan ID` names a plan in the store (read from there);
+    without it, the plan of `--plan-dir` (default data/, the seed plan). On first use the plans are loaded, and
+    (`seed`) their sample progress stored."""
+    from lib.plan_catalog import PlanCatalogError, ready_store, stored_plan
+    from lib.store import StoreError
 
     try:
-        return assessment_inputs(ready_store(plan), plan)
+        scoped = ready_store(plan, getattr(args, "db", None) or None, seed=seed)
+        wanted = getattr(args, "plan", None)
+        if not wanted or wanted == plan.config.id:
+            return plan, scoped
+        return stored_plan(scoped, wanted), scoped.plan(wanted)
     except StoreError as exc:
         raise CliError(exc.message) from exc
     except PlanCatalogError as exc:
         raise CliError(str(exc)) from exc
+
+
+def _store_progress(plan: Plan, args: argparse.Namespace | None = None
+                    ) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the dashboard shows: the store's effective progress (seeded from the sample on first use),
+    with the planning office's baselines and annual targets applied; `args` may name --plan and --db."""
+    from lib.store import StoreError, assessment_inputs
+
+    plan, scoped = _plan_store(plan, args or argparse.Namespace())
+    try:
+        return assessment_inputs(scoped, plan)
+    except StoreError as exc:
+        raise CliError(exc.message) from exc
 
 
 def _csv_cell(value: object) -> object:
@@ -122,75 +140,112 @@ def cmd_assess(args: argparse.Namespace) -> int:
         path = Path(args.progress)
         if not path.exists():
             raise CliError(f"找不到进度文件 {path}")
+        if args.plan and args.plan != plan.config.id:
+            plan = _plan_store(plan, args, seed=False)[0]
         indicators, tasks = read_progress(path, plan)
     else:
-        plan, indicators, tasks, targets = _store_progress(plan)
+        plan, indicators, tasks, targets = _store_progress(plan, args)
     as_of = args.as_of or default_as_of(plan, indicators, tasks)
     tolerance = Tolerance(path=args.tolerance) if args.tolerance is not None else Tolerance()
     _print_table(assessment_table(plan, indicators, as_of, tolerance, targets), args.format)
     return EXIT_OK
 
 
-# --- validate / import: owned by the workbook and store helpers; edit these two handlers freely ------
+# --- validate / import: one upload through lib.ingest (routed to the district's plan by its years) --------
 
-def _workbook_exit_code(result) -> int:  # result: lib.workbook.WorkbookResult
-    if not result.readable:
+def _checked_exit_code(checked) -> int:  # checked: lib.ingest.Checked
+    if not checked.readable:
         return EXIT_UNREADABLE
-    return EXIT_ERRORS if result.errors else EXIT_OK
+    return EXIT_OK if checked.ok else EXIT_ERRORS
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from lib.readworker import read_isolated  # lazy: keeps `assess` independent of the validator
-
-    plan = _load_plan(args.plan_dir)
-    path = Path(args.file)
-    result = read_isolated(path, plan, unit=args.unit, file_name=path.name)
-    for f in result.findings:
+def _print_findings(checked) -> None:  # checked: lib.ingest.Checked
+    for f in checked.findings:
         print(f"[{f.severity.value}] {f.code} {f.text}")
-    if not result.readable:
-        return EXIT_UNREADABLE
-    outcome = (f"可导入指标 {len(result.indicator_rows)} 行、任务 {len(result.task_rows)} 行" if result.ok
-               else "有错误,整个文件不能导入")
-    print(f"{path.name}:{len(result.errors)} 个错误,{len(result.warnings)} 个警告;{outcome}")
-    return EXIT_OK if result.ok else EXIT_ERRORS
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from lib.plan_catalog import PlanCatalogError, ready_store  # lazy: the database is only needed here
-    from lib.readworker import read_isolated
-    from lib.store import StoreError
+def _folder_plans(plan: Plan, district_id: str):  # noqa: ANN202 - list[(PlanOption, Plan)]
+    """The district's plans from the plan folders (`--plan-dir` and PLANMON_PLAN_DIRS): `validate` needs no database."""
+    from lib.ingest import PlanOption
+    from lib.plan_catalog import configured_plan_dirs
 
-    plan = _load_plan(args.plan_dir)
-    unit = plan.units.resolve(args.unit)
-    if unit is None:
-        close = "、".join(plan.units.closest(args.unit))
-        raise CliError(f"单位“{args.unit}”不在 units.csv 中" + (f",是否为:{close}" if close else ""))
-    path = Path(args.file)
+    found = {plan.config.id: plan}
+    for folder in configured_plan_dirs():
+        try:
+            other = load_plan(folder)
+        except PlanError:
+            continue   # a broken sample folder does not stop checking a file against the others
+        found.setdefault(other.config.id, other)
+    return [(PlanOption.of_plan(p), p) for p in found.values() if p.config.district_id == district_id]
+
+
+def _read_upload(path: Path):  # noqa: ANN202 - lib.ingest.Upload
+    from lib.ingest import Upload
     if not path.is_file():
         raise CliError(f"找不到文件 {path},请检查路径")
     if path.stat().st_size > settings.get("max_upload_mb") * 1024 * 1024:
+        return Upload(b"", path.name, "")   # never read: the reader says file.too_large from the size alone
+    return Upload.of(path.read_bytes(), path.name)
+
+
+def _check_path(path: Path, plan: Plan, district_id: str, unit: str | None, store=None):  # noqa: ANN001, ANN202
+    """lib.ingest.check for a file on disk; an oversized file is refused from its size, unread."""
+    from lib import ingest
+    from lib.readworker import read_isolated
+
+    upload = _read_upload(path)
+    if not upload.sha256:
         result = read_isolated(path, plan, unit=unit, file_name=path.name)   # file.too_large, nothing read
-        for f in result.findings:
+        return ingest.Checked(upload, unit, district_id, None, result)
+    plans = None if store is not None else _folder_plans(plan, district_id)
+    return ingest.check(store, upload, district_id=district_id, unit=unit, plans=plans)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    plan = _load_plan(args.plan_dir)
+    path = Path(args.file)
+    district = args.district or plan.config.district_id
+    if not path.is_file():
+        from lib.readworker import read_isolated   # file.not_found, as always
+        for f in read_isolated(path, plan, unit=args.unit, file_name=path.name).findings:
             print(f"[{f.severity.value}] {f.code} {f.text}")
-        return _workbook_exit_code(result)
-    data = path.read_bytes()
-    result = read_isolated(data, plan, unit=unit, file_name=path.name)
-    for f in result.findings:
-        print(f"[{f.severity.value}] {f.code} {f.text}")
-    code = _workbook_exit_code(result)
+        return EXIT_UNREADABLE
+    store = _plan_store(plan, args, seed=False)[1] if args.db else None
+    checked = _check_path(path, plan, district, args.unit, store)
+    _print_findings(checked)
+    if not checked.readable:
+        return EXIT_UNREADABLE
+    where = f",报送到规划 {checked.plan_id}" if checked.plan_id else ""
+    outcome = (f"可导入指标 {len(checked.indicator_rows)} 行、任务 {len(checked.task_rows)} 行{where}" if checked.ok
+               else "有错误,整个文件不能导入")
+    print(f"{path.name}:{len(checked.errors)} 个错误,{len(checked.warnings)} 个警告;{outcome}")
+    return _checked_exit_code(checked)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from lib import ingest
+    from lib.plan_catalog import PlanCatalogError
+    from lib.store import StoreError
+
+    plan = _load_plan(args.plan_dir)
+    district = args.district or plan.config.district_id
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"找不到文件 {path},请检查路径")
+    store = _plan_store(plan, argparse.Namespace(db=args.db), seed=False)[1]   # loads the plans on first use
+    checked = _check_path(path, plan, district, args.unit, store)
+    _print_findings(checked)
+    code = _checked_exit_code(checked)
     if code != EXIT_OK:
         print("有错误,整个文件未导入,数据库未作任何改动")
         return code
     try:
-        store = ready_store(plan, args.db or None, seed=False)
-        targets = store.annual_targets()  # the quota warning also looks at targets on record
-        result = read_isolated(data, plan, unit=unit, file_name=path.name, known_targets=targets)
-        outcome = store.submit(unit, args.account, path.name, data, result.indicator_rows, result.task_rows)
-    except StoreError as exc:
+        outcome = ingest.submit(store, checked, unit=args.unit, account=args.account)
+    except (StoreError, ingest.IngestError) as exc:
         raise CliError(exc.message, EXIT_ERRORS) from exc
     except PlanCatalogError as exc:
         raise CliError(str(exc), EXIT_ERRORS) from exc
-    print(outcome.message)
+    print(f"报送到规划 {checked.plan_id}:{outcome.message}")
     return EXIT_OK
 
 
@@ -339,7 +394,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         scope = briefing.Scope.parse(args.scope).resolved(plan)
     except briefing.ScopeError as exc:
         raise CliError(str(exc)) from exc
-    plan, indicators, tasks, targets = _store_progress(plan)
+    plan, indicators, tasks, targets = _store_progress(plan, args)
     as_of = args.as_of or default_as_of(plan, indicators, tasks)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -390,16 +445,15 @@ def cmd_plan_from_notice(args: argparse.Namespace) -> int:
 
 # --- report: the evaluation report in Word (lib/report) ------------------------------------------------
 
-def _store_reporting(plan: Plan, as_of: Period, task_progress: pd.DataFrame) -> pd.DataFrame:
+def _store_reporting(plan: Plan, as_of: Period, task_progress: pd.DataFrame, store) -> pd.DataFrame:  # noqa: ANN001
     """Who owed what for the quarter and what arrived (附表2), as the 报送情况 page computes it."""
     from datetime import date
 
-    from lib.plan_catalog import ready_store
     from lib.reporting import reporting_status
     from lib.store import StoreError
 
     try:
-        reported = ready_store(plan).reported_items(as_of.year, as_of.quarter)
+        reported = store.reported_items(as_of.year, as_of.quarter)
     except StoreError as exc:
         raise CliError(exc.message) from exc
     return reporting_status(plan, as_of, reported, int(settings.get("report_deadline_days")), date.today(),
@@ -414,7 +468,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         scope = briefing.Scope.parse(args.scope).resolved(plan)
     except briefing.ScopeError as exc:
         raise CliError(str(exc)) from exc
-    plan, indicators, tasks, targets = _store_progress(plan)
+    store = _plan_store(plan, args)[1]
+    plan, indicators, tasks, targets = _store_progress(plan, args)
     try:
         as_of = report.report_as_of(plan, args.kind, indicators, tasks, args.as_of)
     except report.ReportError as exc:
@@ -424,7 +479,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     def build(with_images: bool) -> report.Report:
         return report.build_report(plan, indicators, tasks, targets, args.kind, as_of, scope,
                                    sample_data=briefing.is_sample_data(plan, indicators), source=briefing.default_source(plan),
-                                   reporting=_store_reporting(plan, as_of, tasks), render_images=with_images)
+                                   reporting=_store_reporting(plan, as_of, tasks, store), render_images=with_images)
     try:
         rep = build(ok)
     except images.ExportError as exc:  # the browser failed mid-way: still write the report, without figures
@@ -441,6 +496,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # --- wiring ------------------------------------------------------------------------------------------
 
+def _plan_options(parser: argparse.ArgumentParser) -> None:
+    """--plan and --db of the commands that read one plan's progress from the store."""
+    parser.add_argument("--plan", help="规划编号,如 shashi-15(见 plan list);缺省为 --plan-dir 的规划(种子规划 shashi-14)")
+    parser.add_argument("--db", help="SQLAlchemy 数据库地址;缺省见 PLANMON_DB_URL")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib", description="规划实施监测看板:命令行")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -448,20 +509,24 @@ def build_parser() -> argparse.ArgumentParser:
     assess = sub.add_parser("assess", help="按指标输出评估结果(每个指标一行,规划顺序)")
     assess.add_argument("--progress", help="进度工作簿 .xlsx;缺省为数据库中已采纳的数据(PLANMON_DB_URL)")
     assess.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
+    _plan_options(assess)
     assess.add_argument("--as-of", type=_period, help="测算期,如 2023Q2;缺省为数据中最新的季度")
     assess.add_argument("--tolerance", type=_share, help=f"δ,缺省 {settings.get('tolerance')}")
     assess.add_argument("--format", choices=("csv", "json"), default="csv")
     assess.set_defaults(handler=cmd_assess)
 
-    validate = sub.add_parser("validate", help="检查进度工作簿,列出全部问题")
+    validate = sub.add_parser("validate", help="检查进度工作簿,列出全部问题(按数据年份确定报送到本区县的哪个规划)")
     validate.add_argument("file")
     validate.add_argument("--unit", help="提交单位(检查是否只填报本单位负责的指标和任务)")
+    validate.add_argument("--district", help="区县编号,如 shashi;缺省为 --plan-dir 规划所属区县")
+    validate.add_argument("--db", help="从该数据库读取区县的规划和已录入的年度目标值;缺省读取规划目录(不用数据库)")
     validate.add_argument("--plan-dir")
     validate.set_defaults(handler=cmd_validate)
 
-    imp = sub.add_parser("import", help="检查后把工作簿作为该单位的一次报送存入数据库")
+    imp = sub.add_parser("import", help="检查后把工作簿作为该单位的一次报送存入数据库(规划由数据年份确定)")
     imp.add_argument("file")
     imp.add_argument("--unit", required=True)
+    imp.add_argument("--district", help="区县编号,如 shashi;缺省为 --plan-dir 规划所属区县。单位名称在该区县的规划中查找")
     imp.add_argument("--db", help="SQLAlchemy 数据库地址;缺省见 PLANMON_DB_URL")
     imp.add_argument("--account", default="cli", help="记录为提交账号(缺省 cli)")
     imp.add_argument("--plan-dir")
@@ -523,6 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--out", required=True, help="输出目录(不存在则创建)")
     brief.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
     brief.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
+    _plan_options(brief)
     brief.set_defaults(handler=cmd_briefing)
 
 
@@ -533,6 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--scope", default="all", help="范围:all(全区,缺省)、section:3(第3篇)或 unit:区人社局")
     rep.add_argument("--out", required=True, help="输出文件 .docx(目录不存在则创建)")
     rep.add_argument("--plan-dir", help="规划文件目录;缺省为 data/")
+    _plan_options(rep)
     rep.set_defaults(handler=cmd_report)
     return parser
 
@@ -548,7 +615,7 @@ def _setup_needs(args: argparse.Namespace) -> tuple[bool, bool]:
         return True, not args.progress
     if command == "plan" and args.plan_command == "from-notice":
         return False, False  # reads a notice and writes a new folder: the current plan is not involved
-    return True, command in ("import", "briefing")
+    return True, command in ("import", "briefing") or (command == "validate" and bool(args.db))
 
 
 def check_setup_for(args: argparse.Namespace) -> None:

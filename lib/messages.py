@@ -1,7 +1,7 @@
 """The one catalogue of Chinese messages, keyed by stable codes.
 
 Code prefixes: plan.* (plan files), wb.* (uploaded workbooks), file.* (files that are not a readable
-workbook), store.* (the progress store), catalog.* (plans in the store), auth.* (permissions), setup.* (a broken
+workbook), store.* (the progress store), catalog.* (plans in the store), ingest.* (routing an upload to its plan), auth.* (permissions), setup.* (a broken
 installation: the dashboard and the command line stop with these, see lib/setupcheck.py). Templates name what to fix.
 """
 from __future__ import annotations
@@ -299,6 +299,16 @@ MESSAGES: dict[str, str] = {
     "coerce.required_empty": "必填项为空,请填写",
     "coerce.out_of_range": "{value} 超出允许范围 {low}–{high},请改正",
     "coerce.bad_choice": "“{value}”不是可选值,可选:{choices}",
+    # --- ingest: which plan an upload goes to (lib/ingest.py) ---------------------------------
+    "ingest.no_plans": "{district}还没有载入任何规划,不能接收数据;请区发改局先用 python -m lib plan load 载入规划",
+    "ingest.spans_plans": "文件中的数据分属不同规划:{detail}。一个文件只能报送一个规划的数据,请按年份分成两个文件分别上传",
+    "ingest.no_plan": "{value} 年不在{district}任何规划的规划期内({plans}),请检查「年份」列",
+    "ingest.plan_archived": "文件中的数据属于{plan},该规划已在总结评估后归档,数据只读,不能再报送;如需更正请联系区发改局",
+    "ingest.template_other_plan": ("这是{template}的填报模板,但文件中是 {value} 年的数据,属于{plan}。两个规划的指标和任务编号不同,"
+                                   "请在「数据填报」页选择{plan_id}并下载它的模板重新填写"),
+    "ingest.template_foreign": "这是规划 {value} 的填报模板,不属于{district}({plans}),请下载本区县的填报模板",
+    "ingest.not_checked": "文件还没有通过检查(有错误或尚未检查),不能提交;请按检查结果修改后重新上传",
+    "ingest.other_district": "规划 {value} 不属于{district},不能向它报送数据",
     # --- images ---
     "image.ok": "图片导出可用(浏览器:{path})",
     "image.no_browser": (

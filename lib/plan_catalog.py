@@ -292,6 +292,7 @@ def ready_store(plan: Plan, url: str | None = None, *, sample: Path | str | None
     `seed=False` loads plans but stores no sample progress (the import command). Safe when several processes
     start at once: loading and seeding are locked and idempotent.
     """
+    from lib.ingest import seed_sample
     from lib.store import SYSTEM_ACCOUNT, open_store
 
     store = open_store(url)
@@ -302,9 +303,9 @@ def ready_store(plan: Plan, url: str | None = None, *, sample: Path | str | None
                 continue
             loaded = load_plan_version(store, folder, SYSTEM_ACCOUNT)
             if seed:
-                store.plan(loaded.plan_id).seed_if_empty(loaded.plan, folder / SAMPLE_FILE)
+                seed_sample(store.plan(loaded.plan_id), loaded.plan, folder / SAMPLE_FILE)
     load_plan_version(store, plan.plan_dir, SYSTEM_ACCOUNT)
     scoped = store.plan(plan.config.id)
     if seed:
-        scoped.seed_if_empty(plan, sample if sample is not None else settings.get("sample_progress"))
+        seed_sample(scoped, plan, sample if sample is not None else settings.get("sample_progress"))
     return scoped

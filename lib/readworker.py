@@ -1,6 +1,7 @@
 """Read and validate an upload in a separate process with memory and CPU limits.
 
     result = read_isolated(data_or_path, plan, unit="区发改局", file_name="2023Q2.xlsx", known_targets=targets)
+    routed = route_isolated(data, candidates, unit="区发改局", file_name="2023Q2.xlsx")   # lib.ingest
 
 Why: calamine can abort the whole process (SIGABRT on a failed 512 GiB allocation) or panic, and no
 `except` catches an abort. A parser that can abort or allocate without bound therefore never runs in the
@@ -103,30 +104,51 @@ def _take_worker(env: dict[str, str]) -> subprocess.Popen:
 def read_isolated(source: bytes | Path, plan: Any, *, unit: str | None = None, file_name: str = "",
                   known_targets: Any = None) -> Any:
     """lib.workbook.read_workbook in a limited child process; same arguments, same WorkbookResult."""
-    from lib.findings import finding
     from lib.workbook import _load, _unreadable
 
     data, name, problem = _load(source, file_name)   # the size limit applies before anything is read
     if problem is not None or data is None:
         return _unreadable(problem)
+    return _run({"data": data, "plan": plan, "unit": unit, "file_name": name, "known_targets": known_targets},
+                name, _unreadable)
+
+
+def route_isolated(data: bytes, candidates: list[tuple[Any, Any]], *, unit: str | None = None, file_name: str = "",
+                   known_targets: dict[str, Any] | None = None) -> Any:
+    """lib.ingest.read_routed in a limited child process: the upload is read against the district's plans
+    (`candidates`: (PlanOption, Plan) pairs, preferred first) and goes to the one that holds its years.
+    Returns a lib.ingest.Routed; a child that dies gives the same `file.*` findings as `read_isolated`."""
+    from lib.ingest import Routed
+    from lib.workbook import _load, _unreadable
+
+    data, name, problem = _load(data, file_name)
+    if problem is not None or data is None:
+        return Routed(_unreadable(problem), None)
+    return _run({"data": data, "candidates": candidates, "unit": unit, "file_name": name,
+                 "known_targets": known_targets or {}}, name, lambda f: Routed(_unreadable(f), None))
+
+
+def _run(request: dict[str, Any], name: str, unreadable: Any) -> Any:
+    """One request to a fresh child; its result, or `unreadable(finding)` when the child did not answer."""
+    from lib.findings import finding
+
     shown = name or "上传的文件"
-    request = pickle.dumps({"data": data, "plan": plan, "unit": unit, "file_name": name,
-                            "known_targets": known_targets}, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
     wall = (settings.get("validate_budget_s") + SLACK_S) * WALL_FACTOR
     proc = _take_worker(_child_env())
     try:
-        stdout, stderr = proc.communicate(request, timeout=wall)
+        stdout, stderr = proc.communicate(payload, timeout=wall)
     except subprocess.TimeoutExpired:
         _discard(proc)
         log.warning("readworker: %s killed after %s s", shown, wall)
-        return _unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
+        return unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
     if proc.returncode == 0 and stdout:
         return pickle.loads(stdout)
     note = (stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
     log.warning("readworker: %s ended with %s %s", shown, _describe(proc.returncode), note)
     if proc.returncode == -signal.SIGXCPU:
-        return _unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
-    return _unreadable(finding("file.unsafe", value=shown))
+        return unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
+    return unreadable(finding("file.unsafe", value=shown))
 
 
 def _describe(returncode: int) -> str:
@@ -168,8 +190,16 @@ def _child() -> int:
 
     shown = request["file_name"] or "上传的文件"
     try:
-        result = read_workbook(request["data"], request["plan"], unit=request["unit"], file_name=request["file_name"],
-                               known_targets=request["known_targets"])
+        if "candidates" in request:
+            from lib.ingest import Routed, read_routed
+            try:
+                result = read_routed(request["data"], request["candidates"], unit=request["unit"],
+                                     file_name=request["file_name"], known_targets=request["known_targets"])
+            except MemoryError:
+                result = Routed(_unreadable(finding("file.unsafe", value=shown)), None)
+        else:
+            result = read_workbook(request["data"], request["plan"], unit=request["unit"],
+                                   file_name=request["file_name"], known_targets=request["known_targets"])
     except MemoryError:
         result = _unreadable(finding("file.unsafe", value=shown))
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line for the log, a message for the user

@@ -40,8 +40,8 @@ The rules, each decided once here:
   writers queue instead of failing with "database is locked"; reads use a deferred transaction (a
   snapshot, never blocked by a writer). PostgreSQL needs nothing special: inserts of different files do
   not conflict, state changes are conditional UPDATEs, and seeding/migration take an advisory lock.
-- **Seeding** (`seed_if_empty`): on first start the sample workbook (`PLANMON_SAMPLE_PROGRESS`) is read with
-  `lib.workbook.read_workbook` and stored as one adopted submission per reporting unit found in it, by
+- **Seeding** (`seed_rows`; `lib.ingest.seed_sample` reads the sample): on first start the sample workbook
+  (`PLANMON_SAMPLE_PROGRESS`) is stored as one adopted submission per reporting unit found in it, by
   account `system` — so the review list and per-unit history look like real use from day one. It runs in
   one locked transaction that first checks the store is still empty: two processes starting at once seed
   once.
@@ -331,14 +331,16 @@ class Store:
 
     # -- submitting --
     def submit(self, unit: str, account: str, file_name: str, data: bytes, indicator_rows: pd.DataFrame | None,
-               task_rows: pd.DataFrame | None, *, auto_adopt: bool | None = None) -> SubmitResult:
+               task_rows: pd.DataFrame | None, *, auto_adopt: bool | None = None,
+               sha256: str | None = None) -> SubmitResult:
         """Store one validated workbook as a new submission, all or nothing.
 
         `indicator_rows`/`task_rows` are the tidy frames of `lib.workbook.read_workbook` (already free of
         errors). An identical file already live for this unit is not stored again (`duplicate=True`).
-        `auto_adopt` None → the `auto_adopt` setting.
+        `auto_adopt` None → the `auto_adopt` setting. `sha256`: the digest of `data` when the caller has it
+        (lib.ingest.Upload), so the same bytes are not hashed again.
         """
-        sha = hashlib.sha256(data).hexdigest()
+        sha = sha256 or hashlib.sha256(data).hexdigest()
         indicators = _records(indicator_rows, INDICATOR_SHEET)
         tasks = _records(task_rows, TASK_SHEET)
         adopt = bool(settings.get("auto_adopt")) if auto_adopt is None else auto_adopt
@@ -653,30 +655,16 @@ class Store:
 
     # -- seeding --
     def seed_if_empty(self, plan: "Plan", sample_path: Path | str | None = None) -> list[int]:
-        """First start: store the sample workbook as adopted submissions (one per unit); [] if not empty.
-
-        Safe when several processes start at once (see `seed_rows`). A sample with errors raises
-        StoreError store.seed_invalid; a missing sample file seeds nothing.
-        """
-        if not self.is_empty():
-            return []
-        path = Path(sample_path or settings.get("sample_progress"))
-        if not path.is_file():
-            return []
-        from lib.workbook import read_workbook   # imported here: lib.workbook is heavier and not needed otherwise
-        data = path.read_bytes()
-        result = read_workbook(data, plan, file_name=path.name)   # unit=None: the sample holds many units
-        if not result.ok:
-            errors = [f.text for f in result.findings if f.is_error] or ["不是可读取的工作簿"]
-            detail = ";".join(errors[:3]) + (f" 等 {len(errors)} 处" if len(errors) > 3 else "")
-            raise StoreError("store.seed_invalid", value=path.name, detail=detail)
-        return self.seed_rows(path.name, data, result.indicator_rows, result.task_rows)
+        """First start: the sample workbook as adopted submissions (one per unit); [] if not empty.
+        Kept for callers of the store; the reading lives in lib.ingest.seed_sample."""
+        from lib.ingest import seed_sample
+        return seed_sample(self, plan, sample_path)
 
     def seed_rows(self, file_name: str, data: bytes, indicator_rows: pd.DataFrame | None,
                   task_rows: pd.DataFrame | None) -> list[int]:
         """Store rows of several units as one adopted submission per unit (order of first appearance),
         by account `system`, in one locked transaction that re-checks emptiness; returns the new ids."""
-        sha = hashlib.sha256(data).hexdigest()
+        sha = sha256 or hashlib.sha256(data).hexdigest()
         indicators = _records(indicator_rows, INDICATOR_SHEET)
         tasks = _records(task_rows, TASK_SHEET)
         units = list(dict.fromkeys(str(r["unit"]) for r in indicators + tasks))

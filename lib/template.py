@@ -20,15 +20,24 @@ What a department downloads:
 
 No number format in a data sheet is a percentage format (the validator would read 9.5 typed into one as
 0.095): percentages are typed as percent numbers.
+
+A template names its plan, for people and for the upload check (lib.ingest): the 填报说明 sheet's second line
+reads 规划编号 and 规划期, the workbook title names the plan, and a custom document property
+(`PLAN_PROPERTY`, kept by Excel and WPS when the file is saved) carries the plan id, which
+`template_plan_id` reads back from an upload without opening any sheet.
 """
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
+import zipfile
 from collections.abc import Iterable
 
 import pandas as pd
+from defusedxml import ElementTree as SafeET
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
@@ -50,6 +59,9 @@ PERCENT_UNIT = "%"
 COMMENT_AUTHOR = "规划实施监测看板"
 FREEZE_AT = "C2"                      # header row and the 编号/名称 columns stay visible
 NUMBER_LIMIT = 1e15                   # "any number" for a decimal validation without bounds
+PLAN_PROPERTY = "planmon.plan_id"     # custom document property: the plan a template was made for
+CUSTOM_PROPS_PART = "docProps/custom.xml"
+MAX_PROPS_BYTES = 64 * 1024           # a real custom.xml is a few hundred bytes; anything larger is not ours
 
 # Which cells the clerk fills (unlocked); everything else in a data row is pre-filled and locked.
 # 年度目标值 is unlocked only on quota rows: elsewhere the validator ignores it with a warning.
@@ -129,7 +141,36 @@ def unit_template(plan: Plan, unit: str, year: int, quarter: int, last_values: p
     wb.active = 0
     wb.properties.title = f"{plan.config.short_name} 进度填报 {canonical} {year}年第{quarter}季度"
     wb.properties.creator = COMMENT_AUTHOR
+    if plan.config.id:
+        wb.custom_doc_props.append(StringProperty(name=PLAN_PROPERTY, value=plan.config.id))
     return workbook_bytes(wb)
+
+
+def plan_line(plan: Plan) -> str:
+    """The 填报说明 line that names the plan: 规划编号 shashi-14 · 规划期 2021–2025 年."""
+    ident = f"规划编号:{plan.config.id}    " if plan.config.id else ""
+    return f"{ident}规划期:{plan.base_year + 1}–{plan.target_year} 年(只能填报本规划期内的数据)"
+
+
+def template_plan_id(data: bytes) -> str | None:
+    """The plan id a template was made for (its custom document property), or None: not one of our templates,
+    an .xls, or the property removed. Reads one small zip member with a hardened XML parser; call it only on
+    bytes that lib.filecheck has passed (the reader process does)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo(CUSTOM_PROPS_PART)
+            if info.file_size > MAX_PROPS_BYTES:
+                return None
+            root = SafeET.fromstring(zf.read(info))
+    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, ValueError, OSError):
+        return None
+    except Exception:  # noqa: BLE001 - defusedxml refuses entities and DTDs with its own errors: not ours
+        return None
+    for prop in root:
+        if prop.get("name") == PLAN_PROPERTY:
+            text = "".join(prop.itertext()).strip()
+            return text or None
+    return None
 
 
 def template_file_name(unit: str, year: int, quarter: int) -> str:
@@ -349,6 +390,7 @@ def _instructions(wb: Workbook, plan: Plan, unit: str, year: int, quarter: int,
     lab = {**{c.name: c.label for c in TASK_SHEET.columns}, **{c.name: c.label for c in INDICATOR_SHEET.columns}}
     lines: list[tuple[str, ...] | str] = [
         f"{plan.config.short_name} 实施进度填报模板",
+        plan_line(plan),
         f"填报单位:{unit}    填报期间:{year}年第{quarter}季度    "
         f"报送期限:{deadline.year}年{deadline.month}月{deadline.day}日前(季度结束后 {days} 天内)",
         "",

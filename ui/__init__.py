@@ -80,8 +80,10 @@ from ui.upload import (  # noqa: F401
     preview_table,
     recheck_submission,
     returned_notice,
+    routed_plan,
     sha256,
     unit_template_bytes,
+    upload_district,
     validate_upload,
     web_entry_tables,
 )

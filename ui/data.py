@@ -165,7 +165,11 @@ def _stored(url: str, plan_id_: str, version: int) -> Plan:
 
 def plan() -> Plan:
     """The chosen plan as the store keeps it (its latest version)."""
-    pid = plan_id()
+    return stored_plan_of(plan_id())
+
+
+def stored_plan_of(pid: str) -> Plan:
+    """A stored plan (its latest version), cached per version; a page-stopping message when unreadable."""
     try:
         return _stored(root_store().url, pid, latest_version(root_store(), pid))
     except PlanError as exc:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib as _hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +11,10 @@ import streamlit as st
 from lib import settings
 from lib.plan import Plan
 from lib.store import Store
-from ui.data import data_version, plan, store
+from ui.data import all_plans, data_version, plan, plan_id, store, stored_plan_of
+
+if TYPE_CHECKING:
+    from lib.ingest import Upload
 from ui.widgets import escape_markdown
 
 
@@ -18,22 +22,50 @@ def sha256(data: bytes) -> str:
     return _hashlib.sha256(data).hexdigest()
 
 
+def upload_district(account: object | None = None) -> str:
+    """The district an upload belongs to: the account's (a department never reaches another district's plans),
+    else the district of the plan on screen."""
+    return getattr(account, "district_id", None) or plan().config.district_id
+
+
+def _catalogue(district_id: str | None = None) -> tuple[tuple[str, int, str], ...]:
+    """(plan id, latest version, state) of the store's plans (of one district): the cache key of routing."""
+    rows = all_plans()
+    if district_id is not None:
+        rows = rows[rows["district_id"] == district_id]
+    return tuple((r.plan_id, int(r.versions), r.state) for r in rows.itertuples())
+
+
+def routed_plan(plan_id_: str) -> Plan:
+    """A plan of the store (latest version), cached per version: where a checked upload goes."""
+    return stored_plan_of(plan_id_)
+
+
 # A cached result is bounded (at most 100,000 rows per sheet, findings capped per code); few are kept, and
 # not for long: each holds the frames of one upload.
 @st.cache_data(show_spinner="正在检查文件…", max_entries=4, ttl=1800)
-def _validate(sha: str, unit: str | None, file_name: str, version: tuple, _data: bytes):
-    from lib.readworker import read_isolated
-    return read_isolated(_data, plan(), unit=unit, file_name=file_name, known_targets=store().annual_targets())
+def _validate(sha: str, unit: str | None, file_name: str, district_id: str, prefer: str, version: tuple,
+              _upload: "Upload"):
+    from lib import ingest
+    plans = [(ingest.PlanOption.of_plan(routed_plan(pid), state == "archived"), routed_plan(pid))
+             for pid, _, state in version[0]]
+    return ingest.check(store(), _upload, district_id=district_id, unit=unit, prefer=prefer, plans=plans)
 
 
-def validate_upload(data: bytes, file_name: str, unit: str | None):
-    """lib.workbook.read_workbook in a separate, limited process (lib.readworker: a parser that aborts
-    takes only that process down), cached by the file's SHA-256 (and unit, and the store's data version,
-    since the annual targets on record feed a warning): a rerun does not re-validate. From the first upload
-    on, a spare reading process is kept ready (lib.readworker.warm_up), so later uploads skip its start-up."""
+def validate_upload(data: bytes, file_name: str, unit: str | None, account: object | None = None):
+    """lib.ingest.check: the upload read in a separate, limited process (lib.readworker) against the plans of
+    the account's district and routed to the one that holds its years (a lib.ingest.Checked: the workbook
+    result's fields plus `plan_id`). Cached by the file's SHA-256 (computed once here), unit, district, the
+    district's plan versions and their data versions (the annual targets on record feed a warning): a rerun
+    does not re-validate."""
+    from lib.ingest import Upload
     from lib.readworker import warm_up
-    warm_up()
-    return _validate(sha256(data), unit, file_name, data_version(), data)
+    warm_up()   # from the first upload on, a spare reading process is kept ready (skips its start-up)
+    upload = Upload.of(data, file_name)
+    district = upload_district(account)
+    catalogue = _catalogue(district)
+    version = (catalogue, tuple(store().plan(pid).data_version() for pid, _, _ in catalogue))
+    return _validate(upload.sha256, unit, file_name, district, plan_id(), version, upload)
 
 
 @st.cache_data(show_spinner="正在生成模板…", max_entries=32)
@@ -49,25 +81,12 @@ def unit_template_bytes(unit: str, year: int, quarter: int) -> bytes:
 @st.cache_data(show_spinner="正在复核…", max_entries=32)
 def _recheck(submission_id: int, version: tuple) -> tuple[pd.DataFrame, bool]:
     from lib.findings import findings_frame
-    from lib.store import SYSTEM_ACCOUNT
-    from lib.workbook import read_workbook
-    from lib.xlsx import workbook_bytes, write_progress_workbook
-    s = store()
-    record = s.submission(submission_id)
-    original = s.submission_file(submission_id)
-    # The seeded sample holds every unit's rows; an upload was checked against its own unit.
-    unit = None if record["account"] == SYSTEM_ACCOUNT else record["unit"]
-    if original is not None:
-        from lib.readworker import (
-            read_isolated,  # the stored file as uploaded: read in the limited process
-        )
-        result = read_isolated(original, plan(), unit=unit, file_name=str(record["file_name"]),
-                               known_targets=s.annual_targets())
-        return findings_frame(result.findings), True
-    rows = s.submission_rows(submission_id)
-    data = workbook_bytes(write_progress_workbook(rows.indicator_rows, rows.task_rows if len(rows.task_rows) else None))
-    result = read_workbook(data, plan(), unit=unit, file_name=str(record["file_name"]), known_targets=s.annual_targets())
-    frame = findings_frame(result.findings)
+    from lib.ingest import recheck
+    done = recheck(store(), plan(), submission_id)
+    frame = findings_frame(done.findings)
+    if done.from_file:
+        return frame, True
+    rows = done.rows
     where = {("指标进度", n + 2): (r.indicator_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.indicator_rows.itertuples())}
     where |= {("任务进度", n + 2): (r.task_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.task_rows.itertuples())}
     keys = [where.get((sheet, row), ("", "")) if pd.notna(row) else ("", "") for sheet, row in zip(frame["工作表"], frame["行"])]
