@@ -10,8 +10,9 @@ House rules kept by every builder (see `_base_layout`):
   (whose placeholder colours turn server-exported bars black);
 - Chinese title, axis titles with units, Chinese hover text carrying the full names, long names
   abbreviated on the axes ("…") in the browser and wrapped to two lines in exported images
-  (`for_export`), a horizontal legend right above the plot area, and a height computed
-  from the number of rows so labels stay readable on a 1366×768 laptop and a projector;
+  (`for_export`), a horizontal legend right under the title (see `_legend_at`: on a phone it wraps to
+  more rows and pushes the plot area down, never over the title), and a height computed from the number
+  of rows so labels stay readable on a 1366×768 laptop and a projector;
 - no data → a figure with a centred "暂无数据", never an exception.
 
 `chart_config` and `for_export` turn a figure into something that stands alone when pasted into a slide:
@@ -55,6 +56,7 @@ NOT_JUDGED_TEXT = "仅供参考,不参与评估"
 PAD_TOP = 12
 TITLE_PX = 30
 LEGEND_ROW_PX = 26
+LEGEND_TOP_PX = PAD_TOP + TITLE_PX  # the legend starts right under the title
 SUBTITLE_PX = 22    # added by for_export
 FOOTER_PX = 30      # added by for_export
 BAR_ROW_PX = 34
@@ -145,6 +147,17 @@ def _top_margin(legend_rows: int) -> int:
     return PAD_TOP + TITLE_PX + legend_rows * LEGEND_ROW_PX + 8
 
 
+def _legend_at(top_px: int, height: int) -> dict:
+    """Legend position with its top edge `top_px` below the figure's top edge (container coordinates).
+
+    Why not paper coordinates at the plot's top (y=1, yanchor bottom): such a legend grows upwards when it
+    wraps, and at 390 px, squeezed into the plot's width right of the long names, it wraps to one entry a
+    row and covers the title. In the container (and from the figure's left edge, like the title) it has the
+    full width, and plotly reserves the top margin down to the legend's bottom edge, so the rows a phone
+    needs push the plot area down."""
+    return dict(y=1 - top_px / height, yref="container", yanchor="top")
+
+
 def _base_layout(title: str, *, height: int, legend_rows: int = 1, left: int = 80, bottom: int = 60,
                  right: int = 30) -> dict:
     """The layout every chart shares: template, font, title at the top left, legend right above the plot
@@ -158,7 +171,7 @@ def _base_layout(title: str, *, height: int, legend_rows: int = 1, left: int = 8
         height=height,
         margin=dict(l=left, r=right, t=top, b=bottom, pad=4, autoexpand=True),
         showlegend=legend_rows > 0,
-        legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", yref="paper",
+        legend=dict(orientation="h", x=0.01, xanchor="left", xref="container", **_legend_at(LEGEND_TOP_PX, height),
                     font=dict(size=12), itemclick="toggle", traceorder="normal", bgcolor="rgba(255,255,255,0)"),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=13), align="left"),
         separators=".,",
@@ -990,7 +1003,8 @@ def for_browser(fig: go.Figure) -> go.Figure:
     out = go.Figure(fig)
     height = int(out.layout.height or MIN_HEIGHT) + TOOLBAR_PX
     top = int(out.layout.margin.t if out.layout.margin.t is not None else _top_margin(1)) + TOOLBAR_PX
-    out.update_layout(height=height, margin_t=top, title_y=1 - (PAD_TOP + TOOLBAR_PX) / height)
+    out.update_layout(height=height, margin_t=top, title_y=1 - (PAD_TOP + TOOLBAR_PX) / height,
+                      legend=_legend_at(LEGEND_TOP_PX + TOOLBAR_PX, height))
     return out
 
 
@@ -1032,6 +1046,7 @@ def for_export(fig: go.Figure, *, as_of: str, source: str, sample_data: bool, un
         margin=dict(l=left, r=right, t=top, b=bottom),
         title=dict(text=_title_text(out), subtitle=dict(text=f"截至 {as_of}", font=dict(size=13, color=TEXT_GREY)),
                    x=0.01, xref="container", xanchor="left", y=1 - PAD_TOP / height, yref="container", yanchor="top"),
+        legend=_legend_at(LEGEND_TOP_PX + SUBTITLE_PX, height),
     )
     footer = f"数据来源:{source}" if source else ""
     if units_note:

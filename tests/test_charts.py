@@ -126,7 +126,11 @@ def test_every_chart_has_explicit_template_font_title_and_height(all_figures, na
     assert layout["height"] >= charts.MIN_HEIGHT
     if layout.get("showlegend", True):
         legend = layout["legend"]
-        assert (legend["orientation"], legend["yanchor"], legend["y"]) == ("h", "bottom", 1.0)  # above the plot area
+        # horizontal, its top edge right under the title, in container pixels (so a wrapped legend on a phone
+        # pushes the plot down instead of growing up over the title), with one row's room above the plot
+        assert (legend["orientation"], legend["xref"], legend["yref"], legend["yanchor"]) == ("h", "container", "container", "top")
+        assert (1 - legend["y"]) * layout["height"] == pytest.approx(charts.LEGEND_TOP_PX)
+        assert layout["margin"]["t"] >= charts.LEGEND_TOP_PX + charts.LEGEND_ROW_PX
     json.dumps(fig.to_dict(), default=str)  # serialisable for st.plotly_chart and kaleido
 
 
@@ -557,6 +561,7 @@ def test_for_export_adds_as_of_source_and_sample_mark_without_mutating(assessmen
     assert layout["height"] == before["layout"]["height"] + charts.SUBTITLE_PX + charts.FOOTER_PX
     assert layout["margin"]["t"] == before["layout"]["margin"]["t"] + charts.SUBTITLE_PX
     assert layout["margin"]["b"] == before["layout"]["margin"]["b"] + charts.FOOTER_PX
+    assert (1 - layout["legend"]["y"]) * layout["height"] == pytest.approx(charts.LEGEND_TOP_PX + charts.SUBTITLE_PX)
     assert out.layout.template == pio.templates["plotly_white"] and layout["font"]["family"] == charts.FONT_FAMILY
 
 
