@@ -1,5 +1,5 @@
 """Names whole on images, the toolbar clear of titles, whole-number colour bars, the phone list of the task
-history, and dates without leading zeros (lib/charts.py, lib/heatlist.py, lib/dates.py)."""
+history, and dates without leading zeros (lib/charts/, lib/heatlist.py, lib/dates.py)."""
 from __future__ import annotations
 
 from datetime import date
