@@ -1,7 +1,10 @@
 """Page speed: time from navigation to all charts visible for each dashboard page, next to a bare page with
 one plotly chart measured in the same run (the floor); and server time of a filter change (AppTest rerun).
+`--server` measures only the server's side: each page's warm script run (AppTest, no browser), which is where
+the 责任单位 page spent most of its time.
 
-    .venv/bin/python bench/pages.py [--runs 5]
+    flock /tmp/planmon-browser.lock .venv/bin/python bench/pages.py [--runs 5]
+    .venv/bin/python bench/pages.py --server [--runs 5]
 """
 from __future__ import annotations
 
@@ -72,10 +75,37 @@ def filter_rerun_ms(runs: int) -> float:
         return statistics.median(times) * 1000
 
 
+def page_run_ms(runs: int) -> dict[str, float]:
+    """Server time of one warm script run of each page (AppTest: the page's script, its caches warm)."""
+    from streamlit.testing.v1 import AppTest
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PLANMON_DB_URL"] = f"sqlite:///{tmp}/pages.sqlite"
+        os.environ["PLANMON_ACCOUNTS_FILE"] = f"{tmp}/accounts.yaml"
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.run()
+        for label, path, _ in PAGES:
+            at.switch_page(f"app_pages/{path or 'overview'}.py").run()
+            at.run()  # warm
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - start)
+            out[label] = statistics.median(times) * 1000
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--server", action="store_true", help="only the server time of each page's script run")
     args = parser.parse_args()
+    if args.server:
+        print("| 页面 | 服务器重跑一次(缓存已热,中位数) |\n|---|---:|")
+        for label, ms in page_run_ms(args.runs).items():
+            print(f"| {label} | {ms:.0f} ms |")
+        return
     times = browser_times(args.runs)
     floor = times["空白页+1个图(下限)"]
     print("| 页面 | 打开到图表全部显示(中位数) | 相对下限 |\n|---|---:|---:|")

@@ -98,3 +98,26 @@ def target_phrase(kind: str, target: float | None, unit: str, ref: str = "") -> 
 
 def units_text(names: tuple[str, ...] | list[str]) -> str:
     return "、".join(names)
+
+
+# --- Chinese text for labels (moved here from lib.charts; charts re-exports them) ---------------------
+
+LABEL_CHARS = 10          # names longer than this are cut on axes ("…"); hover shows them in full
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def abbreviate(text: object, limit: int = LABEL_CHARS) -> str:
+    """"地方一般公共预算收入年均增速" → "地方一般公共预算收…" (at most `limit` characters)."""
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 25 → 二十五 (section numbers 1–99)."""
+    n = int(n)
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
+    return head + (_CN_DIGITS[ones] if ones else "")

@@ -67,16 +67,28 @@ def unit_items(plan: Plan, results: pd.DataFrame, units: Iterable[str] | None = 
     """Every (unit, item) pair of responsibility joined to the item's status: one row per unit and
     indicator (or task), with `role` (牵头单位/责任单位) and `via` (直接/别名/组团) from lib.units."""
     id_col, _ = _kind_of(results)
-    units = list(units) if units is not None else plan.units.reporting_units()
+    units = list(dict.fromkeys(units)) if units is not None else plan.units.reporting_units()
     status = results.set_index(id_col)[["status", "status_label"]]
-    frames = []
-    for unit in units:
-        resp = plan.responsibilities(unit)
-        resp = resp[resp["item_id"].isin(status.index)]
-        frames.append(resp.assign(unit=unit))
-    items = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unit", "item_id", "role", "via"])
+    items = _responsibility_rows(plan, units)
+    items = items[items["item_id"].isin(status.index)].reset_index(drop=True)
     items = items.join(status, on="item_id").rename(columns={"item_id": id_col})
     return items[["unit", id_col, "name", "role", "via", "named_as", "status", "status_label"]]
+
+
+def _responsibility_rows(plan: Plan, units: list[str]) -> pd.DataFrame:
+    """The plan's responsibility rows of `units`, in the order of `units`, then plan order. Reporting units
+    come from the plan's table (one filter, not one frame per unit: ~1 s per rerun of the 责任单位 page);
+    any other name (a group) is worked out on its own."""
+    table = plan.responsibility_table
+    known = set(table["unit"])
+    rows = table[table["unit"].isin(units)]
+    others = [plan.responsibilities(u).assign(unit=u) for u in units if u not in known]
+    if others:
+        rows = pd.concat([rows, *others], ignore_index=True)
+    if rows.empty:
+        return pd.DataFrame(columns=["unit", "item_id", "name", "role", "via", "named_as"])
+    position = {u: i for i, u in enumerate(units)}
+    return rows.iloc[rows["unit"].map(position).to_numpy().argsort(kind="stable")]
 
 
 def by_unit(plan: Plan, results: pd.DataFrame, *, units: Iterable[str] | None = None,

@@ -37,6 +37,7 @@ class UnitInfo:
 class UnitDirectory:
     units: dict[str, UnitInfo]
     _lookup: dict[str, str] = field(default_factory=dict, repr=False)
+    _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for info in self.units.values():
@@ -61,7 +62,12 @@ class UnitDirectory:
         return seen[:n]
 
     def members_of(self, group: str) -> set[str]:
-        """All (non-group) members of a group, following nested groups."""
+        """All (non-group) members of a group, following nested groups (worked out once per group)."""
+        if group not in self._members:
+            self._members[group] = frozenset(self._walk_members(group))
+        return set(self._members[group])
+
+    def _walk_members(self, group: str) -> set[str]:
         out: set[str] = set()
         stack, visited = [group], set()
         while stack:

@@ -1,4 +1,4 @@
-"""Write every chart of lib/charts.py as a PNG, for eyeballing: python scripts/preview_charts.py [out_dir].
+"""Write every chart of lib/charts/ as a PNG, for eyeballing: python scripts/preview_charts.py [out_dir].
 
 Uses data/progress.xlsx when it exists (sheets 指标进度 / 任务进度), otherwise a realistic hand-made
 sample for 2021Q1–2023Q2 built here; both go through lib.assess, so the charts see real result frames.

@@ -1,4 +1,4 @@
-"""lib/charts.py: assertions on fig.to_dict() — traces, colours from lib.status, target lines, labels.
+"""lib/charts/: assertions on fig.to_dict() — traces, colours from lib.status, target lines, labels.
 
 Pixels are checked by eye with scripts/preview_charts.py; here only what the figure says."""
 from __future__ import annotations
@@ -126,7 +126,11 @@ def test_every_chart_has_explicit_template_font_title_and_height(all_figures, na
     assert layout["height"] >= charts.MIN_HEIGHT
     if layout.get("showlegend", True):
         legend = layout["legend"]
-        assert (legend["orientation"], legend["yanchor"], legend["y"]) == ("h", "bottom", 1.0)  # above the plot area
+        # horizontal, its top edge right under the title, in container pixels (so a wrapped legend on a phone
+        # pushes the plot down instead of growing up over the title), with one row's room above the plot
+        assert (legend["orientation"], legend["xref"], legend["yref"], legend["yanchor"]) == ("h", "container", "container", "top")
+        assert (1 - legend["y"]) * layout["height"] == pytest.approx(charts.LEGEND_TOP_PX)
+        assert layout["margin"]["t"] >= charts.LEGEND_TOP_PX + charts.LEGEND_ROW_PX
     json.dumps(fig.to_dict(), default=str)  # serialisable for st.plotly_chart and kaleido
 
 
@@ -557,6 +561,7 @@ def test_for_export_adds_as_of_source_and_sample_mark_without_mutating(assessmen
     assert layout["height"] == before["layout"]["height"] + charts.SUBTITLE_PX + charts.FOOTER_PX
     assert layout["margin"]["t"] == before["layout"]["margin"]["t"] + charts.SUBTITLE_PX
     assert layout["margin"]["b"] == before["layout"]["margin"]["b"] + charts.FOOTER_PX
+    assert (1 - layout["legend"]["y"]) * layout["height"] == pytest.approx(charts.LEGEND_TOP_PX + charts.SUBTITLE_PX)
     assert out.layout.template == pio.templates["plotly_white"] and layout["font"]["family"] == charts.FONT_FAMILY
 
 
@@ -567,13 +572,43 @@ def test_for_export_works_on_the_empty_figure():
     assert names == ["empty", "sample_mark"]  # no footer without a source or units
 
 
-def test_charts_never_import_streamlit():
+def _imports(path) -> set[str]:
     import ast
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    return imported | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+
+CHART_MODULES = ["__init__", "layout", "indicators", "series", "tasks", "units", "reporting", "export"]
+
+
+@pytest.mark.parametrize("module", CHART_MODULES)
+def test_charts_never_import_streamlit(module):
     from pathlib import Path
-    tree = ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))
-    imported = {n.names[0].name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)}
-    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert "streamlit" not in imported
+    imported = _imports(Path(charts.__file__).parent / f"{module}.py")
+    assert not {m for m in imported if m.split(".")[0] == "streamlit"}
+
+
+@pytest.mark.parametrize("module", ["indicators", "series", "tasks", "units", "reporting", "export"])
+def test_each_chart_subject_builds_on_the_shared_layout_only(module):
+    """A subject module reads the shared look from charts.layout, never from another subject's module."""
+    from pathlib import Path
+    imported = {m for m in _imports(Path(charts.__file__).parent / f"{module}.py") if m.startswith("lib.charts")}
+    assert imported == {"lib.charts.layout"}
+
+
+@pytest.mark.parametrize("name,module", [
+    ("status_counts", "lib.charts.indicators"), ("achievement_vs_time", "lib.charts.indicators"),
+    ("indicator_series", "lib.charts.series"), ("tasks_by_section", "lib.charts.tasks"),
+    ("task_heatmap", "lib.charts.tasks"), ("unit_ranking", "lib.charts.units"),
+    ("responsibility_matrix", "lib.charts.units"), ("reporting_matrix", "lib.charts.reporting"),
+    ("for_browser", "lib.charts.export"), ("for_export", "lib.charts.export"), ("chart_config", "lib.charts.export"),
+    ("wrap_label", "lib.charts.layout"), ("section_label", "lib.charts.layout"),
+    ("chinese_numeral", "lib.fmt"), ("abbreviate", "lib.fmt"),
+])
+def test_old_names_still_reach_their_new_homes(name, module):
+    import importlib
+    assert getattr(charts, name) is getattr(importlib.import_module(module), name)
 
 
 def test_task_assessment_from_lib_assess_feeds_tasks_by_section(plan):

@@ -1,5 +1,5 @@
 """Names whole on images, the toolbar clear of titles, whole-number colour bars, the phone list of the task
-history, and dates without leading zeros (lib/charts.py, lib/heatlist.py, lib/dates.py)."""
+history, and dates without leading zeros (lib/charts/, lib/heatlist.py, lib/dates.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -103,6 +103,8 @@ def test_browser_charts_leave_a_band_for_the_toolbar_above_the_title():
     assert out["margin"]["t"] == before["margin"]["t"] + charts.TOOLBAR_PX
     title_top_px = (1 - out["title"]["y"]) * out["height"]
     assert title_top_px == pytest.approx(charts.PAD_TOP + charts.TOOLBAR_PX)
+    legend_top_px = (1 - out["legend"]["y"]) * out["height"]
+    assert legend_top_px == pytest.approx(charts.LEGEND_TOP_PX + charts.TOOLBAR_PX)  # under the title, moved with it
     assert fig.to_dict()["layout"] == before
     config = charts.chart_config("图", "2023Q2")
     assert set(config["modeBarButtonsToRemove"]) == {"select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"}

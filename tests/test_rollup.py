@@ -81,6 +81,23 @@ def test_unit_items_say_how_a_unit_is_named(plan, tasks):
     assert items.loc[("区生态环境分局", "T07-01"), "status"] == "behind"
 
 
+@pytest.mark.parametrize("units", [["区发改局"], ["区住建局", "区发改局"], ["各镇、街道", "区发改局"], ["不存在的单位"], None])
+def test_unit_items_match_each_units_own_responsibilities_in_the_order_asked(plan, tasks, units):
+    """unit_items reads the plan's one responsibility table; it must give what plan.responsibilities gives
+    unit by unit (groups and unknown names included), in the order of `units`, then plan order."""
+    wanted = units if units is not None else plan.units.reporting_units()
+    expected = [(u, r.item_id, r.role, r.via) for u in wanted for r in plan.responsibilities(u).itertuples()
+                if r.item_id in set(tasks["task_id"])]
+    got = unit_items(plan, tasks, units)
+    assert list(zip(got["unit"], got["task_id"], got["role"], got["via"])) == expected
+
+
+def test_responsibilities_are_a_copy(plan):
+    first = plan.responsibilities("区发改局")
+    first["role"] = "改掉"
+    assert "改掉" not in set(plan.responsibilities("区发改局")["role"])
+
+
 def test_by_unit(plan, indicators, tasks):
     table = by_unit(plan, indicators).set_index("unit")
     assert list(table.index) == plan.units.reporting_units()

@@ -113,7 +113,10 @@ def sample_banner(d: Data) -> None:
         st.warning("**演示数据**:" + ";".join(notes) + "。正式使用前请由各单位报送真实数据、区发改局核定基期值。", icon="⚠️")
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# cache_resource, not cache_data: cache_data hands out an unpickled copy on every hit, and unpickling a
+# figure re-validates it (~50 ms a chart, more than drawing it into the page). The figure is shared
+# read-only: st.plotly_chart only reads it (to_dict), nothing here changes it after it is built.
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _figure(version: tuple, key: str, depends: str, _build: Callable[[], go.Figure]) -> go.Figure:
     return charts.for_browser(_build())
 

@@ -185,7 +185,13 @@ def entry_editor(frame: pd.DataFrame, key: str, kind: str) -> None:
                       min_value=0, max_value=100, format="%.0f", help="任务五年总体完成的百分比,0–100"),
                   **{TASK_SHEET.label_of(c): st.column_config.TextColumn(width="medium", max_chars=2000)
                      for c in ("progress", "problems", "next_steps")}}
-    st.data_editor(frame, key=key, hide_index=True, width="stretch", num_rows="fixed",
+    id_label = INDICATOR_SHEET.label_of("indicator_id") if kind == "indicators" else TASK_SHEET.label_of("task_id")
+    config[id_label] = st.column_config.TextColumn(pinned=True)   # a phone scrolls sideways to the fill-in cells
+    # An empty choice cell would read "None" (English) in the editor: show it blank. Only the display changes;
+    # edited_table applies the clerk's edits to the untouched frame, where the cell stays empty (None).
+    shown = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in frame.columns
+                            if frame[c].dtype == object})
+    st.data_editor(shown, key=key, hide_index=True, width="stretch", num_rows="fixed",
                    disabled=[c for c in READ_ONLY if c in frame.columns], column_config=config)
 
 

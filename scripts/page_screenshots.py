@@ -1,0 +1,72 @@
+"""Full-page screenshots of the dashboard at 1366×768 and 390×844, for looking at (artifacts/screenshots/).
+
+    flock /tmp/planmon-browser.lock .venv/bin/python scripts/page_screenshots.py [--only tasks,units]
+
+Every page with a chart, the 数据填报 page signed in as a department (both tabs), 报送情况 with its 催报
+section, and the 简报导出 sign-in gate seen anonymously."""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import LONG, SCREENSHOTS, chromium, demo_server_env, sign_in, streamlit_server  # noqa: E402
+
+SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
+# (name, url path, who is signed in, charts to wait for)
+SHOTS = [("overview", "", None, 2), ("indicators", "indicators", None, 1), ("tasks", "tasks", None, 1),
+         ("units", "units", None, 2), ("reporting", "reporting", "planner", 1), ("upload", "upload", "dept01", 0),
+         ("briefing_gate", "briefing", None, 0)]
+
+
+def whole_page(page, width: int, out: Path) -> None:
+    """Streamlit scrolls inside its own container, so `full_page` shows one screen: grow the window to the
+    content's height instead (same width, so the same layout), then shoot."""
+    page.wait_for_timeout(800)  # let plotly finish its relayout (screenshots only, not a test)
+    tall = page.evaluate("Math.max(...[...document.querySelectorAll('[data-testid=stMain], section')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 12000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(out))
+
+
+def shoot(browser, server: str, name: str, path: str, user: str | None, n_charts: int, size: str) -> Path:
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    if user:
+        sign_in(page, server, user)
+    page.goto(f"{server}/{path}")
+    page.locator("[data-testid='stMain']").wait_for(timeout=LONG)
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_charts}", timeout=LONG)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LONG)
+    out = SCREENSHOTS / f"{name}_{size}.png"
+    whole_page(page, width, out)
+    if name == "upload":  # the second tab: 网页填报
+        page.set_viewport_size({"width": width, "height": height})
+        page.get_by_role("tab", name="网页填报").click()
+        page.wait_for_timeout(1500)
+        whole_page(page, width, SCREENSHOTS / f"upload_web_{size}.png")
+    context.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default="", help="comma-separated names from SHOTS")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, streamlit_server(demo_server_env(Path(tmp))) as server, chromium() as browser:
+        for name, path, user, n in SHOTS:
+            if only and name not in only:
+                continue
+            for size in SIZES:
+                print(shoot(browser, server, name, path, user, n, size))
+
+
+if __name__ == "__main__":
+    main()
