@@ -22,6 +22,7 @@ Rules, each decided once here:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -114,27 +115,33 @@ class DistrictResult:
         return self.plan.config.id
 
 
-def _with_predecessor(store, plan: Plan, plans: pd.DataFrame) -> Plan:  # noqa: ANN001 - lib.store.Store
+PlanLoader = Callable[[str], Plan]   # plan_id → the stored plan (the page passes a cached one)
+
+
+def _with_predecessor(store, plan: Plan, plans: pd.DataFrame, load: PlanLoader) -> Plan:  # noqa: ANN001 - Store
     """Empty baselines from the predecessor plan's final values (lib.continuity), when the store has it."""
     c = plan.config
     earlier = plans[(plans["district_id"] == c.district_id) & (plans["target_year"] == c.base_year)]
     if earlier.empty:
         return plan
-    previous = stored_plan(store, str(earlier["plan_id"].iloc[0]))
+    previous = load(str(earlier["plan_id"].iloc[0]))
     if predecessor_of(plan, [previous]) is None:
         return plan
     return inherit_baselines(plan, previous, store.plan(previous.config.id).effective_indicator_progress())
 
 
-def assess_district(store, plan_id: str, today: date, plans: pd.DataFrame | None = None) -> DistrictResult:  # noqa: ANN001
+def assess_district(store, plan_id: str, today: date, plans: pd.DataFrame | None = None,  # noqa: ANN001 - Store
+                    load: PlanLoader | None = None) -> DistrictResult:
     """Assess one plan as its own pages do, as of its latest quarter with data. `plans`: districts_plans
-    (looked up when not given), for the predecessor's final values."""
+    (looked up when not given), for the predecessor's final values; `load`: how to read a stored plan
+    (default lib.plan_catalog.stored_plan)."""
     from lib.store import assessment_inputs
 
+    load = load or (lambda pid: stored_plan(store, pid))
     plans = districts_plans(store) if plans is None else plans
     scoped = store.plan(plan_id)
-    plan, progress, task_progress, targets = assessment_inputs(scoped, stored_plan(store, plan_id))
-    plan = _with_predecessor(store, plan, plans)
+    plan, progress, task_progress, targets = assessment_inputs(scoped, load(plan_id))
+    plan = _with_predecessor(store, plan, plans, load)
     as_of = default_as_of(plan, progress, task_progress)
     indicators = assess_indicators(plan, progress, as_of, annual_targets=targets)
     indicators["code"] = plan.indicators["code"].to_numpy()
@@ -157,11 +164,11 @@ class Comparison:
         return any(r.plan.config.sample for r in self.districts)
 
 
-def compare(store, city_id: str | None, today: date) -> Comparison:  # noqa: ANN001 - lib.store.Store
+def compare(store, city_id: str | None, today: date, load: PlanLoader | None = None) -> Comparison:  # noqa: ANN001
     """Every district of `city_id` (all districts when None) on its current plan."""
     plans = districts_plans(store, city_id)
     chosen = current_plans(plans, today)
-    results = tuple(assess_district(store, str(pid), today, plans) for pid in chosen["plan_id"])
+    results = tuple(assess_district(store, str(pid), today, plans, load) for pid in chosen["plan_id"])
     return Comparison(city_id, today, results)
 
 
