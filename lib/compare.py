@@ -44,7 +44,7 @@ from lib.store_schema import DISTRICTS
 BINDING = "约束性"
 LIGHT_AT_RISK = "at_risk"   # grid cell code of the amber light (not behind, but at risk): lib.status.light_look
 PLAN_COLUMNS = ["city_id", "city", "district_id", "district", "plan_id", "short_name", "first_year", "target_year",
-                "state"]
+                "versions", "state"]
 
 
 # --- which plan --------------------------------------------------------------------------------------
