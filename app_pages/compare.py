@@ -7,6 +7,8 @@ import ui
 from lib import compare, compare_charts
 from lib.status import AT_RISK_LIGHT
 
+SHARED_SHOWN = 6   # codes drawn at first: a city shares most of its indicators, 26 panels would be a wall
+
 st.title("区县对比")
 scope = ui.compare_scope()
 if scope is None:
@@ -40,8 +42,12 @@ ui.chart(lambda: compare_charts.binding_grid(compare.binding_grid(result)), "约
 st.caption(f"按指标代码对齐;空白格 = 该区县规划中没有这项指标。{AT_RISK_LIGHT.icon} 黄:进度不滞后,但按近一年进度预计难以完成。")
 
 st.subheader("共有指标")
-ui.chart(lambda: compare_charts.shared_values(compare.shared_codes(result)), "共有指标最新值与目标", as_of,
-         key="cmp_shared", version=version)
+names = compare.shared_code_names(result)
+picked = st.multiselect(f"要看的指标(两个及以上区县共有的 {len(names)} 项)", list(names), format_func=names.get,
+                        default=list(names)[:SHARED_SHOWN], key="cmp_codes", placeholder="选择指标")
+ui.chart(lambda: compare_charts.shared_values(compare.shared_codes(result, picked),
+                                                          "请在上方选择要看的指标" if names else compare_charts.NO_SHARED_TEXT), "共有指标最新值与目标", as_of,
+         key="cmp_shared", depends=(tuple(picked),), version=version)
 st.caption("两个及以上区县都有的指标代码:条 = 最新值(颜色为该区县的状态),竖线 = 该区县自己的目标值"
            "(上级下达类取当年下达值;与经济增长同步类没有数值目标)。")
 

@@ -228,21 +228,29 @@ SHARED_COLUMNS = ["key", "code", "district_id", "district", "plan_id", "indicato
                   "status_label", "light"]
 
 
-def shared_codes(comparison: Comparison) -> pd.DataFrame:
-    """For every code present in two or more districts: each district's latest value and its own target
-    (`target`: the plan's target value, else the assigned annual target of quota indicators). SHARED_COLUMNS,
-    codes in the order they first appear, districts in comparison order."""
+def shared_codes(comparison: Comparison, codes: list[str] | None = None) -> pd.DataFrame:
+    """For every code present in two or more districts (or those of them in `codes`): each district's latest
+    value and its own target (`target`: the plan's target value, else the assigned annual target of quota
+    indicators). SHARED_COLUMNS, codes in the order they first appear, districts in comparison order."""
     ind = _indicators(comparison)
     if ind.empty:
         return pd.DataFrame(columns=SHARED_COLUMNS)
     coded = ind[ind["code"].fillna("") != ""].copy()
     spread = coded.groupby("code", sort=False)["district_id"].nunique()
     coded = coded[coded["code"].isin(spread[spread >= 2].index)]
+    if codes is not None:
+        coded = coded[coded["code"].isin(list(codes))]
     coded["target"] = coded["target_value"].where(coded["target_value"].notna(), coded["assigned_target"])
     coded["light"] = [_light(s, o) for s, o in zip(coded["status"], coded["outlook"])]
     order = {c: i for i, c in enumerate(pd.unique(coded["code"]))}
     coded = coded.sort_values("code", key=lambda s: s.map(order), kind="stable")
     return coded[SHARED_COLUMNS].reset_index(drop=True)
+
+
+def shared_code_names(comparison: Comparison) -> dict[str, str]:
+    """code → indicator name (as the first district names it), for every code two or more districts share."""
+    shared = shared_codes(comparison)
+    return dict(zip(shared["code"], shared["name"])) if len(shared) else {}
 
 
 COMPLETENESS_COLUMNS = ["district_id", "district", "plan_id", "as_of", *STATE_ORDER, "owed", "reported", "rate"]

@@ -155,13 +155,16 @@ SHARED_ROW_PX = 26
 NO_VALUE_TEXT = "无最新值"
 
 
-def shared_values(shared: pd.DataFrame) -> go.Figure:
+NO_SHARED_TEXT = "没有两个以上区县共有的指标代码"
+
+
+def shared_values(shared: pd.DataFrame, empty: str = NO_SHARED_TEXT) -> go.Figure:
     """Small multiples, one per indicator code present in two or more districts: each district's latest
     value (a bar in its light's colour) and its own target (a black tick); the panel title names the measure
     and its unit. Input: lib.compare.shared_codes."""
     title = "共有指标:最新值与各区县目标"
     if shared is None or len(shared) == 0:
-        return _empty_figure(title, "没有两个以上区县共有的指标代码")
+        return _empty_figure(title, empty)
     codes = list(pd.unique(shared["code"].astype(str)))
     districts = list(pd.unique(shared["district"].astype(str)))
     first = shared.drop_duplicates("code").set_index("code")

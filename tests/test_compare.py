@@ -183,6 +183,15 @@ def test_shared_codes_are_those_in_both_districts_with_each_districts_target(com
         pd.testing.assert_series_equal(mine["target"], target, check_names=False)
 
 
+def test_shared_codes_can_be_narrowed_to_the_picked_ones(comparison):
+    names = compare.shared_code_names(comparison)
+    assert list(names)[:2] == ["GDP_GROWTH", "RD_SPENDING_GROWTH"] and names["GDP_GROWTH"] == "地区生产总值增长"
+    picked = compare.shared_codes(comparison, ["FOREST_COVER", "GDP_GROWTH", "NOT_SHARED"])
+    assert list(zip(picked["code"], picked["district_id"])) == [
+        ("GDP_GROWTH", "shashi"), ("GDP_GROWTH", "shili"), ("FOREST_COVER", "shashi"), ("FOREST_COVER", "shili")]
+    assert compare.shared_codes(comparison, []).empty
+
+
 @pytest.mark.parametrize("code, district, target", [
     ("GDP_GROWTH", "shashi", 6.0), ("GDP_GROWTH", "shili", 5.5),
     ("AIR_QUALITY", "shashi", 85.0),    # a quota: the assigned annual target

@@ -62,3 +62,15 @@ def test_without_public_browsing_an_anonymous_viewer_sees_no_comparison(monkeypa
     assert not at.exception, at.exception
     assert at.get("plotly_chart") == []
     assert [t.value for t in at.title] == []
+
+
+def test_the_shared_chart_draws_the_picked_codes():
+    at = open_page()
+    codes = at.multiselect(key="cmp_codes")
+    assert len(codes.value) == 6
+    codes.set_value(["FOREST_COVER", "AIR_QUALITY"]).run()
+    assert not at.exception, at.exception
+    shared = figures(at)[2]
+    assert [a["text"] for a in shared["layout"]["annotations"]] == ["空气质量优良天数比率(%)", "森林覆盖率(%)"]
+    codes.set_value([]).run()
+    assert [a["text"] for a in figures(at)[2]["layout"]["annotations"]] == ["请在上方选择要看的指标"]
