@@ -282,6 +282,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true", help="only the server times (no Chromium)")
+    parser.add_argument("--backends", default="sqlite,postgres", help="which of sqlite,postgres to measure "
+                        "(postgres only when PLANMON_TEST_PG_URL is set)")
     parser.add_argument("--keep", type=Path, help="build the SQLite city in this (new) folder and keep it")
     args = parser.parse_args()
     ok = True
@@ -289,9 +291,11 @@ def main() -> int:
         if args.keep:
             args.keep.mkdir(parents=True)
             tmp = str(args.keep.resolve())
-        ok &= measure("SQLite", f"sqlite:///{tmp}/city.sqlite", Path(tmp), args.runs, not args.no_browser)
+        backends = {b.strip() for b in args.backends.split(",")}
+        if "sqlite" in backends:
+            ok &= measure("SQLite", f"sqlite:///{tmp}/city.sqlite", Path(tmp), args.runs, not args.no_browser)
         pg = os.environ.get("PLANMON_TEST_PG_URL")
-        if pg:
+        if pg and "postgres" in backends:
             with fresh_pg_database(pg) as url:
                 ok &= measure("PostgreSQL", url, Path(tmp), args.runs, not args.no_browser)
     return 0 if ok else 1

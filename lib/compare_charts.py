@@ -42,7 +42,9 @@ COMPLETENESS_LOOK: dict[str, Look] = {
 
 
 def _legend_rows(n_items: int) -> int:
-    return 1 if n_items <= PHONE_LEGEND_ITEMS else 2
+    """Rows of legend room: a 390 px phone fits about two entries a row, a laptop all of them in one; the
+    phone's extra rows grow upward, so up to five entries fit in two rows' room (the title keeps its band)."""
+    return 1 if n_items <= PHONE_LEGEND_ITEMS else 2 if n_items <= 5 else 3
 
 
 def _light_name(code: str) -> str:
@@ -170,7 +172,7 @@ def shared_values(shared: pd.DataFrame, empty: str = NO_SHARED_TEXT) -> go.Figur
     first = shared.drop_duplicates("code").set_index("code")
     titles = [f"{abbreviate(first.at[c, 'name'], 14)}({first.at[c, 'unit']})" for c in codes]
     panel_px = len(districts) * SHARED_ROW_PX + 16
-    rows = _legend_rows(len(LIGHT_CODES) + 1)
+    rows = _legend_rows(shared["light"].nunique() + 1)   # the lights drawn, and 目标
     layout = _base_layout(title, height=100, legend_rows=rows, left=_left_margin(districts), bottom=30)
     top = layout["margin"]["t"] + SUBPLOT_TITLE_PX
     height = top + 30 + len(codes) * panel_px + (len(codes) - 1) * SUBPLOT_GAP_PX
