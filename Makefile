@@ -35,7 +35,7 @@ test: $(VENV)/.installed system-deps
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed system-deps
-	$(PY) bench/assess.py && $(PY) bench/workbook.py && $(PY) bench/images.py && $(PY) bench/briefing.py && $(PY) bench/report.py && $(PY) bench/pages.py
+	$(PY) bench/assess.py && $(PY) bench/workbook.py && $(PY) bench/images.py && $(PY) bench/briefing.py && $(PY) bench/report.py && $(PY) bench/pages.py && $(PY) bench/city.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -13,6 +13,9 @@ BROWSE = [
     st.Page("app_pages/reporting.py", title="报送情况", icon=":material/outbox:", url_path="reporting"),
     st.Page("app_pages/plan.py", title="规划目标与分工", icon=":material/description:", url_path="plan"),
 ]
+CITY = [  # city accounts and public browsing: the districts side by side (no sidebar view: each its own plan)
+    st.Page("app_pages/compare.py", title="区县对比", icon=":material/compare_arrows:", url_path="compare"),
+]
 ABOUT = [  # no sidebar view: the methodology, rendered from docs/methodology.md
     st.Page("app_pages/methodology.py", title="测算方法", icon=":material/menu_book:", url_path="methodology"),
 ]
@@ -24,7 +27,7 @@ WORK = [  # listed for everyone; each page refuses (message + sign-in link + st.
 REPORT = [  # own as-of and scope widgets, no global sidebar view
     st.Page("app_pages/briefing.py", title="简报导出", icon=":material/slideshow:", url_path="briefing"),
 ]
-PAGES = {"监测": BROWSE + ABOUT, "汇报": REPORT, "填报与审核": WORK}
+PAGES = {"监测": BROWSE + CITY + ABOUT, "汇报": REPORT, "填报与审核": WORK}
 
 WITH_VIEW = {p.title for p in BROWSE[:-1]}  # the plan page has its own unit filter and no as-of
 

@@ -12,6 +12,7 @@ Page scripts stay thin: read widgets → call lib → render with these helpers.
 | `ui.page` | the monitoring pages' head, print rules, charts, methodology |
 | `ui.auth` | sign-in, sessions, roles |
 | `ui.upload` | the upload flow: validation in a limited process, templates, preview, web entry |
+| `ui.compare` | 区县对比: who compares which districts, the comparison cached per plan and data version |
 
 Everything public is importable as `ui.name`.
 """
@@ -33,6 +34,7 @@ from ui.auth import (  # noqa: F401
     sign_in_gate,
     sign_out_button,
 )
+from ui.compare import Scope, compare_scope, comparison  # noqa: F401
 from ui.data import (  # noqa: F401
     DISTRICT_KEY,
     PLAN_KEY,
