@@ -1,4 +1,4 @@
-"""登录/账号: the sign-in form (password check and cookie by streamlit-authenticator, see ui.py), who am I
+"""登录/账号: the sign-in form (password check and cookie by streamlit-authenticator, see ui/auth.py), who am I
 and what may I do, sign-out; in demo mode the demo accounts and their published password."""
 import pandas as pd
 import streamlit as st

@@ -1,0 +1,101 @@
+"""The one streamlit-aware package: cached loaders, view and URL state, widgets, sign-in, upload helpers.
+
+Page scripts stay thin: read widgets → call lib → render with these helpers. The data store lives in
+`lib.store`; `st.session_state` holds widget state only. Modules, from the bottom up:
+
+| module | what it holds |
+|---|---|
+| `ui.widgets` | HTML widgets with escaped text: cards, tables, lists, legends, downloads, flash messages |
+| `ui.view` | the sidebar's view (as-of quarter, filters) and its mirror in the URL |
+| `ui.setup` | the broken-set-up page and the demo-exposure warning |
+| `ui.data` | the store, the chosen plan, its data and assessment, cached per data version |
+| `ui.page` | the monitoring pages' head, print rules, charts, methodology |
+| `ui.auth` | sign-in, sessions, roles |
+| `ui.upload` | the upload flow: validation in a limited process, templates, preview, web entry |
+
+Everything public is importable as `ui.name`.
+"""
+from ui.auth import (  # noqa: F401
+    ACCOUNT_PAGE,
+    LOGIN_PASSWORD_KEY,
+    LOGIN_USER_KEY,
+    REVIEW_PAGE,
+    UPLOAD_PAGE,
+    accounts,
+    current_account,
+    demo_accounts,
+    public_browsing_gate,
+    require_role,
+    require_sign_in,
+    role_label,
+    sign_in_form,
+    sign_in_gate,
+    sign_out_button,
+)
+from ui.data import (  # noqa: F401
+    Data,
+    assessment,
+    contributions,
+    data,
+    filter_results,
+    plan,
+    reporting_status,
+    store,
+    task_history,
+)
+from ui.page import (  # noqa: F401
+    METHODOLOGY_FILE,
+    METHODOLOGY_PAGE,
+    PAGE_CSS,
+    PRINT_WIDTH_PX,
+    BrowsePage,
+    browse_page,
+    chart,
+    methodology_markdown,
+    newcomer_intro,
+    page_head,
+    print_header_html,
+    responsibility_matrix,
+    sample_banner,
+    task_heatmap,
+    time_caption,
+)
+from ui.setup import setup_problem_page, setup_problems, warn_demo_exposure  # noqa: F401
+from ui.upload import (  # noqa: F401
+    chinese_uploader,
+    edited_table,
+    entry_editor,
+    preview_table,
+    recheck_submission,
+    returned_notice,
+    sha256,
+    unit_template_bytes,
+    validate_upload,
+    web_entry_tables,
+)
+from ui.view import (  # noqa: F401
+    ALL,
+    View,
+    current_view,
+    mirror_param,
+    period_label,
+    unit_options,
+    url_widget_value,
+    view_sidebar,
+)
+from ui.widgets import (  # noqa: F401
+    beijing_times,
+    downloads,
+    escape,
+    escape_markdown,
+    export_buttons,
+    facts,
+    findings_table,
+    flash,
+    html_table,
+    indicator_cards,
+    search_mask,
+    show_flash,
+    status_legend,
+    task_history_list,
+)

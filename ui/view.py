@@ -1,0 +1,121 @@
+"""The global view (as-of quarter, category, section, unit) in the sidebar, mirrored in the URL for shared links."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from lib import charts
+from lib.periods import Period
+from lib.plan import Plan
+from lib.schema import CATEGORIES
+
+if TYPE_CHECKING:
+    from ui.data import Data
+
+
+def unit_options(p: Plan) -> list[str]:
+    """Reporting units first (departments, towns, subdistricts), then groups."""
+    return p.units.reporting_units() + [u for u, info in p.units.units.items() if info.is_group]
+
+
+ALL = "全部"
+
+
+_VIEW_KEYS = {"as_of": "v_as_of", "category": "v_category", "section": "v_section", "unit": "v_unit"}
+
+
+@dataclass(frozen=True)
+class View:
+    as_of: Period
+    category: str | None
+    section: int | None
+    unit: str | None
+
+    @property
+    def filtered(self) -> bool:
+        return any(v is not None for v in (self.category, self.section, self.unit))
+
+
+def _index_from_url(key: str, param: str, options: list) -> int:
+    """A shared link picks the widget's initial option; afterwards the widget owns the value."""
+    raw = st.query_params.get(param)
+    if key in st.session_state or raw is None:
+        return 0
+    texts = [str(o) for o in options]
+    return texts.index(raw) if raw in texts else 0
+
+
+def _options(p: Plan, periods: list[Period]) -> dict[str, list]:
+    return {
+        "as_of": list(reversed(periods or p.periods[:1])),
+        "category": [ALL, *CATEGORIES],
+        "section": [ALL, *p.sections["section_no"].tolist()],
+        "unit": [ALL, *unit_options(p)],
+    }
+
+
+def _view_from_state(options: dict[str, list]) -> View:
+    value = {name: st.session_state.get(key, options[name][0]) for name, key in _VIEW_KEYS.items()}
+    return View(value["as_of"], None if value["category"] == ALL else value["category"],
+                None if value["section"] == ALL else int(value["section"]), None if value["unit"] == ALL else value["unit"])
+
+
+def view_sidebar(p: Plan, periods: list[Period]) -> View:
+    """Render the global as-of selector and filters in the sidebar (from the entry script, so the widgets
+    and their state are shared by every page); mirror them into the URL; return the view."""
+    options = _options(p, periods)
+    index = {}
+    for name, key in _VIEW_KEYS.items():
+        if key in st.session_state and st.session_state[key] not in options[name]:
+            del st.session_state[key]  # e.g. a period that no longer has data
+        index[name] = _index_from_url(key, name, options[name])
+    titles = dict(zip(p.sections["section_no"], p.sections["section_title"]))
+    with st.sidebar:
+        st.markdown("**查看范围**")
+        st.selectbox("截至季度", options["as_of"], index["as_of"], key=_VIEW_KEYS["as_of"], format_func=period_label,
+                     help="评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度")
+        st.selectbox("指标类别", options["category"], index["category"], key=_VIEW_KEYS["category"])
+        st.selectbox("任务篇章", options["section"], index["section"], key=_VIEW_KEYS["section"],
+                     format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
+        st.selectbox("责任单位", options["unit"], index["unit"], key=_VIEW_KEYS["unit"],
+                     help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的);「责任单位」页据此显示该单位")
+    view = _view_from_state(options)
+    _mirror_to_url(view, options["as_of"][0])
+    return view
+
+
+def url_widget_value(key: str, param: str, default: str = "") -> None:
+    """Before a page's own widget is drawn: on first show, take its value from the URL (a shared link)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(param, default)
+
+
+def mirror_param(param: str, value: str | None, default: str | None = None) -> None:
+    """Write a page's widget value into the URL (dropped when it is the default), so a copied link keeps it."""
+    if value is None or value == default or value == "":
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def current_view(d: "Data") -> View:
+    """The view the sidebar (rendered by dashboard.py) currently shows."""
+    return _view_from_state(_options(d.plan, d.periods))
+
+
+def _mirror_to_url(view: View, latest: Period) -> None:
+    wanted = {"as_of": str(view.as_of) if view.as_of != latest else None, "category": view.category,
+              "section": None if view.section is None else str(view.section), "unit": view.unit}
+    for name, value in wanted.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def period_label(p: Period) -> str:
+    return f"{p.year}年第{charts.chinese_numeral(p.quarter)}季度"
