@@ -7,7 +7,7 @@ Every publication goes through lib.plan_editor → lib.plan_catalog.load_plan_te
 import streamlit as st
 
 import ui
-import ui_plan_admin as pa
+from ui import plan_admin as pa
 from lib import plan_editor as ed
 from lib.accounts import Role
 from lib.notice import NoticeError

@@ -12,8 +12,9 @@ Page scripts stay thin: read widgets → call lib → render with these helpers.
 | `ui.page` | the monitoring pages' head, print rules, charts, methodology |
 | `ui.auth` | sign-in, sessions, roles |
 | `ui.upload` | the upload flow: validation in a limited process, templates, preview, web entry |
+| `ui.plan_admin` | the 规划管理 page: notice input, plan tables as editors, publishing, version history |
 
-Everything public is importable as `ui.name`.
+Everything public is importable as `ui.name` (but `ui.plan_admin`, which only its page imports, as a module).
 """
 from ui.auth import (  # noqa: F401
     ACCOUNT_PAGE,
