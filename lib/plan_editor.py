@@ -36,6 +36,9 @@ _TABLES = {file: table for table, file in FILES.values()}
 # plan.toml keys in the order they are written (docs/plan-files.md); other keys of an existing file are kept.
 CONFIG_KEYS = ("id", "name", "short_name", "district", "district_id", "city", "city_id", "base_year", "target_year",
                "source", "sample")
+CONFIG_LABELS = {"id": "规划编号", "name": "规划名称", "short_name": "简称", "district": "区县名称", "district_id": "区县编号",
+                 "city": "所属城市", "city_id": "城市编号", "base_year": "基期年份", "target_year": "目标年份",
+                 "source": "来源", "sample": "示例数据"}
 UNIT_LIST_COLUMNS = {"indicators.csv": ("lead_units", "responsible_units"), "tasks.csv": ("lead_units", "responsible_units"),
                      "units.csv": ("members",)}
 ADDED, REMOVED, CHANGED, RENAMED = "新增", "删除", "修改", "改名"
@@ -218,6 +221,8 @@ def publish_version(store, plan_id: str, tables: PlanTables, account: str, note:
 
 
 def _column_label(file: str, column: str) -> str:
+    if file == CONFIG and column in CONFIG_LABELS:
+        return f"{CONFIG_LABELS[column]}({column})"
     table = _TABLES.get(file)
     if table is None or column not in table.names:
         return column

@@ -20,10 +20,14 @@ from lib.store import display_time
 
 FLASH = "pa_flash"
 DRAFT, EDIT = "pa_draft", "pa_edit"
+NEXT_PLAN = "pa_next_plan"
 ROW = "行"   # the leading column of each editor: the row number refusals name (header = row 1)
 TABLE_TABS = (("indicators", "主要指标"), ("tasks", "重点任务"), ("units", "责任单位"))
-TEXT_FIELDS = (("name", "规划名称"), ("short_name", "简称"), ("id", "规划编号(如 shashi-15)"), ("district", "区县名称"),
-               ("district_id", "区县编号(如 shashi)"), ("city", "所属城市(可选)"), ("city_id", "城市编号(可选)"))
+# plan.toml's inputs, row by row (on a phone the rows stack in this order): what the notice cannot say first.
+FORM_ROWS = ((("id", "规划编号 *(如 shashi-15)"), ("district", "区县名称 *"), ("district_id", "区县编号 *(如 shashi)")),
+             (("name", "规划名称 *"), ("short_name", "简称")),
+             (("city", "所属城市"), ("city_id", "城市编号(如 jingzhou)"), ("base_year", "基期年份 *"), ("target_year", "目标年份 *")))
+YEAR_FIELDS = ("base_year", "target_year")
 FIXED_ON_EDIT = ("id", "district_id")   # a version may not change them (the catalogue refuses it)
 
 
@@ -94,15 +98,16 @@ def identity_form(work: Working, key: str, *, fixed_id: bool = False) -> ed.Plan
     config = work.tables.config
     values: dict[str, object] = {}
     with st.container(border=True):
-        st.markdown("**规划信息(plan.toml)**")
-        cols = st.columns(2)
-        for i, (field, label) in enumerate(TEXT_FIELDS):
-            values[field] = cols[i % 2].text_input(label, value=str(config.get(field, "")), key=f"{key}_{work.gen}_{field}",
+        st.markdown("**规划信息(plan.toml)** · 带 * 的须填写")
+        for row in FORM_ROWS:
+            for col, (field, label) in zip(st.columns(len(row)), row):
+                widget_key = f"{key}_{work.gen}_{field}"
+                if field in YEAR_FIELDS:
+                    values[field] = int(col.number_input(label, value=int(config.get(field) or 2025), step=1,
+                                                         format="%d", key=widget_key))
+                else:
+                    values[field] = col.text_input(label, value=str(config.get(field, "")), key=widget_key,
                                                    disabled=fixed_id and field in FIXED_ON_EDIT)
-        left, right = st.columns(2)
-        for col, field, label in ((left, "base_year", "基期年份"), (right, "target_year", "目标年份")):
-            values[field] = int(col.number_input(label, value=int(config.get(field) or 2025), step=1, format="%d",
-                                                 key=f"{key}_{work.gen}_{field}"))
     return ed.with_config(work.tables, **values)
 
 
@@ -155,11 +160,19 @@ def table_editors(work: Working, tables: ed.PlanTables, key: str) -> ed.PlanTabl
     return tables
 
 
+def _placed(frame: pd.DataFrame) -> pd.DataFrame:
+    """表, 行 and 列 as one 位置 cell ("主要指标 第6行「测算方法(kind)」"): no empty row cells shown as None."""
+    def place(rec: pd.Series) -> str:
+        row = "" if pd.isna(rec["行"]) else f" 第{int(rec['行'])}行"
+        return f"{rec['表']}{row}" + (f"「{rec['列']}」" if rec["列"] else "")
+    return frame.assign(位置=frame.apply(place, axis=1) if len(frame) else pd.Series(dtype=str))
+
+
 def _findings(findings: pd.DataFrame) -> None:
     errors = int((findings["级别"] == "错误").sum())
     st.markdown(f"**须核对 {len(findings)} 处**" + (f"(其中 {errors} 处须改正后才能发布)" if errors else ""))
-    shown = findings.assign(表=findings["文件"].map(ed.FILE_LABELS).fillna(findings["文件"]))
-    st.dataframe(shown[["级别", "表", "行", "说明", "原文"]], hide_index=True, width="stretch", height=420, key="pa_findings",
+    shown = _placed(findings.assign(表=findings["文件"].map(ed.FILE_LABELS).fillna(findings["文件"]), 列=""))
+    st.dataframe(shown[["级别", "位置", "说明", "原文"]], hide_index=True, width="stretch", height=420, key="pa_findings",
                  column_config={"说明": st.column_config.TextColumn(width="large"),
                                 "原文": st.column_config.TextColumn(width="medium")})
 
@@ -215,8 +228,8 @@ def publish(action: Callable[[], catalog.LoadResult], state_key: str) -> None:
     except catalog.PlanCatalogError as exc:
         errors = [f for f in exc.findings if f.is_error]
         st.error(f"未发布:有 {len(errors)} 处须改正。请按下表修改后再发布(行号为表格中的「行」)。")
-        st.dataframe(ed.refusal_table(exc.findings), hide_index=True, width="stretch", key="pa_refusals",
-                     column_config={"说明": st.column_config.TextColumn(width="large")})
+        st.dataframe(_placed(ed.refusal_table(exc.findings))[["级别", "位置", "说明", "代码"]], hide_index=True,
+                     width="stretch", key="pa_refusals", column_config={"说明": st.column_config.TextColumn(width="large")})
         return
     if result.changed:
         text = f"已发布规划 {result.plan_id} 第 {result.version} 版({result.plan.config.short_name})。"
@@ -224,6 +237,7 @@ def publish(action: Callable[[], catalog.LoadResult], state_key: str) -> None:
     else:
         ui.flash(FLASH, "info", f"内容与规划 {result.plan_id} 第 {result.version} 版完全相同,未发布新版本。")
     st.session_state.pop(state_key, None)
+    st.session_state[NEXT_PLAN] = result.plan_id   # the edit and history views open on the plan just published
     st.rerun()
 
 
@@ -240,8 +254,11 @@ def chosen_plan(store) -> str | None:  # noqa: ANN001 - lib.store.Store
     ids = plans["plan_id"].tolist()
     labels = {r.plan_id: f"{r.short_name}({r.plan_id},{r.period},第 {r.versions} 版,{r.state_label})"
               for r in plans.itertuples()}
-    return st.selectbox("规划", ids, index=ids.index(current) if current in ids else 0, format_func=labels.get,
-                        key="pa_plan")
+    if st.session_state.get(NEXT_PLAN) in ids:        # set by a publication, before this run's selector exists
+        st.session_state["pa_plan"] = st.session_state.pop(NEXT_PLAN)
+    if st.session_state.get("pa_plan") not in ids:   # first visit, or a plan no longer listed
+        st.session_state["pa_plan"] = current if current in ids else ids[0]
+    return st.selectbox("规划", ids, format_func=labels.get, key="pa_plan")
 
 
 def version_history(store, plan_id: str) -> None:  # noqa: ANN001 - lib.store.Store
@@ -253,7 +270,9 @@ def version_history(store, plan_id: str) -> None:  # noqa: ANN001 - lib.store.St
                  column_config={"修改": st.column_config.TextColumn(width="large")})
     version = st.selectbox("查看某一版的逐行修改", history["version"].tolist(), key="pa_history_version",
                            format_func=lambda v: f"第 {v} 版")
-    changes = ed.changes_table(ed.version_changes(store, plan_id, int(version)))
-    if version == 1:
-        st.caption(f"第 1 版为首次载入:{len(changes)} 项内容。")
-    st.dataframe(changes, hide_index=True, width="stretch", key="pa_changes")
+    if version == 1:   # every cell "added": a count says more than 800 lines
+        first = ed.tables_of_version(store, plan_id, 1)
+        st.caption(f"第 1 版为首次载入:{len(first.indicators)} 项指标、{len(first.tasks)} 项任务、{len(first.units)} 个单位。")
+        return
+    st.dataframe(ed.changes_table(ed.version_changes(store, plan_id, int(version))), hide_index=True, width="stretch",
+                 key="pa_changes")
