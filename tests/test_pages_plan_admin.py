@@ -77,7 +77,7 @@ def test_a_pasted_notice_is_a_draft_refused_until_named_then_published(env):
     at.run()
     at.button(key="pa_publish_new").click().run()
     assert not at.exception, at.exception
-    assert texts(at, "success") == ["已发布规划 notice-14 第 1 版(沙市区“十四五”规划)。可在侧栏「规划」中选择它。"]
+    assert texts(at, "success") == ["已发布规划 notice-14 第 1 版(沙市区“十四五”规划)。"]
     assert len(catalog.stored_plan(open_store(env), "notice-14").indicators) == 18
 
 

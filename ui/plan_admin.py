@@ -233,7 +233,7 @@ def publish(action: Callable[[], catalog.LoadResult], state_key: str) -> None:
         return
     if result.changed:
         text = f"已发布规划 {result.plan_id} 第 {result.version} 版({result.plan.config.short_name})。"
-        ui.flash(FLASH, "success", text + ("可在侧栏「规划」中选择它。" if result.version == 1 else ""))
+        ui.flash(FLASH, "success", text)
     else:
         ui.flash(FLASH, "info", f"内容与规划 {result.plan_id} 第 {result.version} 版完全相同,未发布新版本。")
     st.session_state.pop(state_key, None)
