@@ -22,6 +22,7 @@ ABOUT = [  # no sidebar view: the methodology, rendered from docs/methodology.md
 WORK = [  # listed for everyone; each page refuses (message + sign-in link + st.stop) roles without access
     st.Page("app_pages/upload.py", title="数据填报", icon=":material/upload_file:", url_path="upload"),
     st.Page("app_pages/review.py", title="审核与历史", icon=":material/fact_check:", url_path="review"),
+    st.Page("app_pages/plan_admin.py", title="规划管理", icon=":material/edit_note:", url_path="plan-admin"),
     st.Page("app_pages/account.py", title="登录/账号", icon=":material/key:", url_path="account"),
 ]
 REPORT = [  # own as-of and scope widgets, no global sidebar view

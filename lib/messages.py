@@ -140,6 +140,11 @@ MESSAGES: dict[str, str] = {
     "catalog.drops_reported": "新版本删去了 {value},但它已有报送数据:请保留这一行(可改名称、目标和单位)",
     "catalog.unknown_plan": "系统中没有规划 {value},可用 python -m lib plan list 查看已载入的规划",
     "catalog.already_archived": "规划 {value} 已经归档",
+    # --- 规划管理: editing plans on the page (lib/plan_editor.py) -----------------------------------
+    "editor.unit_unknown": "单位表中没有“{value}”,请从列表中选择要修改的单位",
+    "editor.unit_exists": "单位表中已有“{value}”(或新名称为空):请换一个名称;如两者是同一单位,请把一个写作另一个的别名",
+    "editor.plan_exists": "系统中已有规划 {value},且内容与本草稿不同:请换一个规划编号;如要修改该规划,请在「修改已有规划」中编辑",
+    "editor.id_changed": "规划编号不能在修改时更改(原为 {plan_id},现为 {value});如要另立规划,请用「由通知新建规划」发布",
     "store.schema_too_new": "数据库结构版本 {found} 高于本程序支持的版本 {supported},请升级程序后再打开",
     # --- 数据填报 / 审核: confirmations and steps backwards (lib/review.py) ------------------------------
     "upload.submitted": "已提交,报送编号 {submission_id}(指标 {indicator_rows} 行、任务 {task_rows} 行),状态:{state}",

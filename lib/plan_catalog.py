@@ -4,7 +4,9 @@ The store, not the file system, is what a deployment's app processes share, so a
 format, `docs/plan-files.md`) is loaded into the store and read back from there:
 
     result = load_plan_version(store, "data/plans/shashi-15", account="planner")
+    result = load_plan_texts(store, texts, account="planner")   # the same, for files held in memory (规划管理)
     plan = stored_plan(store, "shashi-15")             # the latest version, as a lib.plan.Plan
+    texts = stored_texts(store, "shashi-15", version=1)   # a version's files; plan_versions: who and when
 
 Rules, each decided here:
 - A folder is checked with every check of the plan loader, and must name itself (id, district, district_id).
@@ -76,11 +78,23 @@ def _canonical(texts: dict[str, str]) -> tuple[str, str]:
     return blob, hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def files_sha(texts: dict[str, str]) -> str:
+    """The hash a version's files are stored under: equal files, equal hash (line endings aside)."""
+    return _canonical(texts)[1]
+
+
 def check_folder(plan_dir: Path | str) -> tuple[Plan, dict[str, str]]:
     """The folder's plan and texts, or PlanCatalogError with every problem found."""
     texts, findings = read_plan_texts(plan_dir)
-    plan, more = (None, []) if findings else check_plan_texts(texts, Path(plan_dir))
-    findings += more
+    if findings:
+        raise PlanCatalogError(findings)
+    return check_texts(texts, Path(plan_dir))
+
+
+def check_texts(texts: dict[str, str | None], origin: Path) -> tuple[Plan, dict[str, str]]:
+    """Plan files given as text (a folder's, or tables edited on the 规划管理 page): the plan loader's checks plus
+    the catalogue's own (the plan names itself). PlanCatalogError with every problem found."""
+    plan, findings = check_plan_texts(texts, origin)
     if plan is not None and not plan.config.id:
         findings.append(finding("catalog.identity_required", sheet=schema.PLAN_CONFIG_FILE))
     if plan is None or [f for f in findings if f.is_error]:
@@ -91,6 +105,17 @@ def check_folder(plan_dir: Path | str) -> tuple[Plan, dict[str, str]]:
 def load_plan_version(store, plan_dir: Path | str, account: str, note: str = "") -> LoadResult:  # noqa: ANN001 - lib.store.Store
     """Store the folder as the plan's next version (or nothing, when it equals the latest one)."""
     plan, texts = check_folder(plan_dir)
+    return _store_version(store, plan, texts, account, note)
+
+
+def load_plan_texts(store, texts: dict[str, str | None], account: str, note: str = "",  # noqa: ANN001 - lib.store.Store
+                    origin: Path | str = "规划管理") -> LoadResult:
+    """`load_plan_version` for files held in memory: the same checks and refusals, one path to the store."""
+    plan, checked = check_texts(texts, Path(origin))
+    return _store_version(store, plan, checked, account, note)
+
+
+def _store_version(store, plan: Plan, texts: dict[str, str], account: str, note: str) -> LoadResult:  # noqa: ANN001
     blob, sha = _canonical(texts)
     c = plan.config
     with store.engine.begin() as conn:
@@ -165,8 +190,7 @@ def _upsert_district(conn: sa.Connection, plan: Plan) -> None:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def stored_plan(store, plan_id: str, version: int | None = None) -> Plan:  # noqa: ANN001 - lib.store.Store
-    """A plan as the store keeps it (latest version by default); PlanCatalogError when there is none."""
+def _version_row(store, plan_id: str, version: int | None) -> sa.Row:  # noqa: ANN001 - lib.store.Store
     v = PLAN_VERSIONS.c
     stmt = sa.select(v.files, v.version).where(v.plan_id == plan_id)
     stmt = stmt.where(v.version == version) if version is not None else stmt.order_by(v.version.desc()).limit(1)
@@ -174,6 +198,28 @@ def stored_plan(store, plan_id: str, version: int | None = None) -> Plan:  # noq
         row = conn.execute(stmt).first()
     if row is None:
         raise PlanCatalogError([finding("catalog.unknown_plan", value=plan_id)])
+    return row
+
+
+def stored_texts(store, plan_id: str, version: int | None = None) -> dict[str, str]:  # noqa: ANN001 - lib.store.Store
+    """The plan files of one stored version (latest by default), by file name, as they were loaded."""
+    return json.loads(_version_row(store, plan_id, version).files)
+
+
+def plan_versions(store, plan_id: str) -> pd.DataFrame:  # noqa: ANN001 - lib.store.Store
+    """Every stored version of a plan, oldest first: version, account, created_at (UTC), note."""
+    v = PLAN_VERSIONS.c
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(v.version, v.account, v.created_at, v.note)
+                            .where(v.plan_id == plan_id).order_by(v.version)).all()
+    frame = pd.DataFrame([r._asdict() for r in rows], columns=["version", "account", "created_at", "note"])
+    frame["created_at"] = pd.to_datetime(frame["created_at"]).dt.tz_localize("UTC")
+    return frame
+
+
+def stored_plan(store, plan_id: str, version: int | None = None) -> Plan:  # noqa: ANN001 - lib.store.Store
+    """A plan as the store keeps it (latest version by default); PlanCatalogError when there is none."""
+    row = _version_row(store, plan_id, version)
     plan, findings = check_plan_texts(json.loads(row.files), Path(f"store:{plan_id}@{row.version}"))
     if plan is None:
         raise PlanCatalogError(findings)

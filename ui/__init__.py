@@ -13,8 +13,9 @@ Page scripts stay thin: read widgets → call lib → render with these helpers.
 | `ui.auth` | sign-in, sessions, roles |
 | `ui.upload` | the upload flow: validation in a limited process, templates, preview, web entry |
 | `ui.compare` | 区县对比: who compares which districts, the comparison cached per plan and data version |
+| `ui.plan_admin` | the 规划管理 page: notice input, plan tables as editors, publishing, version history |
 
-Everything public is importable as `ui.name`.
+Everything public is importable as `ui.name` (but `ui.plan_admin`, which only its page imports, as a module).
 """
 from ui.auth import (  # noqa: F401
     ACCOUNT_PAGE,

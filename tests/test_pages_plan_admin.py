@@ -1,0 +1,128 @@
+"""规划管理 page under AppTest: only the planning office gets in; a pasted notice becomes a draft with its
+findings, is refused while its identity is missing (row and column named) and published once filled in; a
+stored plan's unit is renamed and published as version 2, which the history lists with who and what."""
+from __future__ import annotations
+
+import pytest
+
+from lib import plan_catalog as catalog
+from lib.store import open_store
+from tests.conftest import DATA, SEED_PLAN
+from tests.test_pages_upload import DEPT_FAGAI, app, env, frame, sign_in, texts  # noqa: F401 (fixture)
+
+PAGE = "app_pages/plan_admin.py"
+NOTICE = DATA / "source" / "shashi-14th-five-year-plan-task-division.txt"
+
+
+def planner_on_page(mode: str | None = None):
+    at = sign_in(app(), "planner")
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    if mode is not None:
+        at.radio(key="pa_mode").set_value(mode).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def editor(at, table: str):
+    """The data editor of one plan table (its key ends with the table's name)."""
+    return next(e for e in at.data_editor if e.key.endswith(f"_{table}"))
+
+
+def edit_cells(at, table: str, edits: dict[int, dict[str, str]]):
+    """Type into an editor as the browser would: its edit state, set before the next run."""
+    at.session_state[editor(at, table).key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def text_input(at, label_start: str):
+    return next(t for t in at.text_input if t.label.startswith(label_start))
+
+
+@pytest.mark.parametrize("username, message", [
+    (None, "请先登录:本页面只对登录用户开放。"),
+    ("leader", "领导账号只能浏览,不能上传或审核。"),
+    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位。"),
+])
+def test_only_the_planning_office_may_manage_plans(env, username, message):
+    at = app() if username is None else sign_in(app(), username)
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert texts(at, "warning") == [message]
+    assert not at.radio and not at.button
+
+
+def test_a_pasted_notice_is_a_draft_refused_until_named_then_published(env):
+    at = planner_on_page()
+    at.radio(key="pa_source").set_value("粘贴文字").run()
+    at.text_area(key="pa_text").input(NOTICE.read_text(encoding="utf-8")).run()
+    at.button(key="pa_read").click().run()
+    assert not at.exception, at.exception
+    findings = frame(at, "级别", "位置", "说明", "原文")
+    assert len(findings) == 36 and "区市场监督局" in " ".join(findings["说明"])
+    indicators = editor(at, "indicators")
+    assert (indicators.editing_mode, indicators.value["indicator_id"].tolist()[:3]) == ("dynamic", ["Y01", "Y02", "Y03"])
+    assert indicators.value["行"].tolist()[:3] == [2, 3, 4]     # the row numbers refusals name
+
+    at.button(key="pa_publish_new").click().run()          # no id, district, district_id yet
+    assert texts(at, "error") == ["未发布:有 1 处须改正。请按下表修改后再发布(行号为表格中的「行」)。"]
+    refusals = frame(at, "级别", "位置", "说明", "代码")
+    assert refusals[refusals["级别"] == "错误"][["位置", "代码"]].values.tolist() == [["规划信息", "catalog.identity_required"]]
+    assert refusals["位置"].iloc[1] == "主要指标 第4行「基期值(baseline_value)」"   # warnings follow, placed by row
+    assert "notice-14" not in catalog.plan_ids(open_store(env))
+
+    text_input(at, "规划编号").input("notice-14")
+    text_input(at, "区县名称").input("示范区")
+    text_input(at, "区县编号").input("demo-district")
+    at.run()
+    at.button(key="pa_publish_new").click().run()
+    assert not at.exception, at.exception
+    assert texts(at, "success") == ["已发布规划 notice-14 第 1 版(沙市区“十四五”规划)。"]
+    assert len(catalog.stored_plan(open_store(env), "notice-14").indicators) == 18
+
+
+def test_a_renamed_unit_is_version_2_and_the_history_lists_it(env):
+    at = planner_on_page("修改已有规划")
+    at.selectbox(key="pa_plan").select(SEED_PLAN).run()
+    unit = next(s for s in at.selectbox if s.label == "单位")
+    unit.select("区公安分局").run()
+    text_input(at, "新名称").input("区公安局").run()
+    at.button(key="pa_edit_rename").click().run()
+    assert not at.exception, at.exception
+    assert texts(at, "info")[0].startswith("已把“区公安分局”改为“区公安局”")
+    pending = frame(at, "表", "编号", "变化", "字段", "原值", "新值")
+    assert ["责任单位", "区公安局", "改名", "单位名称(unit)", "区公安分局", "区公安局"] in pending.values.tolist()
+
+    text_input(at, "修改说明").input("机构改革更名").run()
+    at.button(key="pa_publish_version").click().run()
+    assert not at.exception, at.exception
+    assert texts(at, "success") == ["已发布规划 shashi-14 第 2 版(沙市区“十四五”规划)。"]
+    assert catalog.stored_plan(open_store(env), SEED_PLAN).units.resolve("区公安分局") == "区公安局"
+
+    at.radio(key="pa_mode").set_value("版本历史").run()
+    assert at.selectbox(key="pa_plan").value == SEED_PLAN     # the plan just published
+    history = frame(at, "版本", "发布人", "说明", "修改")
+    assert history[["版本", "发布人", "说明"]].values.tolist()[0] == [2, "planner", "机构改革更名"]
+    changes = frame(at, "表", "编号", "变化", "字段")
+    assert ["责任单位", "区公安局", "改名"] in changes[["表", "编号", "变化"]].values.tolist()
+
+
+def test_a_target_corrected_in_the_table_is_version_2_and_a_blank_kind_is_refused_with_its_row(env):
+    at = planner_on_page("修改已有规划")
+    at.selectbox(key="pa_plan").select(SEED_PLAN).run()
+    edit_cells(at, "indicators", {2: {"target_value": "91"}})       # Y03, file row 4
+    assert not at.exception, at.exception
+    pending = frame(at, "表", "编号", "变化", "字段", "原值", "新值")
+    assert pending.values.tolist() == [["主要指标", "Y03", "修改", "目标值(target_value)", "90", "91"]]
+
+    edit_cells(at, "indicators", {2: {"target_value": "91"}, 4: {"kind": None}})   # Y05 left without a kind
+    assert texts(at, "warning")[0].startswith("1 项指标的测算方法待选择:第6行 Y05。")
+    at.button(key="pa_publish_version").click().run()
+    refusals = frame(at, "级别", "位置", "代码")
+    assert refusals[["位置", "代码"]].values.tolist() == [["主要指标 第6行「测算方法(kind)」", "plan.required_empty"]]
+    assert catalog.plan_versions(open_store(env), SEED_PLAN)["version"].tolist() == [1]
+
+    edit_cells(at, "indicators", {2: {"target_value": "91"}})
+    at.button(key="pa_publish_version").click().run()
+    assert texts(at, "success") == ["已发布规划 shashi-14 第 2 版(沙市区“十四五”规划)。"]
+    assert catalog.stored_plan(open_store(env), SEED_PLAN).indicator("Y03")["target_value"] == 91.0
