@@ -664,7 +664,7 @@ class Store:
                   task_rows: pd.DataFrame | None) -> list[int]:
         """Store rows of several units as one adopted submission per unit (order of first appearance),
         by account `system`, in one locked transaction that re-checks emptiness; returns the new ids."""
-        sha = sha256 or hashlib.sha256(data).hexdigest()
+        sha = hashlib.sha256(data).hexdigest()
         indicators = _records(indicator_rows, INDICATOR_SHEET)
         tasks = _records(task_rows, TASK_SHEET)
         units = list(dict.fromkeys(str(r["unit"]) for r in indicators + tasks))
