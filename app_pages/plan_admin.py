@@ -39,7 +39,7 @@ if mode == NEW:
         st.subheader("3. 发布为新规划")
         note = st.text_input("发布说明(可选)", key="pa_new_note")
         if st.button("发布为新规划", key="pa_publish_new", type="primary"):
-            pa.publish(lambda: ed.publish_new(store, tables, account.username, note), pa.DRAFT)
+            pa.publish(lambda: ed.publish_new(store, tables, account.username, note, district_id=account.district_id), pa.DRAFT)
 
 elif mode == EDIT:
     plan_id = pa.chosen_plan(store)
@@ -51,7 +51,7 @@ elif mode == EDIT:
         pa.pending_changes(store, plan_id, tables)
         note = st.text_input("修改说明(记入版本历史)", key="pa_edit_note", placeholder="如:上级调整城镇化率目标")
         if st.button("发布为新版本", key="pa_publish_version", type="primary"):
-            pa.publish(lambda: ed.publish_version(store, plan_id, tables, account.username, note), pa.EDIT)
+            pa.publish(lambda: ed.publish_version(store, plan_id, tables, account.username, note, district_id=account.district_id), pa.EDIT)
 
 else:
     plan_id = pa.chosen_plan(store)

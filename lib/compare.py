@@ -34,7 +34,7 @@ from lib.assess import assess_indicators, assess_tasks, default_as_of
 from lib.continuity import inherit_baselines, predecessor_of
 from lib.periods import Period
 from lib.plan import Plan
-from lib.plan_catalog import list_plans, stored_plan
+from lib.plan_catalog import current_plan_id, list_plans, stored_plan
 from lib.reporting import STATE_LATE, STATE_ON_TIME, STATE_ORDER, reporting_status
 from lib.reporting import completeness as unit_completeness
 from lib.rollup import INDICATOR_CODES, rollup
@@ -49,12 +49,6 @@ PLAN_COLUMNS = ["city_id", "city", "district_id", "district", "plan_id", "short_
 
 # --- which plan --------------------------------------------------------------------------------------
 
-def _years(period: str) -> tuple[int, int]:
-    """"2026—2030" (lib.plan_catalog.list_plans) → (2026, 2030)."""
-    first, last = str(period).split("—")
-    return int(first), int(last)
-
-
 def districts_plans(store, city_id: str | None = None) -> pd.DataFrame:  # noqa: ANN001 - lib.store.Store
     """Every plan of the city's districts (all districts when `city_id` is None): PLAN_COLUMNS, by district
     then period."""
@@ -65,30 +59,10 @@ def districts_plans(store, city_id: str | None = None) -> pd.DataFrame:  # noqa:
         stmt = stmt.where(d.city_id == city_id)
     with store.engine.connect() as conn:
         cities = pd.DataFrame(conn.execute(stmt).all(), columns=["district_id", "city_id"])
-    plans = plans.merge(cities, on="district_id", how="inner")
-    years = [_years(p) for p in plans["period"]]
-    plans["first_year"] = [y[0] for y in years]
-    plans["target_year"] = [y[1] for y in years]
+    plans = plans.drop(columns=["city_id"]).merge(cities, on="district_id", how="inner")
+    plans["first_year"] = plans["base_year"] + 1
     plans["city_id"] = plans["city_id"].fillna("")
     return plans[PLAN_COLUMNS].sort_values(["city_id", "district_id", "first_year"], ignore_index=True)
-
-
-def current_plan_id(plans: pd.DataFrame, today: date, district_id: str | None = None) -> str | None:
-    """The plan whose period contains `today`, else the latest one (highest target year), of one district
-    (or of the only district in `plans`). `plans` has district_id, plan_id and either first_year/target_year
-    or list_plans's period ("2026—2030"). None when the district has no plan."""
-    rows = plans if district_id is None else plans[plans["district_id"] == district_id]
-    if rows.empty:
-        return None
-    if "first_year" in rows.columns:
-        spans = list(zip(rows["first_year"].astype(int), rows["target_year"].astype(int)))
-    else:
-        spans = [_years(p) for p in rows["period"]]
-    ids = list(rows["plan_id"])
-    for plan_id, (first, last) in zip(ids, spans):
-        if first <= today.year <= last:
-            return str(plan_id)
-    return str(ids[max(range(len(ids)), key=lambda i: spans[i][1])])
 
 
 def current_plans(plans: pd.DataFrame, today: date) -> pd.DataFrame:

@@ -144,6 +144,7 @@ MESSAGES: dict[str, str] = {
     "editor.unit_unknown": "单位表中没有“{value}”,请从列表中选择要修改的单位",
     "editor.unit_exists": "单位表中已有“{value}”(或新名称为空):请换一个名称;如两者是同一单位,请把一个写作另一个的别名",
     "editor.plan_exists": "系统中已有规划 {value},且内容与本草稿不同:请换一个规划编号;如要修改该规划,请在「修改已有规划」中编辑",
+    "editor.other_district": "规划的区县编号是 {value},而当前账号属于 {district}:区发改局只能发布和修改本区县的规划,请把区县编号改为 {district}",
     "editor.id_changed": "规划编号不能在修改时更改(原为 {plan_id},现为 {value});如要另立规划,请用「由通知新建规划」发布",
     "store.schema_too_new": "数据库结构版本 {found} 高于本程序支持的版本 {supported},请升级程序后再打开",
     # --- 数据填报 / 审核: confirmations and steps backwards (lib/review.py) ------------------------------

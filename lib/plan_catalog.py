@@ -19,6 +19,7 @@ Every refusal is a `PlanCatalogError` carrying findings from the message catalog
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import json
 import tomllib
 from dataclasses import dataclass
@@ -273,15 +274,28 @@ def latest_version(store, plan_id: str) -> int:  # noqa: ANN001 - lib.store.Stor
     return int(found or 0)
 
 
-def current_plan_id(plans: pd.DataFrame, district_id: str, today_year: int) -> str | None:
-    """The district's plan shown by default: the one whose period contains this year, else its latest one.
+def _years(period: str) -> tuple[int, int]:
+    """"2026—2030" (lib.plan_catalog.list_plans) → (2026, 2030)."""
+    first, last = str(period).split("—")
+    return int(first), int(last)
 
-    `plans` is `list_plans` output; None when the district has no plan."""
-    mine = plans[plans["district_id"] == district_id].sort_values("base_year")
-    if mine.empty:
+
+def current_plan_id(plans: pd.DataFrame, today: date, district_id: str | None = None) -> str | None:
+    """The plan whose period contains `today`, else the latest one (highest target year), of one district
+    (or of the only district in `plans`). `plans` has district_id, plan_id and either first_year/target_year
+    or list_plans's period ("2026—2030"). None when the district has no plan."""
+    rows = plans if district_id is None else plans[plans["district_id"] == district_id]
+    if rows.empty:
         return None
-    running = mine[(mine["base_year"] < today_year) & (today_year <= mine["target_year"])]
-    return str((running if not running.empty else mine).iloc[-1]["plan_id"])
+    if "first_year" in rows.columns:
+        spans = list(zip(rows["first_year"].astype(int), rows["target_year"].astype(int)))
+    else:
+        spans = [_years(p) for p in rows["period"]]
+    ids = list(rows["plan_id"])
+    for plan_id, (first, last) in zip(ids, spans):
+        if first <= today.year <= last:
+            return str(plan_id)
+    return str(ids[max(range(len(ids)), key=lambda i: spans[i][1])])
 
 
 def predecessor_id(plans: pd.DataFrame, plan_id: str) -> str | None:

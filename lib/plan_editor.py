@@ -202,9 +202,19 @@ def add_alias(tables: PlanTables, unit: str, alias: str) -> PlanTables:
 
 # --- publishing ----------------------------------------------------------------------------------------
 
-def publish_new(store, tables: PlanTables, account: str, note: str = "") -> catalog.LoadResult:  # noqa: ANN001
-    """Version 1 of a new plan. Refused when the id is already taken by other files (publishing the same files
-    again, e.g. a second click, changes nothing)."""
+def _own_district(tables: PlanTables, district_id: str | None) -> None:
+    """A planning office publishes only its own district's plans (`district_id` None: the command line)."""
+    given = str(tables.config.get("district_id") or "")
+    if district_id is not None and given and given != district_id:   # an empty one: identity_required
+        raise PlanEditError([finding("editor.other_district", sheet=CONFIG, column="district_id", value=given,
+                                     district=district_id)])
+
+
+def publish_new(store, tables: PlanTables, account: str, note: str = "", *,  # noqa: ANN001
+                district_id: str | None = None) -> catalog.LoadResult:
+    """Version 1 of a new plan of `district_id` (the publishing office's). Refused when the id is already taken
+    by other files (publishing the same files again, e.g. a second click, changes nothing)."""
+    _own_district(tables, district_id)
     texts = plan_texts(tables)
     plan_id = str(tables.config.get("id") or "")
     if plan_id in catalog.plan_ids(store) and catalog.files_sha(catalog.stored_texts(store, plan_id)) != catalog.files_sha(texts):
@@ -212,8 +222,11 @@ def publish_new(store, tables: PlanTables, account: str, note: str = "") -> cata
     return catalog.load_plan_texts(store, texts, account, note or "由任务分工方案发布")
 
 
-def publish_version(store, plan_id: str, tables: PlanTables, account: str, note: str = "") -> catalog.LoadResult:  # noqa: ANN001
-    """The plan's next version (or nothing, when the files are unchanged). Its id may not change here."""
+def publish_version(store, plan_id: str, tables: PlanTables, account: str, note: str = "", *,  # noqa: ANN001
+                    district_id: str | None = None) -> catalog.LoadResult:
+    """The plan's next version (or nothing, when the files are unchanged). Its id may not change here, nor its
+    district away from the publishing office's."""
+    _own_district(tables, district_id)
     if str(tables.config.get("id") or "") != plan_id:
         raise PlanEditError([finding("editor.id_changed", sheet=CONFIG, column="id",
                                      value=str(tables.config.get("id") or ""), plan_id=plan_id)])

@@ -7,15 +7,15 @@ import pytest
 
 from lib import plan_catalog as catalog
 from lib.store import open_store
-from tests.conftest import DATA, SEED_PLAN
+from tests.conftest import ALL_PLAN_DIRS, DATA, SEED_PLAN
 from tests.test_pages_upload import DEPT_FAGAI, app, env, frame, sign_in, texts  # noqa: F401 (fixture)
 
 PAGE = "app_pages/plan_admin.py"
 NOTICE = DATA / "source" / "shashi-14th-five-year-plan-task-division.txt"
 
 
-def planner_on_page(mode: str | None = None):
-    at = sign_in(app(), "planner")
+def planner_on_page(mode: str | None = None, username: str = "planner"):
+    at = sign_in(app(), username)
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     if mode is not None:
@@ -42,7 +42,7 @@ def text_input(at, label_start: str):
 @pytest.mark.parametrize("username, message", [
     (None, "请先登录:本页面只对登录用户开放。"),
     ("leader", "领导账号只能浏览,不能上传或审核。"),
-    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位。"),
+    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位 · 沙市区。"),
 ])
 def test_only_the_planning_office_may_manage_plans(env, username, message):
     at = app() if username is None else sign_in(app(), username)
@@ -52,8 +52,10 @@ def test_only_the_planning_office_may_manage_plans(env, username, message):
     assert not at.radio and not at.button
 
 
-def test_a_pasted_notice_is_a_draft_refused_until_named_then_published(env):
-    at = planner_on_page()
+def test_a_pasted_notice_is_a_draft_refused_until_named_then_published_and_shows_in_the_plan_selector(env, monkeypatch):
+    """示例区's office publishes the notice as a plan of its own district (2021—2025, before its 15th plan)."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
+    at = planner_on_page(username="shili.planner")
     at.radio(key="pa_source").set_value("粘贴文字").run()
     at.text_area(key="pa_text").input(NOTICE.read_text(encoding="utf-8")).run()
     at.button(key="pa_read").click().run()
@@ -72,13 +74,24 @@ def test_a_pasted_notice_is_a_draft_refused_until_named_then_published(env):
     assert "notice-14" not in catalog.plan_ids(open_store(env))
 
     text_input(at, "规划编号").input("notice-14")
-    text_input(at, "区县名称").input("示范区")
-    text_input(at, "区县编号").input("demo-district")
+    text_input(at, "区县名称").input("示例区")
+    text_input(at, "区县编号").input("shashi")                 # another district's: refused, nothing stored
+    at.run()
+    at.button(key="pa_publish_new").click().run()
+    assert frame(at, "级别", "位置", "说明", "代码")["代码"].tolist()[:1] == ["editor.other_district"]
+    assert "notice-14" not in catalog.plan_ids(open_store(env))
+    text_input(at, "区县编号").input("shili")
     at.run()
     at.button(key="pa_publish_new").click().run()
     assert not at.exception, at.exception
     assert texts(at, "success") == ["已发布规划 notice-14 第 1 版(沙市区“十四五”规划)。"]
     assert len(catalog.stored_plan(open_store(env), "notice-14").indicators) == 18
+    at.switch_page("app_pages/overview.py").run()                # the new plan is in the 规划 selector at once
+    assert at.selectbox(key="pm_plan").options == ["沙市区“十四五”规划(2021—2025)", "示例区“十五五”规划(示例)(2026—2030)"]
+    at.selectbox(key="pm_plan").set_value("notice-14").run()
+    assert not at.exception, at.exception
+    cards = next(h.value for h in at.get("html") if "pm-grid" in h.value)
+    assert cards.count('class="pm-card"') == 18                  # the overview now shows its 18 main indicators
 
 
 def test_a_renamed_unit_is_version_2_and_the_history_lists_it(env):

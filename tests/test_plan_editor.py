@@ -212,3 +212,22 @@ def test_plan_toml_changes_are_listed_by_key():
 def test_rows_left_blank_at_the_end_of_an_edited_table_are_dropped():
     frame = pd.DataFrame({"unit": ["区发改局", None, ""], "kind": ["区直部门", None, None]})
     assert ed._clean(frame).values.tolist() == [["区发改局", "区直部门"]]
+
+
+@pytest.mark.parametrize("publish", ["new", "version"])
+def test_an_office_publishes_only_its_own_districts_plans(request, publish):
+    """示例区's planning office may neither publish a plan for 沙市区 nor change one of 沙市区's plans."""
+    if publish == "new":
+        store = request.getfixturevalue("db")
+        tables = named(request.getfixturevalue("draft_tables"))
+    else:
+        store = request.getfixturevalue("seeded")
+        tables = ed.tables_of_version(store, SEED_PLAN)
+    before = dump(store)
+    with pytest.raises(ed.PlanEditError) as exc:
+        if publish == "new":
+            ed.publish_new(store, tables, "shili.planner", district_id="shili")
+        else:
+            ed.publish_version(store, SEED_PLAN, tables, "shili.planner", district_id="shili")
+    assert refused(exc) == [("editor.other_district", "plan.toml", None, "district_id")]
+    assert dump(store) == before

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import accounts as _acc
 from lib import settings
-from ui.data import plan, store
+from ui.data import plan, root_store
 
 ACCOUNT_PAGE = "app_pages/account.py"
 
@@ -26,14 +26,14 @@ def _prepared_accounts(db_url: str, accounts_file: str, demo_mode: bool) -> tupl
     """Once per process and database: import the configured accounts file when the store has no account yet
     (lib/account_store.py), then in demo mode create the missing demo accounts of every district and city."""
     from lib import account_store
-    account_store.import_on_first_start(store(), accounts_file)
-    return tuple(account_store.ensure_demo_accounts(store())) if demo_mode else ()
+    account_store.import_on_first_start(root_store(), accounts_file)
+    return tuple(account_store.ensure_demo_accounts(root_store())) if demo_mode else ()
 
 
 def _prepare() -> tuple[_acc.DemoAccount, ...]:
     demo_mode = bool(settings.get("demo_mode"))
     try:
-        return _prepared_accounts(store().url, str(_acc.default_accounts_path()), demo_mode)
+        return _prepared_accounts(root_store().url, str(_acc.default_accounts_path()), demo_mode)
     except _acc.AccountError as exc:   # e.g. a malformed accounts file to import: say which and what is wrong
         st.error(exc.message)
         st.stop()
@@ -52,7 +52,7 @@ def accounts() -> _acc.Accounts:
     process, `python -m lib user …`) takes effect on the next run."""
     from lib import account_store
     _prepare()
-    return account_store.load_accounts(store())
+    return account_store.load_accounts(root_store())
 
 
 @st.cache_data(show_spinner=False, ttl=60)
@@ -60,7 +60,7 @@ def _district_names(db_url: str) -> dict[str, tuple[str, str]]:
     """district_id → (district name, city name); city_id → ("", city name). For labels only."""
     from lib import account_store
     out: dict[str, tuple[str, str]] = {}
-    for d in account_store.districts(store()).values():
+    for d in account_store.districts(root_store()).values():
         out[d.district_id] = (d.name, d.city or "")
         if d.city_id:
             out.setdefault(f"city:{d.city_id}", ("", d.city or d.city_id))
@@ -69,7 +69,7 @@ def _district_names(db_url: str) -> dict[str, tuple[str, str]]:
 
 def scope_label(account: _acc.Account) -> str:
     """'沙市区' (a district's account) or '荆州市(全市各区县)' (a city's), with the names from the store."""
-    names = _district_names(store().url)
+    names = _district_names(root_store().url)
     district = names.get(account.district_id or "", ("", ""))[0] or None
     city = names.get(f"city:{account.city_id}", ("", ""))[1] or None
     return _acc.scope_label(account, district, city)
@@ -162,7 +162,7 @@ def _on_sign_in() -> None:
 
         from lib.sessions import start_session
         try:
-            st.session_state[_SESSION_ID] = start_session(store(), _acc.normalise_username(username),
+            st.session_state[_SESSION_ID] = start_session(root_store(), _acc.normalise_username(username),
                                                           _acc.COOKIE_EXPIRY_DAYS)
         except SQLAlchemyError as exc:   # the session cannot be recorded: not signed in, and why
             _sign_out_here()
@@ -178,7 +178,7 @@ def _on_sign_in() -> None:
 
 def _on_sign_out() -> None:
     from lib.sessions import end_session
-    end_session(store(), st.session_state.pop(_SESSION_ID, None))   # every copy of the cookie is signed out
+    end_session(root_store(), st.session_state.pop(_SESSION_ID, None))   # every copy of the cookie is signed out
     _sign_out_here()
     st.session_state[_SIGNED_OUT] = True
 
@@ -245,7 +245,7 @@ def _set_session_cookie(auth) -> None:
 
     from lib.sessions import encode_cookie, session_expiry
     session_id = st.session_state.get(_SESSION_ID)
-    expires = session_expiry(store(), session_id) if session_id else None
+    expires = session_expiry(root_store(), session_id) if session_id else None
     if expires is None:   # no session on record (cannot happen after _on_sign_in): write nothing
         del st.session_state[_COOKIE_PENDING]
         return
@@ -260,7 +260,7 @@ def _session_check() -> None:
     copy of the cookie, a password change, expiry) is signed out here too."""
     from lib.sessions import session_live
     if st.session_state.get("authentication_status") and not session_live(
-            store(), st.session_state.get(_SESSION_ID), st.session_state.get("username")):
+            root_store(), st.session_state.get(_SESSION_ID), st.session_state.get("username")):
         _sign_out_here()
 
 
@@ -274,7 +274,7 @@ def _restore_from_cookie(cookie: object) -> None:
         return
     claims = decode_cookie(key, cookie)
     account = accounts().get(claims.username) if claims else None
-    if claims is None or account is None or not session_live(store(), claims.session_id, account.username):
+    if claims is None or account is None or not session_live(root_store(), claims.session_id, account.username):
         st.session_state[_REFUSED_COOKIE] = cookie
         st.session_state[_COOKIE_PENDING] = "delete"
         return

@@ -11,7 +11,7 @@ from lib import compare, settings
 from lib.plan import Plan
 from lib.plan_catalog import stored_plan
 from ui.auth import current_account
-from ui.data import store
+from ui.data import root_store
 
 CITY_ROLE = "city"
 
@@ -37,13 +37,13 @@ def compare_scope() -> Scope | None:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _stored_plan(plan_id: str, versions: int) -> Plan:
-    return stored_plan(store(), plan_id)
+    return stored_plan(root_store(), plan_id)
 
 
 @st.cache_resource(show_spinner="正在汇总各区县的数据…", max_entries=64)
 def _district(plan_id: str, key: tuple, today: str, tolerance: tuple, _plans: pd.DataFrame) -> compare.DistrictResult:
     versions = dict(zip(_plans["plan_id"], _plans["versions"]))
-    return compare.assess_district(store(), plan_id, date.fromisoformat(today), _plans,
+    return compare.assess_district(root_store(), plan_id, date.fromisoformat(today), _plans,
                                    lambda pid: _stored_plan(pid, int(versions[pid])))
 
 
@@ -51,7 +51,7 @@ def comparison(scope: Scope) -> tuple[compare.Comparison, tuple]:
     """The comparison for `scope` and its cache key (changes when any compared plan's data or version does).
     Each district is cached on its own plans' versions and data versions, so an adoption in one district
     re-assesses only that district."""
-    root = store()
+    root = root_store()
     plans = compare.districts_plans(root, scope.city_id)
     today = date.today()
     state = {pid: (int(v), root.plan(pid).data_version()) for pid, v in zip(plans["plan_id"], plans["versions"])}

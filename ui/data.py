@@ -104,7 +104,7 @@ def plan_id() -> str:
             return str(chosen)
     district = st.session_state.get(DISTRICT_KEY)
     district = district if district in set(frame["district_id"]) else _home_district(frame)
-    return current_plan_id(frame, district, today().year) or ids[0]
+    return current_plan_id(frame, today(), district) or ids[0]
 
 
 def plan_label(row: pd.Series) -> str:
@@ -136,7 +136,7 @@ def plan_sidebar() -> str:
         st.session_state[PLAN_KEY] = chosen
         st.selectbox("规划", list(labels), key=PLAN_KEY, format_func=labels.get,
                      help="各页面显示所选规划的指标、任务和报送;默认是当前正在实施的规划")
-    current = current_plan_id(frame, district, today().year)
+    current = current_plan_id(frame, today(), district)
     mirror_param(PLAN_PARAM, chosen, default=current)
     return chosen
 

@@ -43,8 +43,7 @@ class Working:
 
 def catalog_store():  # noqa: ANN201 - lib.store.Store
     """The store holding every plan (the catalogue is not scoped to one plan)."""
-    root = getattr(ui, "root_store", None)
-    return root() if root is not None else ui.store()
+    return ui.root_store()
 
 
 def working(key: str) -> Working | None:
@@ -244,13 +243,16 @@ def publish(action: Callable[[], catalog.LoadResult], state_key: str) -> None:
 # --- which plan, and its history -------------------------------------------------------------------------
 
 def chosen_plan(store) -> str | None:  # noqa: ANN001 - lib.store.Store
-    """The plan to edit or show: chosen here among the stored plans (default: the dashboard's plan)."""
+    """The plan to edit or show: chosen here among the plans the office may change, its own district's
+    (default: the dashboard's plan)."""
+    from lib.accounts import may_write_plan
     plans = catalog.list_plans(store)
+    account = ui.current_account()
+    plans = plans[[may_write_plan(account, d) for d in plans["district_id"]]]
     if plans.empty:
         st.info("系统中还没有规划:请先由任务分工方案新建规划,或用 python -m lib plan load 载入规划目录。")
         return None
-    chosen = getattr(ui, "plan_id", None)
-    current = chosen() if chosen is not None else ui.plan().config.id
+    current = ui.plan_id()
     ids = plans["plan_id"].tolist()
     labels = {r.plan_id: f"{r.short_name}({r.plan_id},{r.period},第 {r.versions} 版,{r.state_label})"
               for r in plans.itertuples()}
