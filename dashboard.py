@@ -35,7 +35,7 @@ WITH_VIEW = {p.title for p in BROWSE[:-1]}  # the plan page has its own unit fil
 if problems := ui.setup_problems():   # a broken set-up: one page saying what to fix, no navigation
     ui.setup_problem_page(problems)
 ui.warn_demo_exposure()
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, expanded=True)   # every page listed: the work pages must not hide behind "View more"
 ui.sign_in_gate()
 ui.public_browsing_gate(page)
 ui.plan_sidebar()

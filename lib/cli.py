@@ -153,7 +153,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 # --- validate / import: one upload through lib.ingest (routed to the district's plan by its years) --------
 
-def _checked_exit_code(checked) -> int:  # checked: lib.ingest.Checked
+def _checked_exit_code(checked) -> int:  # lib.ingest.Checked, or a lib.workbook.WorkbookResult
     if not checked.readable:
         return EXIT_UNREADABLE
     return EXIT_OK if checked.ok else EXIT_ERRORS

@@ -1,4 +1,4 @@
-"""Plotly figures of the 区县对比 page, in the house style of lib/charts.py.
+"""Plotly figures of the 区县对比 page, in the house style of lib/charts/.
 
 Every builder takes a frame of lib.compare and returns a new `go.Figure` (inputs unchanged). Statuses take
 label, colour, icon and pattern from lib.status only (the amber light is `light_look`'s), the layout is

@@ -328,7 +328,7 @@ class Recheck:
 def recheck(store: "Store", plan: "Plan", submission_id: int) -> Recheck:
     """The findings of a stored submission of `plan` (`store` scoped to it), checked again. The stored file is read
     in the limited reader process; a submission stored before files were kept (schema version 1) has only its
-    rows, which are written into a contract workbook (row k+2 of a sheet = stored row k) and read the same way.
+    rows, which are checked directly by the same rules (lib.workbook.check_rows: stored row k = sheet row k+2).
     The seeded sample holds every unit's rows, so it is checked without a submitting unit."""
     from lib.readworker import read_isolated
     from lib.store import SYSTEM_ACCOUNT
@@ -340,8 +340,7 @@ def recheck(store: "Store", plan: "Plan", submission_id: int) -> Recheck:
     if original is not None:
         return Recheck(read_isolated(original, plan, unit=unit, file_name=name, known_targets=targets).findings,
                        True, None)
-    from lib.workbook import read_workbook
-    from lib.xlsx import workbook_bytes, write_progress_workbook
+    from lib.workbook import check_rows
     rows = store.submission_rows(submission_id)
-    data = workbook_bytes(write_progress_workbook(rows.indicator_rows, rows.task_rows if len(rows.task_rows) else None))
-    return Recheck(read_workbook(data, plan, unit=unit, file_name=name, known_targets=targets).findings, False, rows)
+    return Recheck(check_rows(rows.indicator_rows, rows.task_rows, plan, unit=unit, known_targets=targets).findings,
+                   False, rows)

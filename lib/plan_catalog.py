@@ -311,6 +311,9 @@ def predecessor_id(plans: pd.DataFrame, plan_id: str) -> str | None:
 def with_inherited_baselines(store, plan: Plan) -> Plan:  # noqa: ANN001 - lib.store.Store
     """`plan` whose empty baselines come from its predecessor's final values (lib.continuity), when stored."""
     from lib.continuity import inherit_baselines
+    ind = plan.indicators
+    if not (ind["baseline_value"].isna() & (ind["code"] != "")).any():
+        return plan   # nothing to inherit: spare reading the predecessor (the common case on every rerun)
     previous = predecessor_id(list_plans(store), plan.config.id) if plan.config.id else None
     if previous is None:
         return plan

@@ -180,6 +180,38 @@ def _read_checked(data: bytes, plan: Plan, unit: str | None, file_name: str, kno
                           frames.get(TASK_SHEET.name, pd.DataFrame(columns=TASK_COLUMNS)))
 
 
+def check_rows(indicator_rows: pd.DataFrame | None, task_rows: pd.DataFrame | None, plan: Plan, *,
+               unit: str | None = None, known_targets: pd.DataFrame | None = None) -> WorkbookResult:
+    """Stored rows (schema column names) checked again with every rule of `read_workbook`, without a file.
+
+    Each frame stands where a template puts it: header in sheet row 1, frame row k in sheet row k + 2, so the
+    findings name the rows a workbook of these rows would. There is no sheet XML, hence no merge, formula or
+    percent-format finding (stored rows have none)."""
+    findings: list[Finding] = []
+    context = _Context.build(plan, unit, known_targets, findings)
+    context.deadline = time.process_time() + settings.get("validate_budget_s")
+    frames: dict[str, pd.DataFrame] = {}
+    for table, rows in ((INDICATOR_SHEET, indicator_rows), (TASK_SHEET, task_rows)):
+        if rows is None or rows.empty:
+            continue
+        checker = _IndicatorChecker if table is INDICATOR_SHEET else _TaskChecker
+        frames[table.name], _ = checker(table, SheetInfo(table.label), _grid(table, rows), context, findings).run()
+    findings.extend(context.cap.summary())
+    return WorkbookResult(findings,
+                          frames.get(INDICATOR_SHEET.name, pd.DataFrame(columns=INDICATOR_COLUMNS)),
+                          frames.get(TASK_SHEET.name, pd.DataFrame(columns=TASK_COLUMNS)))
+
+
+def _grid(table, rows: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN001 - lib.schema.Table
+    """The cells a sheet of `rows` would give (as `bookscan._read_sheets` does): header row, '' for empty."""
+    def cell(value: object) -> object:
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        return _excel_value(value.item() if hasattr(value, "item") else value)
+    body = [[cell(v) for v in rec] for rec in rows.reindex(columns=table.names).itertuples(index=False)]
+    return pd.DataFrame([list(table.labels), *body], dtype=object)
+
+
 def _too_big(sheet: str, info: SheetInfo) -> Finding:
     if info.too_large:
         return finding("wb.sheet_too_large", sheet=sheet, value=info.too_large, max_rows=MAX_ROWS - 1,

@@ -40,7 +40,7 @@ def mutation(data: bytes, kind: str, seed: int, i: int) -> bytes:
 
 def main(kind: str, seed: int, count: int, start: int) -> None:
     apply_limits(settings.get("reader_memory_mb"), settings.get("validate_budget_s") + SLACK_S)
-    from lib.cli import _workbook_exit_code
+    from lib.cli import _checked_exit_code
     from lib.plan import load_plan
     from lib.workbook import read_workbook
 
@@ -48,7 +48,7 @@ def main(kind: str, seed: int, count: int, start: int) -> None:
     data = base(kind)
     for i in range(start, count):
         result = read_workbook(mutation(data, kind, seed, i), plan, file_name=f"fuzz-{i}.{kind}")
-        print(i, _workbook_exit_code(result), flush=True)
+        print(i, _checked_exit_code(result), flush=True)
 
 
 if __name__ == "__main__":

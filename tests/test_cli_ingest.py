@@ -9,8 +9,14 @@ import sys
 import pytest
 
 from lib.store import open_store
-from tests.conftest import ROOT
+from tests.conftest import ALL_PLAN_DIRS, ROOT
 from tests.test_ingest import LABEL_14, LABEL_15, UNIT, workbook
+
+
+@pytest.fixture(autouse=True)
+def all_sample_plans(monkeypatch):
+    """This module works with both districts: the seed plan and the sample plans are loaded."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
 
 
 def run(db: str, *args: str) -> subprocess.CompletedProcess:

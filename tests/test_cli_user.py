@@ -15,7 +15,13 @@ import yaml
 from lib import account_store, accounts
 from lib.accounts import Role
 from lib.cli import EXIT_ERRORS, EXIT_OK, main
-from tests.conftest import ROOT
+from tests.conftest import ALL_PLAN_DIRS, ROOT
+
+
+@pytest.fixture(autouse=True)
+def all_sample_plans(monkeypatch):
+    """This module works with both districts: the seed plan and the sample plans are loaded."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
 
 PASSWORD = "S3cret-pass"
 REAL_GENSALT = bcrypt.gensalt

@@ -18,7 +18,13 @@ from lib.plan_catalog import archive_plan, ready_store
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
 from lib.template import INSTRUCTIONS_SHEET, template_plan_id, unit_template
 from lib.xlsx import workbook_bytes, write_progress_workbook
-from tests.conftest import DATA
+from tests.conftest import ALL_PLAN_DIRS, DATA
+
+
+@pytest.fixture(autouse=True)
+def all_sample_plans(monkeypatch):
+    """This module works with both districts: the seed plan and the sample plans are loaded."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
 
 SHASHI_14, SHASHI_15, SHILI_15 = "shashi-14", "shashi-15", "shili-15"
 LABEL_14 = "沙市区“十四五”规划(shashi-14,2021—2025 年)"

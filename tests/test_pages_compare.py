@@ -8,7 +8,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.status import STATUS_LOOK, Status
-from tests.conftest import ROOT
+from tests.conftest import ALL_PLAN_DIRS, ROOT
+
+
+@pytest.fixture(autouse=True)
+def all_sample_plans(monkeypatch):
+    """This module works with both districts: the seed plan and the sample plans are loaded."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
 
 PAGE = "app_pages/compare.py"
 
@@ -18,7 +24,7 @@ def temp_store(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
     import ui
-    ui.store.clear()  # the store is cached per process; each test gets its own database
+    ui.root_store.clear()  # the store is cached per process; each test gets its own database
 
 
 def open_page() -> AppTest:

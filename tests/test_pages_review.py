@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from lib.store import open_store
-from tests.conftest import SEED_PLAN, seed_plan_store
+from tests.conftest import ALL_PLAN_DIRS, SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.test_pages_upload import DEPT_FAGAI, GOOD, app, env, frame, plain, sign_in, texts  # noqa: F401 (fixture)
+
 
 REVIEW = "app_pages/review.py"
 
@@ -42,8 +43,6 @@ def y01_2023q1(db: str) -> float:
     (None, "请先登录:本页面只对登录用户开放。"),
     ("leader", "领导账号只能浏览,不能上传或审核。"),
     (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位 · 沙市区。"),
-    # 示例区's planning office on 沙市区's plan: its own 区发改局 is another district's office
-    ("shili.planner", "本账号属于示例区,不能上传或审核沙市区的规划数据:请选择本区县的规划,或换用沙市区的账号"),
     ("city", "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:city · 荆州市(演示) · 市级(只读) · "
              "荆州市(全市各区县)。"),
 ])
@@ -53,6 +52,19 @@ def test_only_the_planning_office_may_review(env, username, message):
     assert not at.exception, at.exception
     assert texts(at, "warning") == [message]
     assert not at.dataframe and not at.button
+
+
+def test_another_districts_office_never_reaches_this_districts_plan(env, monkeypatch):
+    """示例区's planning office: even a link naming 沙市区's plan opens its own district's plan, whose review list
+    holds none of 沙市区's submissions."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
+    at = sign_in(app(), "shili.planner")
+    at.query_params["plan"] = SEED_PLAN
+    at.switch_page(REVIEW).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="pm_plan").value == "shili-15" and len(at.selectbox(key="pm_plan").options) == 1
+    assert "pm_district" not in [s.key for s in at.selectbox]          # one district: no 区县 choice
+    assert texts(at, "warning") == []
 
 
 # --- adopt / return / revoke ------------------------------------------------------------------------------

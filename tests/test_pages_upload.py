@@ -22,9 +22,10 @@ from lib.plan import load_plan
 from lib.periods import Period
 from lib.findings import DISPLAY_COLUMNS, findings_display, where
 from lib.store import open_store
-from tests.conftest import SEED_PLAN, seed_plan_store
+from tests.conftest import ALL_PLAN_DIRS, SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.conftest import ROOT
+
 
 FIXTURES = ROOT / "tests" / "fixtures"
 GOOD = FIXTURES / "good" / "progress-good.xlsx"
@@ -205,7 +206,8 @@ def test_demo_accounts_are_listed_with_their_password(env):
     assert set(accounts["密码"]) == {DEMO_PASSWORD}
 
 
-def test_the_demo_accounts_of_both_districts_and_the_city_are_listed(env):
+def test_the_demo_accounts_of_both_districts_and_the_city_are_listed(env, monkeypatch):
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
     at = app()
     at.switch_page("app_pages/account.py").run()
     accounts = frame(at, "用户名", "区县/城市").set_index("用户名")["区县/城市"]
@@ -213,12 +215,16 @@ def test_the_demo_accounts_of_both_districts_and_the_city_are_listed(env):
         ["沙市区", "沙市区", "示例区", "示例区", "荆州市(全市各区县)"]
 
 
-def test_another_districts_department_cannot_upload_here(env):
-    """示例区's 区发改局 signs in while 沙市区's plan is shown: refused, with both districts named."""
+def test_another_districts_department_only_ever_reaches_its_own_plans(env, monkeypatch):
+    """示例区's 区发改局, even from a link naming 沙市区's plan: the page is its own district's plan."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
     at = sign_in(app(), "shili.dept01")
+    at.query_params["plan"] = SEED_PLAN
     at.switch_page("app_pages/upload.py").run()
-    assert texts(at, "warning") == ["本账号属于示例区,不能上传或审核沙市区的规划数据:请选择本区县的规划,或换用沙市区的账号"]
-    assert not at.get("file_uploader")
+    assert not at.exception, at.exception
+    assert at.selectbox(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"]
+    assert at.selectbox(key="pm_plan").value == "shili-15" and texts(at, "warning") == []
+    assert at.get("file_uploader")
 
 
 def test_visitor_cannot_upload(env):
@@ -359,8 +365,9 @@ HOSTILE = ["hostile/csv-renamed.xlsx", "hostile/encrypted.xlsx", "hostile/trunca
 
 
 @pytest.mark.parametrize("name", BAD)
-def test_bad_fixture_shows_its_findings_and_stores_nothing(env, plan, name):
+def test_bad_fixture_shows_its_findings_and_stores_nothing(env, plan, name, monkeypatch):
     """What lib.ingest says for 沙市区's plans (year-outside-plan.xlsx has 2026 rows among 2022–2023 ones: two plans)."""
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
     from lib.ingest import PlanOption, read_routed
     data = (FIXTURES / name).read_bytes()
     district = [plan, load_plan(ROOT / "data" / "plans" / "shashi-15")]
@@ -403,6 +410,7 @@ def test_warnings_need_an_explicit_acknowledgement(env):
 
 def test_without_public_browsing_every_page_but_sign_in_needs_an_account(env, monkeypatch):
     monkeypatch.setenv("PLANMON_PUBLIC_BROWSING", "false")
+    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
     at = app()                                            # the default page (总览)
     assert [plain(i.value) for i in at.info] == ["本看板需要登录后查看。请先登录。"]
     assert not at.dataframe and not at.get("plotly_chart")
@@ -411,13 +419,13 @@ def test_without_public_browsing_every_page_but_sign_in_needs_an_account(env, mo
     at = sign_in(at, "leader")                            # the sign-in page itself stays open
     at.switch_page("app_pages/plan.py").run()
     assert not at.exception and not at.info and at.dataframe
-    at = sign_in(app(), "shili.leader")                   # 示例区's leader does not read 沙市区's plan
+    at = sign_in(app(), "shili.leader")                   # 示例区's leader reads only 示例区's plans
     at.switch_page("app_pages/plan.py").run()
-    assert texts(at, "warning") == ["本账号属于示例区,不能查看沙市区的规划数据:请选择本区县的规划,或换用沙市区的账号"]
-    assert not at.dataframe
+    assert at.selectbox(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"] and at.dataframe
     at = sign_in(app(), "city")                           # the city reads every district of its city
     at.switch_page("app_pages/plan.py").run()
     assert not at.exception and not at.warning and at.dataframe
+    assert at.selectbox(key="pm_district").options == ["沙市区", "示例区"]
 
 
 def test_without_a_cookie_key_outside_demo_mode_nobody_can_sign_in_but_browsing_works(env, monkeypatch):

@@ -308,3 +308,31 @@ def test_catalogue_has_no_unused_workbook_codes():
     used = _workbook_codes()
     mine = {c for c in MESSAGES if c.startswith(("wb.", "file."))}
     assert sorted(mine - used) == []
+
+
+# --- stored rows checked without a file (lib.workbook.check_rows: the re-check of rows-only submissions) ------
+
+ROW_CASES = {
+    "clean": (pd.DataFrame([dict(indicator_id="Y03", year=2023, quarter=1, value=85.5, unit="区发改局")]), None, None),
+    "every problem": (
+        pd.DataFrame([dict(indicator_id="Y99", year=2019, quarter=7, value="x", unit="无名局"),
+                      dict(indicator_id="Y03", year=2023, quarter=1, value=0.9, unit="区发改局"),
+                      dict(indicator_id="Y03", year=2023, quarter=1, value=150, unit="区发改局")]),
+        pd.DataFrame([dict(task_id="T01-01", year=2023, quarter=1, state="搞定", percent=-5, unit="区发改局")]), None),
+    "not responsible": (pd.DataFrame([dict(indicator_id="Y08", year=2023, quarter=1, value=5.1, unit="区发改局")]),
+                        None, "区发改局"),
+    "tasks only": (None, pd.DataFrame([dict(task_id="T01-01", year=2023, quarter=2, state="推进中", percent=40.0,
+                                            unit="区发改局")]), None),
+}
+
+
+@pytest.mark.parametrize("case", list(ROW_CASES))
+def test_stored_rows_get_the_findings_their_workbook_gets(plan, case):
+    from lib.workbook import check_rows
+    indicators, tasks, unit = ROW_CASES[case]
+    direct = check_rows(indicators, tasks, plan, unit=unit)
+    via_file = read_rows(plan, indicators if indicators is not None else pd.DataFrame(columns=["indicator_id"]), tasks,
+                         unit=unit)
+    assert tuples(direct) == tuples(via_file)
+    if case == "clean":
+        assert direct.findings == [] and direct.indicator_rows["value"].tolist() == [85.5]

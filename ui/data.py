@@ -108,9 +108,11 @@ def plan_id() -> str:
 
 
 def plan_label(row: pd.Series) -> str:
-    """'沙市区“十五五”规划(2026—2030,示例)' for the selector."""
-    notes = [row["period"]] + (["示例"] if row["sample"] and "示例" not in row["short_name"] else []) + (["已归档"] if row["state"] == STATE_ARCHIVED else [])
-    return f"{row['short_name']}({','.join(notes)})"
+    """'“十五五”规划(2026—2030,示例)' for the selector: the district is the 区县 selector's (or the account's),
+    so the name drops it, which keeps the label within the sidebar's width."""
+    name = str(row["short_name"]).removeprefix(str(row["district"])).replace("(示例)", "").strip() or str(row["plan_id"])
+    notes = [row["period"]] + (["示例"] if row["sample"] else []) + (["已归档"] if row["state"] == STATE_ARCHIVED else [])
+    return f"{name}({','.join(notes)})"
 
 
 def _on_district_change() -> None:
@@ -119,10 +121,13 @@ def _on_district_change() -> None:
         del st.query_params[PLAN_PARAM]
 
 
-def plan_sidebar() -> str:
+def plan_sidebar() -> str | None:
     """Render 区县 (when the visitor may read several districts) and 规划 in the sidebar; mirror the plan in
-    the URL; return the chosen plan id."""
+    the URL; return the chosen plan id (None, and nothing drawn, when the visitor may read no plan: e.g. not
+    signed in without public browsing, on the sign-in page)."""
     frame = plans()
+    if frame.empty:
+        return None
     chosen = plan_id()
     districts = dict(zip(frame["district_id"], frame["district"]))
     district = str(frame.loc[frame["plan_id"] == chosen, "district_id"].iloc[0])
