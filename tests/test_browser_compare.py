@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import LONG, SCREENSHOTS, browser_env, streamlit_server
+from tests.conftest import ALL_PLAN_DIRS
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +17,7 @@ CHARTS = 4
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("compare")
     env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
-           **browser_env()}
+           "PLANMON_PLAN_DIRS": ALL_PLAN_DIRS, **browser_env()}
     with streamlit_server(env) as url:
         yield url
 
