@@ -139,6 +139,7 @@ MESSAGES: dict[str, str] = {
     "catalog.period_overlap": "规划 {value}({mine})与同一区县的规划 {other}({period})期间重叠;同一区县的规划期不能重叠",
     "catalog.drops_reported": "新版本删去了 {value},但它已有报送数据:请保留这一行(可改名称、目标和单位)",
     "catalog.unknown_plan": "系统中没有规划 {value},可用 python -m lib plan list 查看已载入的规划",
+    "catalog.none_readable": "当前账号没有可查看的规划。请联系区发改局,确认账号所属的区县(或城市)已载入规划",
     "catalog.already_archived": "规划 {value} 已经归档",
     # --- 规划管理: editing plans on the page (lib/plan_editor.py) -----------------------------------
     "editor.unit_unknown": "单位表中没有“{value}”,请从列表中选择要修改的单位",

@@ -96,7 +96,8 @@ def plan_id() -> str:
     current plan (its period contains today's year, else its latest)."""
     frame = plans()
     if frame.empty:
-        st.warning("当前账号没有可查看的规划。请联系区发改局。")
+        from lib.messages import render
+        st.warning(render("catalog.none_readable"))
         st.stop()
     ids = frame["plan_id"].tolist()
     for chosen in (st.session_state.get(PLAN_KEY), st.query_params.get(PLAN_PARAM)):
