@@ -91,10 +91,11 @@ def _home_district(frame: pd.DataFrame) -> str:
     return str((seed if not seed.empty else frame).iloc[0]["district_id"])
 
 
-def plan_id() -> str:
+def plan_id(readable: pd.DataFrame | None = None) -> str:
     """The plan the pages show: the sidebar's choice, else a shared link's `?plan=`, else the district's
-    current plan (its period contains today's year, else its latest)."""
-    frame = plans()
+    current plan (its period contains today's year, else its latest). `readable`: `plans()`, when the caller
+    has it already."""
+    frame = plans() if readable is None else readable
     if frame.empty:
         from lib.messages import render
         st.warning(render("catalog.none_readable"))
@@ -129,7 +130,7 @@ def plan_sidebar() -> str | None:
     frame = plans()
     if frame.empty:
         return None
-    chosen = plan_id()
+    chosen = plan_id(frame)
     districts = dict(zip(frame["district_id"], frame["district"]))
     district = str(frame.loc[frame["plan_id"] == chosen, "district_id"].iloc[0])
     with st.sidebar:
