@@ -193,6 +193,7 @@ with st.container():
                                      help=f"Excel 工作簿(.xlsx,或旧版 .xls),不超过 {settings.get('max_upload_mb')} MB。"
                                           "系统会先逐项检查,确认无误后才会保存。")
         if upload is None:
+            ui.prepare_reader()
             st.caption("上传后会列出检查发现的全部问题(错误须修改,警告可确认后提交),并预览与现有数据相比将新增、变更的数值。")
         else:
             _check_and_confirm(upload.getvalue(), upload.name, unit, "up")

@@ -87,9 +87,15 @@ def demo_server_env(tmp: Path) -> dict[str, str]:
             "PLANMON_COOKIE_KEY": ""}
 
 
-def new_page(browser):
-    """A fresh browser context (no cookies) at 1366×768 that records page errors in `page.console_errors`."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+DESKTOP = {"width": 1366, "height": 768}
+
+
+def new_page(browser, viewport: dict | None = None):
+    """A fresh browser context (no cookies, 1366×768 unless told) that records page errors in
+    `page.console_errors`. Every wait and click allows LONG: a loaded CI machine can take over 30 s (Playwright's
+    default) to check an uploaded workbook; waits still end as soon as their condition holds."""
+    context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
+    context.set_default_timeout(LONG)
     page = context.new_page()
     page.console_errors = []
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))

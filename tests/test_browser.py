@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import SCREENSHOTS, streamlit_server
+from tests.browser import SCREENSHOTS, new_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +23,13 @@ def _base_path_probe(url: str) -> bool:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    pg = context.new_page()
-    errors: list[str] = []
+    context, pg = new_page(browser)
+    errors = pg.console_errors          # page errors already go here
     # A page opened at /indicators first probes /indicators/_stcore/health (404), then the root: Streamlit's
     # own base-path discovery. Failed requests are checked by URL below; other console errors count.
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not _base_path_probe(r.url) else None)
     pg.on("requestfailed", lambda r: errors.append(f"failed {r.url}"))
-    pg.console_errors = errors
     yield pg
     context.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import LONG, SCREENSHOTS, browser_env, streamlit_server
+from tests.browser import LONG, SCREENSHOTS, browser_env, new_page, streamlit_server
 from tests.conftest import ALL_PLAN_DIRS
 
 pytestmark = pytest.mark.browser
@@ -29,8 +29,7 @@ def _overlap(a: dict, b: dict) -> bool:
 @pytest.mark.parametrize("name", list(VIEWPORTS))
 def test_compare_page_draws_its_charts_with_clear_legends(server, browser, name):
     viewport = VIEWPORTS[name]
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
+    context, page = new_page(browser, viewport)
     page.goto(f"{server}/compare")
     page.get_by_role("heading", name="区县对比").first.wait_for(timeout=LONG)
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}", timeout=LONG)

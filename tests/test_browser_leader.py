@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.browser import LONG, SCREENSHOTS, browser_env, streamlit_server
+from tests.browser import LONG, SCREENSHOTS, browser_env, new_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +27,7 @@ def server(tmp_path_factory):
 
 
 def open_page(browser, server: str, path: str, viewport: dict, charts: int = 0, query: str = "as_of=2023Q2"):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
+    context, page = new_page(browser, viewport)
     page.goto(f"{server}/{path}?{query}")
     page.locator("h1").first.wait_for(timeout=LONG)
     if charts:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import LONG, SCREENSHOTS, browser_env, streamlit_server
+from tests.browser import LONG, SCREENSHOTS, browser_env, new_page, streamlit_server
 from tests.conftest import ALL_PLAN_DIRS
 
 pytestmark = pytest.mark.browser
@@ -26,8 +26,7 @@ def server(tmp_path_factory):
 
 
 def open_page(browser, url: str, viewport: dict):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
+    context, page = new_page(browser, viewport)
     page.goto(url)
     page.locator("h1").first.wait_for(timeout=LONG)
     return context, page

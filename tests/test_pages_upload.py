@@ -17,6 +17,7 @@ import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from lib import readworker
 from lib.accounts import DEMO_PASSWORD
 from lib.plan import load_plan
 from lib.periods import Period
@@ -234,11 +235,25 @@ def test_visitor_cannot_upload(env):
     assert not at.get("file_uploader")
 
 
-def test_leader_cannot_upload(env):
+def test_leader_cannot_upload(env, monkeypatch):
+    monkeypatch.setattr(readworker, "_keep_warm", False)
+    monkeypatch.setattr(readworker, "_spare", None)
     at = sign_in(app(), "leader")
     at.switch_page("app_pages/upload.py").run()
     assert texts(at, "warning") == ["领导账号只能浏览,不能上传或审核。"]
     assert not at.get("file_uploader")
+    assert readworker._spare is None                 # no reading process for a page that cannot upload
+
+
+def test_the_upload_form_readies_a_reading_process_before_a_file_is_chosen(env, monkeypatch):
+    monkeypatch.setattr(readworker, "_keep_warm", False)
+    monkeypatch.setattr(readworker, "_spare", None)
+    at = sign_in(app(), "dept01")
+    at.switch_page("app_pages/upload.py").run()
+    assert at.get("file_uploader") and readworker._spare is not None
+    spare = readworker._spare[1]
+    assert spare.poll() is None                      # alive, waiting for the upload
+    readworker._discard(spare)
 
 
 def test_department_cannot_upload_another_units_indicator(env, plan):

@@ -80,6 +80,7 @@ from ui.upload import (  # noqa: F401
     chinese_uploader,
     edited_table,
     entry_editor,
+    prepare_reader,
     preview_table,
     recheck_submission,
     returned_notice,

@@ -52,6 +52,13 @@ def _validate(sha: str, unit: str | None, file_name: str, district_id: str, pref
     return ingest.check(store(), _upload, district_id=district_id, unit=unit, prefer=prefer, plans=plans)
 
 
+def prepare_reader() -> None:
+    """A clerk has the upload form open: start the spare reading process now, so that the check of the file
+    they choose does not wait for a new Python process to start (about a second here, far more under load)."""
+    from lib.readworker import warm_up
+    warm_up()
+
+
 def validate_upload(data: bytes, file_name: str, unit: str | None, account: object | None = None):
     """lib.ingest.check: the upload read in a separate, limited process (lib.readworker) against the plans of
     the account's district and routed to the one that holds its years (a lib.ingest.Checked: the workbook
@@ -59,8 +66,7 @@ def validate_upload(data: bytes, file_name: str, unit: str | None, account: obje
     district's plan versions and their data versions (the annual targets on record feed a warning): a rerun
     does not re-validate."""
     from lib.ingest import Upload
-    from lib.readworker import warm_up
-    warm_up()   # from the first upload on, a spare reading process is kept ready (skips its start-up)
+    prepare_reader()   # from now on a spare reading process is kept ready
     upload = Upload.of(data, file_name)
     district = upload_district(account)
     catalogue = _catalogue(district)
