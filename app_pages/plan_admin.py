@@ -28,7 +28,7 @@ if mode == NEW:
     data, name = pa.notice_input()
     if st.button("读取通知", key="pa_read", type="primary", disabled=not data):
         try:
-            pa.start_draft(ed.draft_from_upload(data, name), name)
+            pa.start_draft(ed.draft_from_upload(data, name), name, store, account.district_id)
         except NoticeError as exc:
             st.error(ui.escape_markdown(exc.message))
     work = pa.working(pa.DRAFT)

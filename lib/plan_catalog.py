@@ -191,6 +191,17 @@ def _upsert_district(conn: sa.Connection, plan: Plan) -> None:
 
 # --- reading ------------------------------------------------------------------------------------
 
+def district_identity(store, district_id: str) -> dict[str, str]:  # noqa: ANN001 - lib.store.Store
+    """plan.toml's district keys (district, district_id, city, city_id) as the store knows the district, from
+    its plans loaded so far; empty when it has none."""
+    d = DISTRICTS.c
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(d.name, d.city, d.city_id).where(d.district_id == district_id)).first()
+    if row is None:
+        return {}
+    return {"district": row.name, "district_id": district_id, "city": row.city or "", "city_id": row.city_id or ""}
+
+
 def _version_row(store, plan_id: str, version: int | None) -> sa.Row:  # noqa: ANN001 - lib.store.Store
     v = PLAN_VERSIONS.c
     stmt = sa.select(v.files, v.version).where(v.plan_id == plan_id)

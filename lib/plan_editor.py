@@ -92,6 +92,16 @@ def tables_of_version(store, plan_id: str, version: int | None = None) -> PlanTa
     return tables_from_texts(catalog.stored_texts(store, plan_id, version))
 
 
+def for_district(tables: PlanTables, store, district_id: str | None) -> PlanTables:  # noqa: ANN001 - lib.store.Store
+    """A new draft of the publishing office's district: its 区县编号, name and city as the store knows them (an
+    office publishes for no other district, and a name read from the notice must not rename the district).
+    `district_id` None (an account without a district): unchanged."""
+    if district_id is None:
+        return tables
+    known = catalog.district_identity(store, district_id) or {"district_id": district_id}
+    return with_config(tables, **{k: v for k, v in known.items() if v})
+
+
 def draft_from_upload(data: bytes, name: str, **options: object) -> notice.Draft:
     """A notice uploaded or pasted (bytes) → its draft; the size limits of `read_notice`, checked before parsing."""
     limit = notice.MAX_DOCX_BYTES if data.startswith(b"PK\x03\x04") else notice.MAX_TEXT_BYTES

@@ -66,15 +66,16 @@ def test_a_pasted_notice_is_a_draft_refused_until_named_then_published_and_shows
     assert (indicators.editing_mode, indicators.value["indicator_id"].tolist()[:3]) == ("dynamic", ["Y01", "Y02", "Y03"])
     assert indicators.value["行"].tolist()[:3] == [2, 3, 4]     # the row numbers refusals name
 
-    at.button(key="pa_publish_new").click().run()          # no id, district, district_id yet
+    # the office's own district, as the store knows it, is filled in; the notice names none of it
+    assert [text_input(at, label).value for label in ("区县名称", "区县编号", "所属城市")] == ["示例区", "shili", "荆州市"]
+    at.button(key="pa_publish_new").click().run()          # no plan id yet
     assert texts(at, "error") == ["未发布:有 1 处须改正。请按下表修改后再发布(行号为表格中的「行」)。"]
     refusals = frame(at, "级别", "位置", "说明", "代码")
-    assert refusals[refusals["级别"] == "错误"][["位置", "代码"]].values.tolist() == [["规划信息", "catalog.identity_required"]]
-    assert refusals["位置"].iloc[1] == "主要指标 第4行「基期值(baseline_value)」"   # warnings follow, placed by row
+    assert refusals[["位置", "代码"]].values.tolist() == [["规划信息", "plan.identity_incomplete"]]
+    assert "还须填写 id" in refusals["说明"].iloc[0]
     assert "notice-14" not in catalog.plan_ids(open_store(env))
 
     text_input(at, "规划编号").input("notice-14")
-    text_input(at, "区县名称").input("示例区")
     text_input(at, "区县编号").input("shashi")                 # another district's: refused, nothing stored
     at.run()
     at.button(key="pa_publish_new").click().run()

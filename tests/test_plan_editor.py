@@ -57,6 +57,17 @@ def test_the_seed_notice_publishes_as_a_new_plan_with_its_18_indicators(db, draf
     assert catalog.plan_versions(db, "notice-14")["account"].tolist() == ["fgj-zhao"]
 
 
+def test_a_new_draft_takes_the_offices_district_as_the_store_knows_it(db, draft_tables):
+    ed.publish_new(db, named(draft_tables), "fgj-zhao")       # the store now knows 示范区 (demo-district), 荆州市
+    read_from_notice = ed.with_config(draft_tables, district="沙市区")
+    filled = ed.for_district(read_from_notice, db, "demo-district")
+    keys = ("district", "district_id", "city", "city_id")
+    assert [filled.config.get(k) for k in keys] == ["示范区", "demo-district", "荆州市", None]
+    unknown = ed.for_district(read_from_notice, db, "new-district")   # no plan of it yet: only its code
+    assert [unknown.config.get(k) for k in keys] == ["沙市区", "new-district", None, None]
+    assert ed.for_district(read_from_notice, db, None) is read_from_notice   # an account without a district
+
+
 # Rows of the seed notice's draft: Y03 is indicators.csv row 4 (the only one naming 区公安分局),
 # Y05 row 6, B02 row 15; the header is row 1, as in the table on the page.
 @pytest.mark.parametrize("edit, expected", [

@@ -74,8 +74,10 @@ def notice_input() -> tuple[bytes, str]:
     return text.encode("utf-8"), "粘贴的文字"
 
 
-def start_draft(draft: notice.Draft, name: str) -> None:
-    st.session_state[DRAFT] = Working(ed.tables_from_draft(draft), gen=_next_gen(),
+def start_draft(draft: notice.Draft, name: str, store, district_id: str | None) -> None:  # noqa: ANN001 - lib.store.Store
+    """The notice's draft, with the office's district filled in, as the working copy."""
+    tables = ed.for_district(ed.tables_from_draft(draft), store, district_id)
+    st.session_state[DRAFT] = Working(tables, gen=_next_gen(),
                                       findings=notice.findings_table(draft.findings), name=name)
 
 
