@@ -1,5 +1,6 @@
 """Page speed: time from navigation to all charts visible for each dashboard page, next to a bare page with
-one plotly chart measured in the same run (the floor); and server time of a filter change (AppTest rerun).
+one plotly chart measured in the same run (the floor), the floor and the pages taken in turn in each round;
+and server time of a filter change (AppTest rerun).
 `--server` measures only the server's side: each page's warm script run (AppTest, no browser), which is where
 the 责任单位 page spent most of its time.
 
@@ -40,19 +41,22 @@ def time_to_charts(browser, url: str, n_charts: int) -> float:
 
 
 def browser_times(runs: int) -> dict[str, float]:
-    out: dict[str, float] = {}
+    """Median per page over `runs` rounds; each round opens the floor and then every page, so that a change in
+    the machine's load between rounds moves the floor and the pages alike (the ratio is what is compared)."""
+    floor_label = "空白页+1个图(下限)"
+    samples: dict[str, list[float]] = {label: [] for label, _, _ in PAGES} | {floor_label: []}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         env = {"PLANMON_DB_URL": f"sqlite:///{tmp}/bench.sqlite", "PLANMON_ACCOUNTS_FILE": f"{tmp}/accounts.yaml"}
-        with streamlit_server(env) as url:
-            for label, path, n in PAGES:
-                time_to_charts(browser, f"{url}/{path}", n)  # warm the server's caches
-                out[label] = statistics.median(time_to_charts(browser, f"{url}/{path}", n) for _ in range(runs))
-        with streamlit_server(env, script=ROOT / "bench" / "floor_app.py") as url:
-            time_to_charts(browser, url, 1)
-            out["空白页+1个图(下限)"] = statistics.median(time_to_charts(browser, url, 1) for _ in range(runs))
+        with streamlit_server(env) as url, streamlit_server(env, script=ROOT / "bench" / "floor_app.py") as floor:
+            targets = [(label, f"{url}/{path}", n) for label, path, n in PAGES] + [(floor_label, floor, 1)]
+            for _, target, n in targets:
+                time_to_charts(browser, target, n)  # warm the servers' caches
+            for _ in range(runs):
+                for label, target, n in [targets[-1], *targets[:-1]]:
+                    samples[label].append(time_to_charts(browser, target, n))
         browser.close()
-    return out
+    return {label: statistics.median(times) for label, times in samples.items()}
 
 
 def filter_rerun_ms(runs: int) -> float:
@@ -106,6 +110,7 @@ def main() -> None:
         for label, ms in page_run_ms(args.runs).items():
             print(f"| {label} | {ms:.0f} ms |")
         return
+    print(f"机器负载(1 分钟平均):{os.getloadavg()[0]:.1f}")
     times = browser_times(args.runs)
     floor = times["空白页+1个图(下限)"]
     print("| 页面 | 打开到图表全部显示(中位数) | 相对下限 |\n|---|---:|---:|")
