@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from lib.schema import TASK_SHEET, Column, Table
 from lib.store import open_store
 from lib.store_schema import METADATA, SHEET_OF, SUBMISSIONS, range_check, range_rule, utcnow
 from tests.conftest import SEED_PLAN
+from tests.pg import new_pg_database
 from tests.test_store import store_url  # noqa: F401  (a fixture: SQLite, and PostgreSQL when configured)
 
 IDENTIFIER = re.compile(r"[a-z_]+")
@@ -146,3 +148,36 @@ def test_a_fresh_database_refuses_a_value_out_of_the_schema_range(fresh_engine: 
     with fresh_engine.connect() as conn:
         stored = sorted(conn.execute(sa.select(target.c[column.name]).where(target.c.submission_id == sid)).scalars())
     assert stored == sorted(inside)
+
+
+def _checks_in(engine: sa.Engine) -> dict[str, list[tuple[str, str]]]:
+    """The check constraints the database itself reports on each bounded table: (name, SQL text)."""
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        return {t: sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(t)) for t in SHEET_OF}
+
+
+def test_the_migrations_create_the_checks_the_current_tables_declare(store_url: str, tmp_path):  # noqa: F811
+    """The migrations keep their literal rules; today those are exactly the rules built from the schema."""
+    migrated = open_store(store_url, cached=False)
+    try:
+        found = _checks_in(migrated.engine)
+    finally:
+        migrated.close()
+    if store_url.startswith("sqlite"):
+        created_url = f"sqlite:///{tmp_path / 'created.sqlite'}"
+        expected = _created_checks(created_url)
+    else:
+        with contextmanager(new_pg_database)(store_url) as created_url:
+            expected = _created_checks(created_url)
+    assert found == expected
+    assert [name for name, _ in found["task_values"]] == ["ck_task_values_percent", "ck_task_values_quarter"]
+
+
+def _created_checks(url: str) -> dict[str, list[tuple[str, str]]]:
+    engine = sa.create_engine(url)
+    try:
+        METADATA.create_all(engine)
+        return _checks_in(engine)
+    finally:
+        engine.dispose()
