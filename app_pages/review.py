@@ -107,6 +107,29 @@ def _setting(kind: str, indicator_id: str, year: int | None, value_key: str, cle
     ui.flash(FLASH, "success", f"已保存:{what}" + ("已清除" if value is None else f"为 {fmt.with_unit(value, unit)}"))
 
 
+def _settings_and_pick(table: pd.DataFrame, name: str, caption: str, keys: tuple[str, str, str], ids: list[str]) -> str:
+    """The current settings (`name`: 年度目标值 or 基期值) with their download, then the indicator the form below
+    sets. keys: the table's, the download's and the indicator choice's widget keys."""
+    table_key, download_key, item_key = keys
+    st.caption(caption)
+    st.dataframe(table, hide_index=True, width="stretch", key=table_key)
+    ui.downloads(table, name, download_key, name)
+    st.markdown(f"**设定{name}**")
+    return st.selectbox("指标", ids, key=item_key, format_func=lambda i: items[i].replace("(指标)", ""))
+
+
+def _setting_history(item: str, source: str, columns: list[str], key: str) -> None:
+    """The settings of one indicator's annual targets or baseline (`source`), with who, when and why."""
+    st.markdown(f"**{item} 的设定记录**")
+    hist = store.history(item)
+    hist = hist[hist["source"] == source]
+    if hist.empty:
+        st.caption("还没有设定记录。")
+    else:
+        hist = ui.beijing_times(hist[columns], "time")
+        st.dataframe(hist.rename(columns=HISTORY_LABELS), hide_index=True, width="stretch", key=key)
+
+
 tab_sub, tab_hist, tab_target, tab_base = st.tabs(["报送审核", "数值历史", "年度目标值", "基期值"])
 
 # --- submissions -----------------------------------------------------------------------------------------
@@ -245,12 +268,8 @@ with tab_target:
     for y in years:
         got = targets[targets["year"] == y].set_index("indicator_id")["annual_target"]
         grid[f"{y}年"] = [fmt.with_unit(got[i], u) if i in got.index else "—" for i, u in zip(quota["indicator_id"], quota["unit"])]
-    st.caption("上级下达的年度目标值(“完成上级下达指标”类)。此处设定的值优先于填报表中的「年度目标值」。")
-    st.dataframe(grid, hide_index=True, width="stretch", key="rv_targets")
-    ui.downloads(grid, "年度目标值", "rv_targets_dl", "年度目标值")
-    st.markdown("**设定年度目标值**")
-    t_item = st.selectbox("指标", quota["indicator_id"].tolist(), key="rv_t_item",
-                          format_func=lambda i: items[i].replace("(指标)", ""))
+    t_item = _settings_and_pick(grid, "年度目标值", "上级下达的年度目标值(“完成上级下达指标”类)。此处设定的值优先于填报表中的「年度目标值」。",
+                                ("rv_targets", "rv_targets_dl", "rv_t_item"), quota["indicator_id"].tolist())
     with st.form("rv_target_form", border=True):
         b, c = st.columns(2)
         b.selectbox("年份", years, key="rv_t_year")
@@ -259,14 +278,7 @@ with tab_target:
         st.checkbox("清除该年度的设定(改用填报表中的值)", key="rv_t_clear")
         st.form_submit_button("保存年度目标值", type="primary", on_click=lambda: _setting(
             "target", st.session_state["rv_t_item"], st.session_state["rv_t_year"], "rv_t_value", "rv_t_clear", "rv_t_note"))
-    st.markdown(f"**{t_item} 的设定记录**")
-    t_hist = store.history(t_item)
-    t_hist = t_hist[t_hist["source"] == SOURCE_TARGET]
-    if t_hist.empty:
-        st.caption("还没有设定记录。")
-    else:
-        t_hist = ui.beijing_times(t_hist[["item_id", "year", "annual_target", "account", "time", "note"]], "time")
-        st.dataframe(t_hist.rename(columns=HISTORY_LABELS), hide_index=True, width="stretch", key="rv_t_hist")
+    _setting_history(t_item, SOURCE_TARGET, ["item_id", "year", "annual_target", "account", "time", "note"], "rv_t_hist")
 
 # --- baselines ---------------------------------------------------------------------------------------------
 with tab_base:
@@ -279,23 +291,12 @@ with tab_base:
                     for i, u in zip(ind["indicator_id"], ind["unit"])],
         "设定人": [office.at[i, "account"] if i in office.index else "" for i in ind["indicator_id"]],
     })
-    st.caption(f"基期年 {plan.base_year} 年的数值。区发改局设定的值优先于规划文件中的值,用于全部测算。")
-    st.dataframe(base, hide_index=True, width="stretch", key="rv_baselines")
-    ui.downloads(base, "基期值", "rv_base_dl", "基期值")
-    st.markdown("**设定基期值**")
-    b_item = st.selectbox("指标", ind["indicator_id"].tolist(), key="rv_b_item",
-                          format_func=lambda i: items[i].replace("(指标)", ""))
+    b_item = _settings_and_pick(base, "基期值", f"基期年 {plan.base_year} 年的数值。区发改局设定的值优先于规划文件中的值,用于全部测算。",
+                                ("rv_baselines", "rv_base_dl", "rv_b_item"), ind["indicator_id"].tolist())
     with st.form("rv_base_form", border=True):
         st.number_input("基期值", key="rv_b_value", value=None, step=0.1, format="%.2f", placeholder="如 62.5")
         st.text_input("依据/备注", key="rv_b_note", placeholder="如 2020 年统计公报", max_chars=200)
         st.checkbox("清除设定(改用规划文件中的值)", key="rv_b_clear")
         st.form_submit_button("保存基期值", type="primary", on_click=lambda: _setting(
             "baseline", st.session_state["rv_b_item"], None, "rv_b_value", "rv_b_clear", "rv_b_note"))
-    st.markdown(f"**{b_item} 的设定记录**")
-    b_hist = store.history(b_item)
-    b_hist = b_hist[b_hist["source"] == SOURCE_BASELINE]
-    if b_hist.empty:
-        st.caption("还没有设定记录。")
-    else:
-        b_hist = ui.beijing_times(b_hist[["item_id", "value", "account", "time", "note"]], "time")
-        st.dataframe(b_hist.rename(columns=HISTORY_LABELS), hide_index=True, width="stretch", key="rv_b_hist")
+    _setting_history(b_item, SOURCE_BASELINE, ["item_id", "value", "account", "time", "note"], "rv_b_hist")

@@ -9,15 +9,15 @@ browser; one chart PNG warm < 0.3 s. The first pack also pays the browser's star
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import exported_sample_inputs  # noqa: E402
 
 PACK_TARGET_S = 15.0
 PNG_TARGET_S = 0.3
@@ -29,20 +29,9 @@ def main() -> int:
     parser.add_argument("--as-of", default="2023Q4")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="bench-briefing-")
-    os.environ.setdefault("PLANMON_DB_URL", f"sqlite:///{tmp}/planmon.sqlite")
+    plan, progress, tasks, targets = exported_sample_inputs("bench-briefing-")
 
-    from lib import briefing, images, settings
-    from lib.plan import load_plan
-    from lib.plan_catalog import ready_store
-    from lib.store import assessment_inputs
-
-    ok, message = images.export_available()
-    if not ok:
-        print(message, file=sys.stderr)
-        return 1
-    plan = load_plan(settings.get("plan_dir"))
-    plan, progress, tasks, targets = assessment_inputs(ready_store(plan), plan)
+    from lib import briefing, images
 
     def pack() -> tuple[float, briefing.Briefing, dict[str, bytes]]:
         t = time.perf_counter()

@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -46,6 +45,8 @@ from lib.plan_catalog import load_plan_version  # noqa: E402
 from lib.reporting import expected_reports  # noqa: E402
 from lib.store import SubmissionState, open_store  # noqa: E402
 from lib.store_schema import INDICATOR_VALUES, SUBMISSION_EVENTS, SUBMISSIONS, TASK_VALUES  # noqa: E402
+from bench.common import filter_rerun_seconds  # noqa: E402
+from tests.pg import new_pg_database  # noqa: E402
 
 DISTRICTS = 10
 QUARTERS = [Period.from_index(Period(2021, 4).index + i) for i in range(20)]   # 2021Q4 … 2026Q3
@@ -193,15 +194,7 @@ def server_times(url: str, tmp: Path, runs: int) -> dict[str, float]:
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
     at.run()
-    values = ["约束性", "预期性", "全部"]
-    for v in values:   # warm every filter value
-        at.selectbox(key="v_category").set_value(v).run()
-    filter_times = []
-    for i in range(runs * 3):
-        at.selectbox(key="v_category").set_value(values[i % 3])
-        start = time.perf_counter()
-        at.run()
-        filter_times.append(time.perf_counter() - start)
+    filter_times = filter_rerun_seconds(at, runs)
     store = open_store(url, cached=False).plan("shashi-14")
     plan = load_plan(ROOT / "data")
     adoption_times = []
@@ -263,19 +256,11 @@ def measure(label: str, url: str, tmp: Path, runs: int, browser: bool) -> bool:
 @contextmanager
 def fresh_pg_database(base_url: str) -> Iterator[str]:
     """A new, empty database on the server of `base_url` (never the one others' tests use), dropped afterwards."""
-    base = sa.make_url(base_url)
-    name = f"planmon_city_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        from lib.store import open_store as _open
-        _open(base.set(database=name).render_as_string(hide_password=False)).close()   # the cached engine's pool
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with contextmanager(new_pg_database)(base_url, "planmon_city_") as url:
+        try:
+            yield url
+        finally:
+            open_store(url).close()   # the cached engine's pool, before the database is dropped
 
 
 def main() -> int:

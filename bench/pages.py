@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from bench.common import filter_rerun_seconds  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 # (label, url path, charts the page shows with the sample data)
@@ -67,16 +68,7 @@ def filter_rerun_ms(runs: int) -> float:
         os.environ["PLANMON_ACCOUNTS_FILE"] = f"{tmp}/accounts.yaml"
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         at.run()
-        values = ["约束性", "预期性", "全部"]
-        for v in values:  # warm
-            at.selectbox(key="v_category").set_value(v).run()
-        times = []
-        for i in range(runs * 3):
-            at.selectbox(key="v_category").set_value(values[i % 3])
-            start = time.perf_counter()
-            at.run()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times) * 1000
+        return statistics.median(filter_rerun_seconds(at, runs)) * 1000
 
 
 def page_run_ms(runs: int) -> dict[str, float]:

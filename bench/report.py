@@ -10,15 +10,15 @@ browser's start (reported separately). Run under the shared browser lock (see th
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import exported_sample_inputs  # noqa: E402
 
 REPORT_TARGET_S = 15.0
 
@@ -28,20 +28,9 @@ def main() -> int:
     parser.add_argument("--kind", default="final", choices=["annual", "midterm", "final"])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="bench-report-")
-    os.environ.setdefault("PLANMON_DB_URL", f"sqlite:///{tmp}/planmon.sqlite")
+    plan, progress, tasks, targets = exported_sample_inputs("bench-report-")
 
-    from lib import briefing, images, report, settings
-    from lib.plan import load_plan
-    from lib.plan_catalog import ready_store
-    from lib.store import assessment_inputs
-
-    ok, message = images.export_available()
-    if not ok:
-        print(message, file=sys.stderr)
-        return 1
-    plan = load_plan(settings.get("plan_dir"))
-    plan, progress, tasks, targets = assessment_inputs(ready_store(plan), plan)
+    from lib import briefing, images, report
 
     def one() -> tuple[float, report.Report, bytes]:
         t = time.perf_counter()

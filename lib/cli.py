@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from lib.periods import Period
 from lib.plan import Plan, PlanError, load_plan
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+T = TypeVar("T")
 
 ASSESS_COLUMNS = [
     "indicator_id", "name", "kind", "status", "status_label", "achievement", "time_elapsed", "latest_period",
@@ -386,14 +388,33 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 # --- briefing: the meeting pack (lib/briefing.py) -----------------------------------------------------
 
-def cmd_briefing(args: argparse.Namespace) -> int:
-    from lib import briefing, images  # lazy: python-pptx and the browser are only needed here
+def _plan_and_scope(args: argparse.Namespace):  # noqa: ANN202 - (Plan, briefing.Scope)
+    """The plan of --plan-dir and the --scope resolved in it (the briefing's and the report's first step)."""
+    from lib import briefing  # lazy, as the commands that call this
 
     plan = _load_plan(args.plan_dir)
     try:
-        scope = briefing.Scope.parse(args.scope).resolved(plan)
+        return plan, briefing.Scope.parse(args.scope).resolved(plan)
     except briefing.ScopeError as exc:
         raise CliError(str(exc)) from exc
+
+
+def _with_images_if_possible(make: Callable[[bool], T]) -> tuple[T, bool, str]:
+    """make(True) when the browser can export images, else make(False); also make(False) when the browser fails
+    mid-way, so the text is still written. Returns the result, whether it has images, and why not."""
+    from lib import images
+
+    ok, message = images.export_available()
+    try:
+        return make(ok), ok, message
+    except images.ExportError as exc:
+        return make(False), False, str(exc)
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from lib import briefing  # lazy: python-pptx and the browser are only needed here
+
+    plan, scope = _plan_and_scope(args)
     plan, indicators, tasks, targets = _store_progress(plan, args)
     as_of = args.as_of or default_as_of(plan, indicators, tasks)
     out = Path(args.out)
@@ -401,12 +422,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     pack = briefing.build_briefing(plan, indicators, tasks, targets, as_of, scope, render_images=False,
                                    sample_data=briefing.is_sample_data(plan, indicators),
                                    source=briefing.default_source(plan))
-    ok, message = images.export_available()
-    try:
-        files = briefing.pack_files(pack, with_images=ok)
-    except images.ExportError as exc:  # the browser failed mid-way: still write the text and tables
-        ok, message = False, str(exc)
-        files = briefing.pack_files(pack, with_images=False)
+    files, ok, message = _with_images_if_possible(lambda with_images: briefing.pack_files(pack, with_images=with_images))
     for name, data in files.items():
         (out / name).write_bytes(data)
         print(out / name)
@@ -461,30 +477,21 @@ def _store_reporting(plan: Plan, as_of: Period, task_progress: pd.DataFrame, sto
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from lib import briefing, images, report  # lazy: python-docx and the browser are only needed here
+    from lib import briefing, report  # lazy: python-docx and the browser are only needed here
 
-    plan = _load_plan(args.plan_dir)
-    try:
-        scope = briefing.Scope.parse(args.scope).resolved(plan)
-    except briefing.ScopeError as exc:
-        raise CliError(str(exc)) from exc
+    plan, scope = _plan_and_scope(args)
     store = _plan_store(plan, args)[1]
     plan, indicators, tasks, targets = _store_progress(plan, args)
     try:
         as_of = report.report_as_of(plan, args.kind, indicators, tasks, args.as_of)
     except report.ReportError as exc:
         raise CliError(str(exc)) from exc
-    ok, message = images.export_available()
 
     def build(with_images: bool) -> report.Report:
         return report.build_report(plan, indicators, tasks, targets, args.kind, as_of, scope,
                                    sample_data=briefing.is_sample_data(plan, indicators), source=briefing.default_source(plan),
                                    reporting=_store_reporting(plan, as_of, tasks, store), render_images=with_images)
-    try:
-        rep = build(ok)
-    except images.ExportError as exc:  # the browser failed mid-way: still write the report, without figures
-        ok, message = False, str(exc)
-        rep = build(False)
+    rep, ok, message = _with_images_if_possible(build)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(report.report_docx(rep))

@@ -13,6 +13,10 @@ migrations live here as a plain ordered list of Python functions, applied by `mi
   `tests/test_store.py` compares the migrated database with `METADATA` (Alembic's `compare_metadata`),
   so the two cannot drift apart unnoticed.
 
+Value rules: a check constraint on a column that lib/schema.py declares (a quarter's 1–4, a task's percent 0–100)
+is built from the schema's bounds by `range_check`, so a bound changed there changes the database's rule (with a
+new migration for existing databases). Migrations keep the literal text they created then.
+
 Timestamps are stored as naive UTC (`DateTime` without time zone) on every backend, so SQLite and
 PostgreSQL return the same values; the store turns them into UTC-aware pandas timestamps.
 """
@@ -26,6 +30,8 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection
 
+from lib.schema import INDICATOR_SHEET, TASK_SHEET, Column, Table
+
 # A unit cannot have two live submissions of the same file: the duplicate rule, enforced by the database.
 LIVE_STATES = ("pending", "adopted")
 
@@ -34,6 +40,33 @@ METADATA = sa.MetaData()
 
 def _live_clause() -> sa.TextClause:
     return sa.text("state IN ('pending', 'adopted')")
+
+
+# The schema table (lib/schema.py) whose columns each progress table stores: its bounds are the database's rules.
+SHEET_OF: dict[str, Table] = {"indicator_values": INDICATOR_SHEET, "task_values": TASK_SHEET}
+
+
+def _sql_number(value: float) -> str:
+    """A bound as SQL text: 1, not 1.0, so the text matches what the migrations wrote by hand."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def range_rule(column: Column) -> str:
+    """The SQL condition a schema column's min/max declare: `quarter BETWEEN 1 AND 4`, or `>=`/`<=` for one bound."""
+    low, high = column.min, column.max
+    if low is not None and high is not None:
+        return f"{column.name} BETWEEN {_sql_number(low)} AND {_sql_number(high)}"
+    if low is not None:
+        return f"{column.name} >= {_sql_number(low)}"
+    if high is not None:
+        return f"{column.name} <= {_sql_number(high)}"
+    raise ValueError(f"{column.name} declares no min or max")
+
+
+def range_check(table: str, column: str) -> sa.CheckConstraint:
+    """The check constraint `ck_<table>_<column>` for a column's bounds, as lib/schema.py declares them."""
+    return sa.CheckConstraint(range_rule(SHEET_OF[table].column(column)), name=f"ck_{table}_{column}")
 
 
 PLAN_ID = sa.String(64)
@@ -126,7 +159,7 @@ INDICATOR_VALUES = sa.Table(
     sa.Column("annual_target", sa.Float, nullable=True),
     sa.Column("unit", sa.String(200), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
-    sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_indicator_values_quarter"),
+    range_check("indicator_values", "quarter"),
     _plan_column(),
     sa.UniqueConstraint("submission_id", "indicator_id", "year", "quarter", name="uq_indicator_values_period"),
     sa.Index("ix_indicator_values_plan_key", "plan_id", "indicator_id", "year", "quarter"),
@@ -145,8 +178,8 @@ TASK_VALUES = sa.Table(
     sa.Column("problems", sa.Text, nullable=False),
     sa.Column("next_steps", sa.Text, nullable=False),
     sa.Column("unit", sa.String(200), nullable=False),
-    sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_task_values_quarter"),
-    sa.CheckConstraint("percent BETWEEN 0 AND 100", name="ck_task_values_percent"),
+    range_check("task_values", "quarter"),
+    range_check("task_values", "percent"),
     _plan_column(),
     sa.UniqueConstraint("submission_id", "task_id", "year", "quarter", "unit", name="uq_task_values_period"),
     sa.Index("ix_task_values_plan_key", "plan_id", "task_id", "year", "quarter", "unit"),
@@ -248,7 +281,11 @@ PLAN_DATA_TABLES = (SUBMISSIONS, SUBMISSION_EVENTS, INDICATOR_VALUES, TASK_VALUE
 # --- migrations (frozen: append, never edit) ------------------------------------------------------
 
 def _v1_initial(op: Operations) -> None:
-    """Version 1: submissions with their rows, target and baseline settings as append-only history."""
+    """Version 1: submissions with their rows, target and baseline settings as append-only history.
+
+    Its check constraints stay literal (not `range_check`): they are what version 1 created on databases that
+    exist; a bound changed in lib/schema.py reaches those through a new migration, not by rewriting this one.
+    """
     live = _live_clause()
     op.create_table(
         "submissions",
@@ -465,7 +502,10 @@ def _v5_accounts(op: Operations) -> None:
         sa.Column("demo", sa.Boolean, nullable=False),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("updated_at", sa.DateTime, nullable=False),
-        *_accounts_checks(),
+        # Literal, as version 5 created them (ROLES may grow; existing databases then need a new migration).
+        sa.CheckConstraint("role IN ('department', 'leader', 'planning', 'city')", name="ck_accounts_role"),
+        sa.CheckConstraint("(role = 'city' AND city_id IS NOT NULL) OR (role <> 'city' AND district_id IS NOT NULL)",
+                           name="ck_accounts_scope"),
     )
     op.create_index("ix_accounts_district", "accounts", ["district_id"])
     op.create_index("ix_accounts_city", "accounts", ["city_id"])

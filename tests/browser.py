@@ -25,12 +25,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, limit_s: float = 60) -> None:
-    """Poll the health endpoint until it answers (bounded), failing early if the server died."""
+def wait_healthy(url: str, proc: subprocess.Popen, limit_s: float = 60, what: str = "streamlit") -> None:
+    """Poll Streamlit's health endpoint at `url` (the server itself, or a proxy in front of it) until it answers
+    200 (bounded), failing early if the process `what` died."""
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+            raise RuntimeError(f"{what} exited with {proc.returncode}: {proc.stderr.read().decode(errors='replace')[-2000:]}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -38,7 +39,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, limit_s: float = 60) -> None:
         except OSError:
             pass
         time.sleep(0.2)  # polling interval, not a race workaround
-    raise TimeoutError(f"streamlit at {url} not healthy within {limit_s}s")
+    raise TimeoutError(f"{what} at {url} not healthy within {limit_s}s")
 
 
 @contextmanager
@@ -48,9 +49,16 @@ def streamlit_server(env_extra: dict[str, str], script: Path = ROOT / "dashboard
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    with serving(proc, f"http://127.0.0.1:{port}", "streamlit") as url:
+        yield url
+
+
+@contextmanager
+def serving(proc: subprocess.Popen, url: str, what: str, limit_s: float = 60) -> Iterator[str]:
+    """`url` once the process `proc` (`what`: streamlit, or a proxy in front of it) answers there healthy;
+    the process is stopped afterwards (killed if it does not stop within 10 s)."""
     try:
-        wait_healthy(url, proc)
+        wait_healthy(url, proc, limit_s, what)
         yield url
     finally:
         proc.terminate()
@@ -64,6 +72,16 @@ def browser_env() -> dict[str, str]:
     """Chromium finds the repo's CJK font even on a server without Chinese fonts."""
     conf = ROOT / "fonts" / "fonts.conf"
     return {"FONTCONFIG_FILE": str(conf)} if conf.exists() else {}
+
+
+@contextmanager
+def sample_plans_server(tmp: Path) -> Iterator[str]:
+    """A server of its own on a fresh store in `tmp` with both sample districts' plans (browsing, nobody signed in)."""
+    from tests.conftest import ALL_PLAN_DIRS
+    env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
+           "PLANMON_PLAN_DIRS": ALL_PLAN_DIRS, **browser_env()}
+    with streamlit_server(env) as url:
+        yield url
 
 
 @contextmanager

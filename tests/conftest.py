@@ -29,6 +29,18 @@ def seed_plan_store(url: str, *, cached: bool = True):
     return opened.plan(SEED_PLAN)
 
 
+def sample_inputs(plan: Plan, folder: Path) -> tuple:
+    """The dashboard's data: the sample workbook seeded into a store in `folder`, read back as the CLI and the
+    pages read it — (plan, indicator progress, task progress, annual targets), as `assessment_inputs` returns."""
+    from lib import settings
+    from lib.plan_catalog import ready_store
+    from lib.store import assessment_inputs
+    store = ready_store(plan, f"sqlite:///{folder / 'planmon.sqlite'}", sample=settings.get("sample_progress"))
+    out = assessment_inputs(store, plan)
+    store.close()
+    return out
+
+
 @pytest.fixture(scope="session")
 def plan() -> Plan:
     return load_plan(DATA)

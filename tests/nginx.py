@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.browser import serving
 from tests.conftest import ROOT
 
 SITE = ROOT / "deploy" / "nginx-planmon.conf"
@@ -66,29 +65,8 @@ def nginx_proxy(folder: Path, listen: int, backends: tuple[int, int]) -> Iterato
     main = write_config(folder, listen, backends)
     proc = subprocess.Popen([nginx_binary(), "-p", str(folder), "-c", str(main), "-g", "daemon off;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{listen}"
-    try:
-        _wait_listening(url, proc)
+    with serving(proc, f"http://127.0.0.1:{listen}", "nginx", limit_s=30) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def _wait_listening(url: str, proc: subprocess.Popen, limit_s: float = 30) -> None:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"nginx exited with {proc.returncode}: {proc.stderr.read().decode(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)   # polling interval, not a race workaround
-    raise TimeoutError(f"nginx at {url} not answering within {limit_s}s")
 
 
 def served(folder: Path) -> list[tuple[str, str, str, str]]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from collections.abc import Iterator
+
+import sqlalchemy as sa
 
 from tests.conftest import ROOT
 
@@ -23,7 +26,22 @@ def test_server_url() -> str:
     return done.stdout.strip()
 
 
+def new_pg_database(base_url: str, prefix: str = "planmon_t_") -> Iterator[str]:
+    """A new, empty database on the server of `base_url` (never one another test uses), dropped afterwards.
+    A generator: a fixture's body, or a context manager through `contextlib.contextmanager`."""
+    base = sa.make_url(base_url)
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 def fresh_database() -> Iterator[str]:
     """A new, empty database on the test server, dropped afterwards."""
-    from tests.test_store import _fresh_pg_database
-    yield from _fresh_pg_database(test_server_url())
+    yield from new_pg_database(test_server_url())

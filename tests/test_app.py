@@ -11,7 +11,8 @@ from lib.assess import assess_indicators, assess_tasks
 from lib.periods import Period
 from lib.rollup import unit_items
 from lib.status import STATUS_LOOK, Status
-from tests.conftest import ROOT
+from tests import apptest
+from tests.apptest import dashboard
 
 BROWSE_PAGES = ["app_pages/overview.py", "app_pages/indicators.py", "app_pages/tasks.py", "app_pages/units.py",
                 "app_pages/reporting.py", "app_pages/plan.py"]
@@ -19,14 +20,11 @@ BROWSE_PAGES = ["app_pages/overview.py", "app_pages/indicators.py", "app_pages/t
 
 @pytest.fixture(autouse=True)
 def temp_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
-    import ui
-    ui.root_store.clear()  # the store is cached per process; each test gets its own database
+    apptest.temp_store(tmp_path, monkeypatch)
 
 
 def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    return dashboard()
 
 
 # Each monitoring page, stepped through as-of quarters and filters in one session; after every step the

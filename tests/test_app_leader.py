@@ -7,22 +7,18 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import apptest
+from tests.apptest import dashboard
 from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
 def temp_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
-    import ui
-    ui.root_store.clear()
+    apptest.temp_store(tmp_path, monkeypatch)
 
 
 def app(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at
+    return dashboard(**params)
 
 
 # --- 责任单位: one selector, in the URL ---------------------------------------------------------------

@@ -12,7 +12,8 @@ from lib.continuity import INHERITED_SOURCE
 from lib.periods import Period
 from lib.plan_catalog import list_plans, stored_plan
 from lib.store import assessment_inputs
-from tests.conftest import ALL_PLAN_DIRS, ROOT, SEED_PLAN
+from tests.apptest import dashboard, temp_store
+from tests.conftest import ALL_PLAN_DIRS, SEED_PLAN
 
 BROWSE_PAGES = ["app_pages/overview.py", "app_pages/indicators.py", "app_pages/tasks.py", "app_pages/units.py",
                 "app_pages/reporting.py", "app_pages/plan.py"]
@@ -20,18 +21,11 @@ BROWSE_PAGES = ["app_pages/overview.py", "app_pages/indicators.py", "app_pages/t
 
 @pytest.fixture(autouse=True)
 def city_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
-    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
-    import ui
-    ui.root_store.clear()
+    temp_store(tmp_path, monkeypatch, PLANMON_PLAN_DIRS=ALL_PLAN_DIRS)
 
 
 def app(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at
+    return dashboard(120, **params)
 
 
 def sidebar(at: AppTest) -> dict[str, object]:

@@ -17,8 +17,7 @@ from lib.assess import assess_indicators, assess_tasks
 from lib.briefing import Scope, ScopeError
 from lib.periods import Period
 from lib.status import Status, TaskStatus, status_label, task_status_label
-from lib.plan_catalog import ready_store
-from lib.store import assessment_inputs
+from tests.conftest import sample_inputs
 
 
 
@@ -26,12 +25,7 @@ from lib.store import assessment_inputs
 @pytest.fixture(scope="module")
 def data(plan, tmp_path_factory):
     """The dashboard's data: the sample workbook seeded into a temp store, as the CLI and the pages read it."""
-    from lib import settings
-    db = f"sqlite:///{tmp_path_factory.mktemp('brief') / 'planmon.sqlite'}"
-    store = ready_store(plan, db, sample=settings.get("sample_progress"))
-    out = assessment_inputs(store, plan)
-    store.close()
-    return out
+    return sample_inputs(plan, tmp_path_factory.mktemp("brief"))
 
 
 def build(data, as_of: str, scope: Scope = Scope(), **kw) -> briefing.Briefing:

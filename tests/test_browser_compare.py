@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import LONG, SCREENSHOTS, browser_env, new_page, streamlit_server
-from tests.conftest import ALL_PLAN_DIRS
+from tests.browser import LONG, SCREENSHOTS, new_page, sample_plans_server
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +14,7 @@ CHARTS = 4
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("compare")
-    env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
-           "PLANMON_PLAN_DIRS": ALL_PLAN_DIRS, **browser_env()}
-    with streamlit_server(env) as url:
+    with sample_plans_server(tmp_path_factory.mktemp("compare")) as url:
         yield url
 
 

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import LONG, SCREENSHOTS, browser_env, new_page, streamlit_server
-from tests.conftest import ALL_PLAN_DIRS
+from tests.browser import LONG, SCREENSHOTS, new_page, sample_plans_server
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +17,7 @@ LAPTOP = {"width": 1366, "height": 768}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("plans")
-    env = {"PLANMON_DB_URL": f"sqlite:///{tmp / 'planmon.sqlite'}", "PLANMON_ACCOUNTS_FILE": str(tmp / "accounts.yaml"),
-           "PLANMON_PLAN_DIRS": ALL_PLAN_DIRS, **browser_env()}
-    with streamlit_server(env) as url:
+    with sample_plans_server(tmp_path_factory.mktemp("plans")) as url:
         yield url
 
 

@@ -8,27 +8,21 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.status import STATUS_LOOK, Status
-from tests.conftest import ALL_PLAN_DIRS, ROOT
+from tests.apptest import dashboard, temp_store
+from tests.conftest import ALL_PLAN_DIRS
 
-
-@pytest.fixture(autouse=True)
-def all_sample_plans(monkeypatch):
-    """This module works with both districts: the seed plan and the sample plans are loaded."""
-    monkeypatch.setenv("PLANMON_PLAN_DIRS", ALL_PLAN_DIRS)
 
 PAGE = "app_pages/compare.py"
 
 
 @pytest.fixture(autouse=True)
-def temp_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLANMON_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
-    import ui
-    ui.root_store.clear()  # the store is cached per process; each test gets its own database
+def city_store(tmp_path, monkeypatch):
+    """This module works with both districts: the seed plan and the sample plans are loaded."""
+    temp_store(tmp_path, monkeypatch, PLANMON_PLAN_DIRS=ALL_PLAN_DIRS)
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at = dashboard(120)
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
@@ -62,7 +56,7 @@ def test_the_page_shows_its_four_charts():
 
 def test_without_public_browsing_an_anonymous_viewer_sees_no_comparison(monkeypatch):
     monkeypatch.setenv("PLANMON_PUBLIC_BROWSING", "false")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at = dashboard(120)
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception

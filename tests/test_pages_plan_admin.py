@@ -7,8 +7,9 @@ import pytest
 
 from lib import plan_catalog as catalog
 from lib.store import open_store
+from tests.apptest import OFFICE_ONLY_REFUSALS, page_as
 from tests.conftest import ALL_PLAN_DIRS, DATA, SEED_PLAN
-from tests.test_pages_upload import DEPT_FAGAI, app, env, frame, sign_in, texts  # noqa: F401 (fixture)
+from tests.test_pages_upload import app, env, frame, sign_in, texts  # noqa: F401 (fixture)
 
 PAGE = "app_pages/plan_admin.py"
 NOTICE = DATA / "source" / "shashi-14th-five-year-plan-task-division.txt"
@@ -39,15 +40,9 @@ def text_input(at, label_start: str):
     return next(t for t in at.text_input if t.label.startswith(label_start))
 
 
-@pytest.mark.parametrize("username, message", [
-    (None, "请先登录:本页面只对登录用户开放。"),
-    ("leader", "领导账号只能浏览,不能上传或审核。"),
-    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位 · 沙市区。"),
-])
+@pytest.mark.parametrize("username, message", OFFICE_ONLY_REFUSALS)
 def test_only_the_planning_office_may_manage_plans(env, username, message):
-    at = app() if username is None else sign_in(app(), username)
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    at = page_as(username, PAGE)
     assert texts(at, "warning") == [message]
     assert not at.radio and not at.button
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lib.periods import Period
+from lib.periods import Period, today
 from lib.reminders import reminder_list, reminder_text
 from lib.reporting import STATE_MISSING, deadline, reporting_status
 from tests.conftest import seed_plan_store
@@ -23,8 +23,9 @@ def on_page(as_of: Period):
 
 def expected_status(db: str, plan, as_of: Period):
     store = seed_plan_store(db)
-    return reporting_status(plan, as_of, store.reported_items(as_of.year, as_of.quarter), 15, date.today(),
-                            task_progress=store.effective_task_progress())   # as the page: finished tasks are not owed
+    # As the page: Beijing's date (lib.periods.today, not the server clock's), and finished tasks are not owed.
+    return reporting_status(plan, as_of, store.reported_items(as_of.year, as_of.quarter), 15, today(),
+                            task_progress=store.effective_task_progress())
 
 
 def test_missing_reports_say_so_and_never_nat(env, plan):

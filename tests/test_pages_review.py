@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lib.store import open_store
+from tests.apptest import OFFICE_ONLY_REFUSALS, page_as
 from tests.conftest import ALL_PLAN_DIRS, SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.test_pages_upload import DEPT_FAGAI, GOOD, app, env, frame, plain, sign_in, texts  # noqa: F401 (fixture)
@@ -40,16 +41,12 @@ def y01_2023q1(db: str) -> float:
 # --- who may enter ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("username, message", [
-    (None, "请先登录:本页面只对登录用户开放。"),
-    ("leader", "领导账号只能浏览,不能上传或审核。"),
-    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位 · 沙市区。"),
+    *OFFICE_ONLY_REFUSALS,
     ("city", "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:city · 荆州市(演示) · 市级(只读) · "
              "荆州市(全市各区县)。"),
 ])
 def test_only_the_planning_office_may_review(env, username, message):
-    at = app() if username is None else sign_in(app(), username)
-    at.switch_page(REVIEW).run()
-    assert not at.exception, at.exception
+    at = page_as(username, REVIEW)
     assert texts(at, "warning") == [message]
     assert not at.dataframe and not at.button
 

@@ -8,12 +8,10 @@ browser tests instead (tests/test_browser_signin.py, tests/test_browser_upload.p
 from __future__ import annotations
 
 import io
-import re
 from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -26,12 +24,12 @@ from lib.store import open_store
 from tests.conftest import ALL_PLAN_DIRS, SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.conftest import ROOT
+from tests.apptest import DEPT_FAGAI, dashboard, demo_store, plain, sign_in, texts  # noqa: F401 (others import them here)
 
 
 FIXTURES = ROOT / "tests" / "fixtures"
 GOOD = FIXTURES / "good" / "progress-good.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DEPT_FAGAI = "dept01"      # demo department account of 区发改局, the unit of the fixtures
 DEPT_RENSHE = "dept06"     # 区人社局
 
 
@@ -39,44 +37,12 @@ DEPT_RENSHE = "dept06"     # 区人社局
 def env(tmp_path, monkeypatch):
     """A temp database and accounts file, demo mode on, review by the office (auto_adopt off).
     Streamlit's caches are process-wide (AppTest runs in this process): cleared before and after."""
-    db = f"sqlite:///{tmp_path / 'planmon.sqlite'}"
-    monkeypatch.setenv("PLANMON_DB_URL", db)
-    monkeypatch.setenv("PLANMON_ACCOUNTS_FILE", str(tmp_path / "accounts.yaml"))
-    monkeypatch.setenv("PLANMON_DEMO_MODE", "true")
-    monkeypatch.setenv("PLANMON_PUBLIC_BROWSING", "true")
-    monkeypatch.setenv("PLANMON_AUTO_ADOPT", "false")
-    monkeypatch.delenv("PLANMON_COOKIE_KEY", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    open_store(db).close()
+    yield from demo_store(tmp_path, monkeypatch)
 
 
 def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard()
     at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def plain(text: str) -> str:
-    """Message text without the backslashes that keep Markdown from interpreting it."""
-    return re.sub(r"\\(.)", r"\1", text)
-
-
-def texts(at: AppTest, kind: str) -> list[str]:
-    return [plain(e.value) for e in getattr(at, kind)]
-
-
-def sign_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
-    """Through the sign-in page's form: fill 用户名 and 密码, press 登录."""
-    at.switch_page("app_pages/account.py").run()
-    fields = {t.label: t for t in at.text_input}
-    fields["用户名"].input(username)
-    fields["密码"].input(password)
-    next(b for b in at.button if b.label == "登录").click().run()
     assert not at.exception, at.exception
     return at
 

@@ -3,9 +3,9 @@ plan (the plan of their year, within the account's district), and a file spannin
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from lib.store import open_store
+from tests.apptest import demo_store
 from tests.conftest import DATA, SEED_PLAN
 from tests.test_ingest import LABEL_14, LABEL_15, workbook
 from tests.test_pages_upload import DEPT_FAGAI, app, confirm_button, findings, sign_in, texts, upload
@@ -16,19 +16,8 @@ SHOWN = "shashi-15"
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     """As tests/test_pages_upload.py's env, with the 15th plan shown (its own sample progress)."""
-    db = f"sqlite:///{tmp_path / 'planmon.sqlite'}"
-    for name, value in {"PLANMON_DB_URL": db, "PLANMON_ACCOUNTS_FILE": str(tmp_path / "accounts.yaml"),
-                        "PLANMON_DEMO_MODE": "true", "PLANMON_PUBLIC_BROWSING": "true", "PLANMON_AUTO_ADOPT": "false",
-                        "PLANMON_PLAN_DIR": str(DATA / "plans" / SHOWN),
-                        "PLANMON_SAMPLE_PROGRESS": str(DATA / "plans" / SHOWN / "progress.xlsx")}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("PLANMON_COOKIE_KEY", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    open_store(db).close()
+    yield from demo_store(tmp_path, monkeypatch, PLANMON_PLAN_DIR=str(DATA / "plans" / SHOWN),
+                          PLANMON_SAMPLE_PROGRESS=str(DATA / "plans" / SHOWN / "progress.xlsx"))
 
 
 def pending(db: str) -> dict[str, int]:

@@ -23,8 +23,7 @@ from lib.messages import render
 from lib.periods import Period
 from lib.report import Kind, ReportError
 from lib.status import TaskStatus, task_status_label
-from lib.plan_catalog import ready_store
-from lib.store import assessment_inputs
+from tests.conftest import sample_inputs
 
 HEADINGS = {
     "annual": ["一、总体情况", "二、主要指标完成情况", "三、重点任务推进情况", "四、存在的主要问题", "五、下一步工作建议", "附件"],
@@ -36,12 +35,7 @@ UNFILLED = re.compile(r"\bnan\b|\bNone\b|\bNaT\b|[{}]", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def data(plan, tmp_path_factory):
-    from lib import settings
-    db = f"sqlite:///{tmp_path_factory.mktemp('report') / 'planmon.sqlite'}"
-    store = ready_store(plan, db, sample=settings.get("sample_progress"))
-    out = assessment_inputs(store, plan)
-    store.close()
-    return out
+    return sample_inputs(plan, tmp_path_factory.mktemp("report"))
 
 
 def build(data, kind: str, as_of: str | None = None, scope=briefing.Scope(), **kw) -> report.Report:

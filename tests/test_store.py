@@ -21,6 +21,7 @@ from alembic.migration import MigrationContext
 
 from lib import store_schema
 from tests.conftest import SEED_PLAN, seed_plan_store
+from tests.pg import new_pg_database
 from lib.store import (CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, INDICATOR_COLUMNS, SOURCE_BASELINE, SOURCE_SUBMITTED,
                        SOURCE_TARGET, TASK_COLUMNS, Store, StoreError, SubmissionState, open_store)
 
@@ -34,21 +35,6 @@ OTHER = "区人社局"
 
 # --- fixtures shared with test_store_concurrency.py ------------------------------------------------
 
-def _fresh_pg_database(base_url: str) -> Iterator[str]:
-    """A new, empty database on the server of `base_url`, dropped afterwards."""
-    base = sa.make_url(base_url)
-    name = f"planmon_t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -57,7 +43,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(PG_SKIP_REASON)
-    yield from _fresh_pg_database(base)
+    yield from new_pg_database(base)
 
 
 @pytest.fixture

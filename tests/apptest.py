@@ -1,0 +1,94 @@
+"""Set-up shared by the AppTest page tests: a temp store per test, the dashboard app, and who may open the office's
+pages. AppTest runs the app in this process, so the store (cached per process) and Streamlit's caches are reset
+here for each test."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lib.accounts import DEMO_PASSWORD
+from tests.conftest import ROOT
+
+DEPT_FAGAI = "dept01"      # demo department account of 区发改局, the unit of the fixtures
+# The demo accounts and review by the planning office (auto_adopt off), as a real demo server runs them.
+DEMO_SETTINGS = {"PLANMON_DEMO_MODE": "true", "PLANMON_PUBLIC_BROWSING": "true", "PLANMON_AUTO_ADOPT": "false"}
+
+
+def temp_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: str) -> str:
+    """A database and accounts file of this test's own (plus any PLANMON_* `settings`); returns the database URL."""
+    db = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    for name, value in {"PLANMON_DB_URL": db, "PLANMON_ACCOUNTS_FILE": str(tmp_path / "accounts.yaml"), **settings}.items():
+        monkeypatch.setenv(name, value)
+    import ui
+    ui.root_store.clear()  # the store is cached per process; each test gets its own database
+    return db
+
+
+def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: str) -> Iterator[str]:
+    """A temp store with the demo accounts and review by the office; Streamlit's caches cleared before and after
+    (they are process-wide), the store closed afterwards. Yields the database URL (a fixture's body)."""
+    from lib.store import open_store
+    db = f"sqlite:///{tmp_path / 'planmon.sqlite'}"
+    for name, value in {"PLANMON_DB_URL": db, "PLANMON_ACCOUNTS_FILE": str(tmp_path / "accounts.yaml"),
+                        **DEMO_SETTINGS, **settings}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PLANMON_COOKIE_KEY", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    open_store(db).close()
+
+
+def dashboard(timeout: float = 60, **params: str) -> AppTest:
+    """The whole app (st.navigation), not yet run, with these query parameters in its URL."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at
+
+
+def plain(text: str) -> str:
+    """Message text without the backslashes that keep Markdown from interpreting it."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [plain(e.value) for e in getattr(at, kind)]
+
+
+def sign_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """Through the sign-in page's form: fill 用户名 and 密码, press 登录."""
+    at.switch_page("app_pages/account.py").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["用户名"].input(username)
+    fields["密码"].input(password)
+    next(b for b in at.button if b.label == "登录").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page_as(username: str | None, page: str) -> AppTest:
+    """`page` opened by `username` after signing in through the form (None: nobody signed in)."""
+    at = dashboard()
+    at.run()
+    assert not at.exception, at.exception
+    if username is not None:
+        sign_in(at, username)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+# Who is turned away from a planning-office page, and the warning each reads: (username or None, message).
+OFFICE_ONLY_REFUSALS = [
+    (None, "请先登录:本页面只对登录用户开放。"),
+    ("leader", "领导账号只能浏览,不能上传或审核。"),
+    (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位 · 沙市区。"),
+]
