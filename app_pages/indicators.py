@@ -6,7 +6,7 @@ import streamlit as st
 import ui
 from lib import charts, fmt, verdict
 from lib.assess import explain
-from lib.chart_continuity import continuity_figure
+from lib.charts.continuity import continuity_figure
 from lib.continuity import INHERITED_SOURCE
 from lib.status import AT_RISK_LIGHT, badge, light_look, outlook_label
 

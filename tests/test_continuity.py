@@ -1,10 +1,10 @@
-"""Continuity between plans (lib/continuity.py, lib/chart_continuity.py): one series by `code`."""
+"""Continuity between plans (lib/continuity.py, lib/charts/continuity.py): one series by `code`."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from lib.chart_continuity import continuity_figure
+from lib.charts.continuity import continuity_figure
 from lib.continuity import INHERITED_SOURCE, PlanPart, continuous_series, inherit_baselines, predecessor_of
 from lib.plan import load_plan
 from lib.workbook import read_workbook

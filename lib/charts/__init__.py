@@ -20,9 +20,11 @@ a file name, the as-of quarter, the data source, and a visible "示例数据" ma
 `for_browser` leaves room above the title for plotly's toolbar.
 
 One module per subject: `layout` (the shared look), `indicators`, `series`, `tasks`, `units`, `reporting`,
-and `export` (browser and slide copies). Every name is re-exported here, so `from lib import charts;
-charts.status_counts(...)` keeps working; the Chinese text helpers `chinese_numeral` and `abbreviate`
-live in `lib.fmt`.
+`compare` (区县对比), `continuity` (one measure across plans) and `export` (browser and slide copies). Every
+name of the first six and `export` is re-exported here, so `from lib import charts; charts.status_counts(...)`
+keeps working; `compare` and `continuity` are imported as modules (`from lib.charts import compare`): they
+take state codes from lib.compare and lib.reporting, which this package must not load. The Chinese text
+helpers `chinese_numeral` and `abbreviate` live in `lib.fmt`. No other module draws (tests/test_architecture.py).
 """
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Every builder takes a frame of lib.compare and returns a new `go.Figure` (inputs unchanged). Statuses take
 label, colour, icon and pattern from lib.status only (the amber light is `light_look`'s), the layout is
-charts.py's `_base_layout` (plotly_white, CJK fonts, legend above the plot), axis titles carry units, hover
-carries full names, and no data gives charts.py's centred 暂无数据. Legends of more than three entries get a
+layout.py's `_base_layout` (plotly_white, CJK fonts, legend above the plot), axis titles carry units, hover
+carries full names, and no data gives layout.py's centred 暂无数据. Legends of more than three entries get a
 second row of room, so on a 390 px phone the wrapped legend does not run over the title.
 """
 from __future__ import annotations
@@ -17,10 +17,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import fmt
-from lib.charts import (HEAT_ROW_PX, REPORT_LOOK, REPORT_STATES, TARGET_COLOUR, _base_layout,
-                        _count_dtick, _discrete_colourscale, _empty_figure, _keep_full_names, _left_margin,
-                        _legend_swatches, _pattern, _rows_height, _state_cells, abbreviate, TEXT_GREY)
+from lib.charts.layout import (HEAT_ROW_PX, TARGET_COLOUR, TEXT_GREY, _base_layout, _count_dtick,
+                               _discrete_colourscale, _empty_figure, _keep_full_names, _left_margin,
+                               _legend_swatches, _pattern, _rows_height, _state_cells)
+from lib.charts.reporting import REPORT_LOOK, REPORT_STATES
 from lib.compare import LIGHT_AT_RISK
+from lib.fmt import abbreviate
 from lib.reporting import STATE_NOT_DUE
 from lib.status import AT_RISK_LIGHT, STATUS_LOOK, TASK_STATUS_LOOK, Look, Status, TaskStatus
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts import REFERENCE_COLOUR, SERIES_COLOUR, TARGET_COLOUR, _base_layout, _empty_figure
+from lib.charts.layout import REFERENCE_COLOUR, SERIES_COLOUR, TARGET_COLOUR, _base_layout, _empty_figure
 
 LEVEL_KINDS = ("level_up", "ceiling")
 
