@@ -37,6 +37,7 @@ from lib.charts.layout import (  # noqa: F401
     wrap_label, _keep_full_names, section_label, indicator_label, _wrap, _top_margin, _legend_at,
     _base_layout, _rows_height, _left_margin, _empty_figure, _count_dtick, _whole_dtick, _pattern, _note,
     _status_look, _html_list, _ids_line, _legend_label, _discrete_colourscale, _legend_swatches, _state_cells,
+    _rows_figure, _state_heatmap,
 )
 from lib.charts.indicators import (  # noqa: F401
     KINDS_WITHOUT_P, status_counts, achievement_vs_time, _at_risk, _light_groups, _full_label,
