@@ -23,6 +23,7 @@ from lib.messages import render
 from lib.narrative import _pct, _units, is_final, period_text, task_label
 from lib.periods import Period
 from lib.plan import Plan
+from lib.scope import filter_reporting
 from lib.status import Outlook, Status, TaskStatus, outlook_label
 
 ProgressCallback = Callable[[float, str], None]
@@ -570,7 +571,7 @@ def reporting_table(pack: briefing.Briefing, reporting: pd.DataFrame | None) -> 
         return [Para(f"附表2 {title}:未提供报送记录。", note=True)]
     frame = reporting
     if pack.scope.kind == "unit":
-        frame = frame[frame["unit"] == pack.scope.value]
+        frame = filter_reporting(pack.plan, frame, unit=str(pack.scope.value))   # a group: its members
     counts = completeness(frame) if len(frame) else pd.DataFrame(columns=["unit"])
     order = {u: i for i, u in enumerate(pack.plan.units.reporting_units())}  # units.csv order, as the notice lists them
     counts = counts.assign(_o=counts["unit"].map(order)).sort_values("_o", kind="stable", na_position="last")
