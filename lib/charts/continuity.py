@@ -11,12 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.charts.layout import REFERENCE_COLOUR, SERIES_COLOUR, TARGET_COLOUR, _base_layout, _empty_figure
+from lib.periods import Period
 
 LEVEL_KINDS = ("level_up", "ceiling")
 
 
 def _period(year: int, quarter: int) -> str:
-    return f"{year}Q{quarter}"
+    return Period(int(year), int(quarter)).label
 
 
 def continuity_figure(series: pd.DataFrame, title: str) -> go.Figure:
