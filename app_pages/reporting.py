@@ -22,6 +22,7 @@ view = ui.current_view(d)
 status = ui.filter_reporting(d, view, ui.reporting_status(d, view.as_of))   # the sidebar's rule (lib.scope)
 
 days = int(settings.get("report_deadline_days"))
+ui.page_head(d.plan, view.as_of)   # the phone rule that swaps the wide matrix for a sentence, and the print header
 st.title("报送情况")
 st.caption(f"{ui.escape_markdown(ui.time_caption(d, view))} · 报送截止:季度结束后 {days} 天({deadline(view.as_of, days):%Y年%m月%d日})")
 ui.sample_banner(d)

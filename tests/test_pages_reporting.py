@@ -85,3 +85,13 @@ def test_unit_filter_shows_the_rows_lib_scope_selects(env, plan, unit):
         shown = frame(at, "单位", "类型", "事项", "状态")
         assert list(zip(shown["单位"], shown["事项"].str.split(" ").str[0], shown["状态"])) == \
             list(zip(gaps["unit"], gaps["item_id"], gaps["state"]))
+
+
+def test_page_carries_the_phone_and_print_rules(env):
+    """Without ui.page_head the 70-column matrix showed on phones and the phone sentence on laptops."""
+    import ui
+    at = on_page(Period(2025, 4))
+    html = [h.value for h in at.get("html")]
+    assert ui.PAGE_CSS in html
+    heads = [h for h in html if "pm-print-head" in h and "<div" in h]
+    assert len(heads) == 1 and "截至 2025年第四季度" in heads[0]
