@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lib import compare, compare_charts
+from lib import compare
+from lib.charts import compare as compare_charts
 from lib.status import AT_RISK_LIGHT
 
 SHARED_SHOWN = 6   # codes drawn at first: a city shares most of its indicators, 26 panels would be a wall

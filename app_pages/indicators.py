@@ -6,8 +6,9 @@ import streamlit as st
 import ui
 from lib import charts, fmt, verdict
 from lib.assess import explain
-from lib.chart_continuity import continuity_figure
+from lib.charts.continuity import continuity_figure
 from lib.continuity import INHERITED_SOURCE
+from lib.periods import period_labels
 from lib.status import AT_RISK_LIGHT, badge, light_look, outlook_label
 
 page = ui.browse_page("指标监测")
@@ -85,7 +86,7 @@ with st.expander("状态是怎么算出来的(公式与数据)", expanded=False)
 st.markdown("**填报记录**")
 table = series.sort_values(["year", "quarter"], ascending=False)
 st.dataframe(pd.DataFrame({
-    "期间": table["year"].astype(str) + "Q" + table["quarter"].astype(str),
+    "期间": period_labels(table["year"], table["quarter"]),
     "数值": [fmt.with_unit(v, row["unit"]) for v in table["value"]],
     "年度目标值": [fmt.with_unit(v, row["unit"]) for v in table["annual_target"]],
     "填报单位": table["unit"],

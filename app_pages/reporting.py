@@ -1,12 +1,11 @@
 """报送情况: for the as-of quarter, who has reported what, what is missing, and how late; 催报: the units with
 missing reports as a list (xlsx) and as the text of a reminder notice (lib/reminders.py)."""
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 import ui
 from lib import charts, export, settings
+from lib.periods import today
 from lib.reminders import reminder_list, reminder_text
 from lib.reporting import STATE_LATE, STATE_MISSING, STATE_NOT_DUE, STATE_ON_TIME, completeness, deadline
 
@@ -20,17 +19,10 @@ def submitted_text(value: object, state: str) -> str:
 
 d = ui.data()
 view = ui.current_view(d)
-status = ui.reporting_status(d, view.as_of)
-if view.unit:
-    status = status[status["unit"] == view.unit]
-if view.section is not None:
-    in_section = set(d.plan.tasks.loc[d.plan.tasks["section_no"] == view.section, "task_id"])
-    status = status[status["item_id"].isin(in_section)]
-if view.category:
-    ids = set(d.plan.indicators.loc[d.plan.indicators["category"] == view.category, "indicator_id"])
-    status = status[(status["item_type"] == "任务") | status["item_id"].isin(ids)]
+status = ui.filter_reporting(d, view, ui.reporting_status(d, view.as_of))   # the sidebar's rule (lib.scope)
 
 days = int(settings.get("report_deadline_days"))
+ui.page_head(d.plan, view.as_of)   # the phone rule that swaps the wide matrix for a sentence, and the print header
 st.title("报送情况")
 st.caption(f"{ui.escape_markdown(ui.time_caption(d, view))} · 报送截止:季度结束后 {days} 天({deadline(view.as_of, days):%Y年%m月%d日})")
 ui.sample_banner(d)
@@ -59,7 +51,7 @@ st.dataframe(per_unit.assign(报送率=per_unit["报送率"] * 100).rename(colum
 # On a phone some 70 item columns in 200 px are slivers: the table above and the list below say the same.
 with st.container(key="pm_wide_rep_matrix"):
     ui.chart(lambda: charts.reporting_matrix(status.rename(columns={"name": "item_name"})), "报送情况矩阵", view.as_of,
-             key="rep_matrix", depends=(view, date.today()), version=d.version)
+             key="rep_matrix", depends=(view, today()), version=d.version)
 with st.container(key="pm_narrow_rep_matrix"):
     st.caption("单位 × 事项的报送矩阵请在电脑上查看;各单位的报送项数见上表,缺报和逾期的事项见下方清单。")
 
@@ -85,7 +77,7 @@ else:
     st.dataframe(owed, hide_index=True, width="stretch", key="rep_owed",
                  column_config={"缺报指标": st.column_config.TextColumn(width="large"),
                                 "缺报任务": st.column_config.TextColumn(width="large")})
-    notice = reminder_text(owed, view.as_of, deadline(view.as_of, days), date.today())
+    notice = reminder_text(owed, view.as_of, deadline(view.as_of, days), today())   # Beijing's date, as the days late
     stem = f"催报清单_{view.as_of}"
     ui.export_buttons([("下载催报清单(Excel)", export.xlsx_bytes({"催报清单": owed}), f"{stem}.xlsx", "xlsx"),
                        ("下载通知文字(TXT)", notice.encode("utf-8"), f"催报通知_{view.as_of}.txt", "txt")], "rep_owed_dl")

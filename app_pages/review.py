@@ -12,6 +12,7 @@ import streamlit as st
 
 import ui
 from lib import fmt, settings
+from lib.periods import period_labels
 from lib.accounts import Role
 from lib.review import backward_steps, flags_by_row
 from lib.store import (CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME, DISPLAY_TZ, HISTORY_LABELS, SOURCE_BASELINE, SOURCE_TARGET,
@@ -201,7 +202,7 @@ with tab_sub:
                 names = dict(zip(ind["indicator_id"], ind["name"]))
                 st.dataframe(pd.DataFrame({
                     "指标编号": r["indicator_id"], "指标名称": r["indicator_id"].map(names),
-                    "期间": r["year"].astype(str) + "Q" + r["quarter"].astype(str),
+                    "期间": period_labels(r["year"], r["quarter"]),
                     "数值": [fmt.with_unit(v, measure[i]) for v, i in zip(r["value"], r["indicator_id"])],
                     "年度目标值": [fmt.with_unit(v, measure[i]) for v, i in zip(r["annual_target"], r["indicator_id"])],
                     "填报单位": r["unit"], "备注": r["note"]}), hide_index=True, width="stretch", key="rv_rows_ind")

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from lib import charts, fmt
+from lib.periods import Period
 from lib.status import is_final, task_badge
 
 page = ui.browse_page("任务推进")
@@ -31,7 +32,7 @@ def _task_row(r) -> dict:
 def _contribution_row(c) -> dict:
     relation = f",{c.relation}" if c.relation else ""
     return {"任务": f"└ {c.unit}(配合{relation})", "状态": f"报送:{c.state}", "完成进度": c.percent,
-            "最新填报": f"{c.year}Q{c.quarter}", "工作进展": c.progress, "存在问题": c.problems, "下步计划": c.next_steps,
+            "最新填报": Period(int(c.year), int(c.quarter)).label, "工作进展": c.progress, "存在问题": c.problems, "下步计划": c.next_steps,
             "牵头单位": "", "责任单位": ""}
 
 

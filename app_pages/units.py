@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from lib import charts, rollup
 from lib.reporting import completeness
+from lib.scope import filter_reporting
 from lib.status import badge, task_badge
 
 page = ui.browse_page("责任单位")
@@ -18,7 +19,7 @@ def unit_detail(unit: str) -> None:
     ind_items = rollup.unit_items(d.plan, ind_all, [unit])
     task_items = rollup.unit_items(d.plan, tasks_all, [unit])
     reporting = ui.reporting_status(d, view.as_of)
-    mine = reporting[reporting["unit"] == unit]
+    mine = filter_reporting(d.plan, reporting, unit=unit)   # a group: its members' reports of its items
     done = completeness(mine)
 
     m = st.columns(4)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lib import settings
 from lib.messages import render
-from lib.periods import Period, period_index, time_elapsed
+from lib.periods import Period, period_index, period_labels, time_elapsed
 from lib.plan import Plan
 from lib.schema import INDICATOR_PROGRESS_COLUMNS, KINDS_WITH_ACHIEVEMENT, TASK_PROGRESS_COLUMNS
 from lib.targets import OFFICE_TARGET_COLUMNS, with_office_targets
@@ -521,9 +521,7 @@ def _outlook(grid: _Grid, ind: pd.DataFrame, out: dict[str, np.ndarray], tol: To
 
 
 def _period_text(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    years, quarters = keys // 4, keys % 4 + 1
-    text = years.astype(str).astype(object) + "Q" + quarters.astype(str).astype(object)
-    return np.where(valid, text, "").astype(object)
+    return np.where(valid, period_labels(keys // 4, keys % 4 + 1), "").astype(object)
 
 
 def _indicator_frame(plan: Plan, grid: _Grid, out: dict[str, np.ndarray], as_of: Period, tol: Tolerance) -> pd.DataFrame:

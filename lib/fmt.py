@@ -79,21 +79,25 @@ def percent(share: float | None) -> str:
     return f"{number(float(share) * 100, 1)}%"
 
 
-def target_phrase(kind: str, target: float | None, unit: str, ref: str = "") -> str:
-    """How the target reads on screen, by kind."""
-    if kind == "growth_rate":
-        return f"年均增长 {with_unit(target, unit)}"
-    if kind == "level_up":
-        return f"达到 {with_unit(target, unit)}"
-    if kind == "ceiling":
-        return f"控制在 {with_unit(target, unit)} 以内"
-    if kind == "cumulative":
-        return f"五年累计 {with_unit(target, unit)}"
-    if kind == "reduction_total":
-        return f"五年累计降低 {with_unit(target, unit)}"
-    if kind == "in_step":
-        return f"与 {ref} 基本同步"
-    return "完成上级下达指标"
+# How a target reads, by kind: (on screen — cards, sentences, the plan table; compact — a table cell of the
+# evaluation report). {value} is the target with its unit, {ref} the reference indicator's name.
+TARGET_WORDING: dict[str, tuple[str, str]] = {
+    "growth_rate": ("年均增长 {value}", "年均{value}"),
+    "level_up": ("达到 {value}", "{value}"),
+    "ceiling": ("控制在 {value} 以内", "≤{value}"),
+    "cumulative": ("五年累计 {value}", "累计{value}"),
+    "reduction_total": ("五年累计降低 {value}", "累计降低{value}"),
+    "in_step": ("与 {ref} 基本同步", "与{ref}同步"),
+}
+ASSIGNED_TARGET_TEXT = "完成上级下达指标"   # quota: the target is whatever the level above assigns
+
+
+def target_phrase(kind: str, target: float | None, unit: str, ref: str = "", *, compact: bool = False) -> str:
+    """How the target reads, by kind (`TARGET_WORDING`): "年均增长 9%" on screen, "年均9%" compact."""
+    wording = TARGET_WORDING.get(kind)
+    if wording is None:
+        return ASSIGNED_TARGET_TEXT
+    return wording[compact].format(value=with_unit(target, str(unit or "")), ref=ref)
 
 
 def units_text(names: tuple[str, ...] | list[str]) -> str:

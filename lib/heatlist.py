@@ -34,8 +34,7 @@ def recent_states(history: pd.DataFrame, last: int = RECENT_QUARTERS) -> pd.Data
 
 def short_period(period: str) -> str:
     """"2023Q2" → "23年Q2" (a column heading a phone can fit four of)."""
-    p = Period.parse(period)
-    return f"{p.year % 100:02d}年Q{p.quarter}"
+    return Period.parse(period).short_label
 
 
 def unit_sections(matrix: pd.DataFrame) -> pd.DataFrame:

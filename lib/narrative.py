@@ -12,7 +12,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from lib import charts, fmt
+from lib import fmt
 from lib.messages import render
 from lib.periods import Period, time_elapsed
 from lib.plan import Plan
@@ -35,7 +35,7 @@ class ScopeLike(Protocol):
 
 def period_text(period: Period) -> str:
     """2023Q2 → "2023年第二季度"."""
-    return f"{period.year}年第{charts.chinese_numeral(period.quarter)}季度"
+    return period.chinese
 
 
 def _pct(share: float) -> str:

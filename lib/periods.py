@@ -1,4 +1,8 @@
-"""Quarters and the share of the plan period they represent; the time zone dates are shown in."""
+"""Quarters and the share of the plan period they represent; the time zone dates are shown in.
+
+The one home of how a quarter is written: `Period.label` ("2023Q2": files, URLs, tables, chart axes),
+`Period.chinese` ("2023年第二季度": titles and sentences), `Period.short_label` ("23年Q2": a phone's column
+heading), and `period_labels` for whole columns of years and quarters."""
 from __future__ import annotations
 
 import re
@@ -7,6 +11,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+
+from lib.fmt import chinese_numeral
 
 # The district's local time: submission times are stored in UTC and shown, dated and judged late in this zone.
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -26,6 +32,16 @@ class Period:
     def label(self) -> str:
         """How a quarter is written everywhere (files, URLs, tables): 2023Q2."""
         return f"{self.year}Q{self.quarter}"
+
+    @property
+    def chinese(self) -> str:
+        """How a quarter reads in a sentence or a title: 2023年第二季度."""
+        return f"{self.year}年第{chinese_numeral(self.quarter)}季度"
+
+    @property
+    def short_label(self) -> str:
+        """A column heading a phone can fit four of: 23年Q2."""
+        return f"{self.year % 100:02d}年Q{self.quarter}"
 
     @property
     def end(self) -> date:
@@ -48,6 +64,16 @@ class Period:
     @classmethod
     def from_index(cls, index: int) -> "Period":
         return cls(int(index) // 4, int(index) % 4 + 1)
+
+
+def period_labels(years, quarters) -> np.ndarray:
+    """`Period.label` of whole columns (lists, numpy arrays or pandas Series, in their order): an object
+    array of "2023Q2" texts, "" where the year or the quarter is missing."""
+    y, q = np.asarray(years, dtype=float), np.asarray(quarters, dtype=float)
+    known = np.isfinite(y) & np.isfinite(q)
+    out = np.full(y.shape, "", dtype=object)
+    out[known] = [Period(int(a), int(b)).label for a, b in zip(y[known], q[known])]
+    return out
 
 
 def period_index(year, quarter):

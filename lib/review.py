@@ -23,7 +23,7 @@ import pandas as pd
 
 from lib import fmt
 from lib.messages import render
-from lib.periods import period_index
+from lib.periods import Period, period_index
 from lib.plan import Plan
 
 AWAY, REOPENED, PERCENT_DOWN = "review.away_from_target", "review.task_reopened", "review.percent_down"
@@ -60,7 +60,7 @@ def _indicator_flags(plan: Plan, rows: pd.DataFrame | None, old: pd.DataFrame) -
         direction = str(info.at[r.indicator_id, "direction"])
         if away_from_target(direction, was, now):
             measure = str(info.at[r.indicator_id, "unit"])
-            out.append({"item_id": r.indicator_id, "period": f"{key[1]}Q{key[2]}", "unit": r.unit, "code": AWAY,
+            out.append({"item_id": r.indicator_id, "period": Period(key[1], key[2]).label, "unit": r.unit, "code": AWAY,
                         "message": render(AWAY, old=fmt.with_unit(was, measure), new=fmt.with_unit(now, measure),
                                           better="越高越好" if direction == "up" else "越低越好")})
     return out
@@ -81,8 +81,8 @@ def _task_flags(rows: pd.DataFrame | None, old: pd.DataFrame) -> list[dict]:
         if mine.empty:
             continue
         prev = mine.sort_values("idx").iloc[-1]
-        period = f"{int(r.year)}Q{int(r.quarter)}"
-        basis = "本季度原报" if int(prev["idx"]) == idx else f"{int(prev['year'])}Q{int(prev['quarter'])} 报送"
+        period = Period(int(r.year), int(r.quarter)).label
+        basis = "本季度原报" if int(prev["idx"]) == idx else f"{Period(int(prev['year']), int(prev['quarter']))} 报送"
         if prev["state"] == DONE and r.state != DONE:
             out.append({"item_id": r.task_id, "period": period, "unit": r.unit, "code": REOPENED,
                         "message": render(REOPENED, basis=basis, state=r.state)})

@@ -7,6 +7,8 @@ dashboard, the briefing and the evaluation report count the same items:
 - section: the section's tasks, and the indicators linked to one of them (K indicators);
 - unit: what the unit answers for in any role, directly, by alias or via a group (`Plan.responsibilities`).
 
+`filter_reporting` applies the same rule to the 报送情况 rows (who owes or sent which report): the items as
+above and, with a unit, that unit's rows (a group: its members' rows).
 `task_history` is every task's status at each plan quarter up to the as-of quarter (the heatmap's rows).
 Plain Python; `ui` caches these, `lib.briefing` and `lib.report` call them directly.
 """
@@ -36,10 +38,42 @@ def filter_results(plan: Plan, indicators: pd.DataFrame, tasks: pd.DataFrame, *,
         section_tasks = set(plan.tasks.loc[plan.tasks["section_no"].astype(int) == int(section), "task_id"])
         indicators = indicators[indicators["task_id"].isin(section_tasks)]
     if unit:
-        mine = set(plan.responsibilities(str(unit))["item_id"])
+        mine = set(plan.responsibilities(canonical_unit(plan, unit))["item_id"])
         indicators = indicators[indicators["indicator_id"].isin(mine)]
         tasks = tasks[tasks["task_id"].isin(mine)]
     return indicators, tasks
+
+
+def canonical_unit(plan: Plan, unit: str) -> str:
+    """A unit's name as units.csv has it (an alias, spaces or full-width forms forgiven); unknown names as given."""
+    return plan.units.resolve(unit) or str(unit)
+
+
+def scope_items(plan: Plan, *, category: str | None = None, section: int | None = None,
+                unit: str | None = None) -> tuple[set[str], set[str]]:
+    """The ids of the plan's indicators and tasks inside every given filter (`filter_results`' rule)."""
+    indicators, tasks = filter_results(plan, plan.indicators, plan.tasks, category=category, section=section, unit=unit)
+    return set(indicators["indicator_id"]), set(tasks["task_id"])
+
+
+def designated_units(plan: Plan, units: pd.Series, unit: str) -> pd.Series:
+    """Per row, whether `unit` (a name, an alias or a group) designates the row's unit: the unit itself, or a
+    member of the group (the rule by which a plan cell names a unit, `UnitDirectory.how_named`)."""
+    named = {u: plan.units.how_named(canonical_unit(plan, u), str(unit)) is not None for u in pd.unique(units)}
+    return units.map(named).astype(bool)
+
+
+def filter_reporting(plan: Plan, status: pd.DataFrame, *, category: str | None = None, section: int | None = None,
+                     unit: str | None = None) -> pd.DataFrame:
+    """The reporting rows (`lib.reporting.reporting_status`: unit, item_type, item_id, …) inside every given
+    filter: items as `filter_results` selects them (so 报送情况 counts what the other pages show) and, with
+    a unit, only rows of that unit, or of the members of that group. Row order and index are kept."""
+    indicator_ids, task_ids = scope_items(plan, category=category, section=section, unit=unit)
+    keep = (((status["item_type"] == "指标") & status["item_id"].isin(indicator_ids))
+            | ((status["item_type"] == "任务") & status["item_id"].isin(task_ids)))
+    if unit:
+        keep &= designated_units(plan, status["unit"], unit)
+    return status[keep]
 
 
 def task_history(plan: Plan, task_progress: pd.DataFrame, as_of: Period, task_ids: set[str] | None = None) -> pd.DataFrame:

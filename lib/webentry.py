@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lib import fmt
-from lib.periods import period_index
+from lib.periods import Period, period_index
 from lib.plan import Plan
 from lib.schema import INDICATOR_SHEET, TASK_SHEET
 from lib.xlsx import workbook_bytes, write_progress_workbook
@@ -34,7 +34,7 @@ READ_ONLY = [INDICATOR_SHEET.label_of("indicator_id"), INDICATOR_SHEET.label_of(
 
 def entry_file_name(year: int, quarter: int) -> str:
     """The stored file's name, e.g. 网页填报_2026Q3.xlsx."""
-    return f"网页填报_{year}Q{quarter}.xlsx"
+    return f"网页填报_{Period(int(year), int(quarter))}.xlsx"
 
 
 def _last_values(values: pd.DataFrame | None, year: int, quarter: int) -> dict[str, float]:

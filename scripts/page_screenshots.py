@@ -1,26 +1,33 @@
 """Full-page screenshots of the dashboard at 1366×768 and 390×844, for looking at (artifacts/screenshots/).
 
-    flock /tmp/planmon-browser.lock .venv/bin/python scripts/page_screenshots.py [--only tasks,units]
+    flock /tmp/planmon-browser.lock .venv/bin/python scripts/page_screenshots.py [--only tasks,units] [--all-plans]
 
 Every page with a chart, the 数据填报 page signed in as a department (both tabs), 报送情况 with its 催报
-section, and the 简报导出 sign-in gate seen anonymously."""
+section (also filtered to a group of units), and the 简报导出 sign-in gate seen anonymously. With
+--all-plans the server loads the sample plans too (so the default plan is 沙市区“十五五”), which adds
+区县对比 and an indicator's cross-plan continuity chart."""
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser import LONG, SCREENSHOTS, chromium, demo_server_env, sign_in, streamlit_server  # noqa: E402
+from tests.conftest import ALL_PLAN_DIRS  # noqa: E402
 
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 # (name, url path, who is signed in, charts to wait for)
 SHOTS = [("overview", "", None, 2), ("indicators", "indicators", None, 1), ("tasks", "tasks", None, 1),
          ("units", "units", None, 2), ("reporting", "reporting", "planner", 1), ("upload", "upload", "dept01", 0),
-         ("briefing_gate", "briefing", None, 0)]
+         ("briefing_gate", "briefing", None, 0),
+         ("reporting_group", "reporting?unit=" + quote("区政府各部门"), "planner", 1)]
+# Shots that need two plans of one district, or two districts (--all-plans).
+ALL_PLAN_SHOTS = [("compare", "compare", None, 4), ("continuity", "indicators?plan=shashi-15&id=Y04", None, 3)]
 
 
 def whole_page(page, width: int, out: Path) -> None:
@@ -56,16 +63,24 @@ def shoot(browser, server: str, name: str, path: str, user: str | None, n_charts
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", default="", help="comma-separated names from SHOTS")
+    parser.add_argument("--only", default="", help="comma-separated names from SHOTS (and ALL_PLAN_SHOTS)")
+    parser.add_argument("--all-plans", action="store_true", help="load the sample plans too; adds ALL_PLAN_SHOTS")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, streamlit_server(demo_server_env(Path(tmp))) as server, chromium() as browser:
-        for name, path, user, n in SHOTS:
-            if only and name not in only:
-                continue
-            for size in SIZES:
-                print(shoot(browser, server, name, path, user, n, size))
+    shots = SHOTS + (ALL_PLAN_SHOTS if args.all_plans else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        env = demo_server_env(Path(tmp)) | ({"PLANMON_PLAN_DIRS": ALL_PLAN_DIRS} if args.all_plans else {})
+        with streamlit_server(env) as server, chromium() as browser:
+            _shoot_all(browser, server, shots, only)
+
+
+def _shoot_all(browser, server: str, shots: list, only: set[str]) -> None:
+    for name, path, user, n in shots:
+        if only and name not in only:
+            continue
+        for size in SIZES:
+            print(shoot(browser, server, name, path, user, n, size))
 
 
 if __name__ == "__main__":

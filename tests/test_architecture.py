@@ -64,6 +64,44 @@ def test_page_scripts_never_import_each_other():
     assert offenders == {}
 
 
+def _plotly_names(path: Path) -> set[str]:
+    """The plotly names a file uses: "plotly.subplots.make_subplots", "plotly.graph_objects.Bar", …"""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases: dict[str, str] = {}
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "plotly":
+                    aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else "plotly"
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "plotly":
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            names.add(f"{aliases[node.value.id]}.{node.attr}")
+    return names
+
+
+# What code outside lib/charts/ may touch of plotly: the figure type (annotations, a copy before export) and
+# the layout's Template (lib/images.py). Traces, subplots and plotly.express are drawing: lib/charts/ only.
+FIGURE_ONLY = {"plotly.graph_objects.Figure", "plotly.graph_objects.layout"}
+
+
+def test_charts_are_drawn_only_in_lib_charts():
+    """Every chart module lives in lib/charts/: nothing else in lib/, ui/ or the pages builds a trace."""
+    drawing = {p.relative_to(ROOT).as_posix(): sorted(_plotly_names(p) - FIGURE_ONLY)
+               for p in _modules("lib/**/*.py", "app_pages/*.py", "ui/*.py", "dashboard.py")
+               if "charts" not in p.relative_to(ROOT).parts[:2]}
+    assert {path: names for path, names in drawing.items() if names} == {}
+
+
+def test_lib_imports_plotly_only_in_lib_charts_and_the_figure_handlers():
+    """Outside lib/charts/, two lib modules hold figures without drawing them: lib/images.py renders them
+    to PNG, lib/briefing.py carries the briefing's charts to the deck and the image ZIP."""
+    outside = {p for p in _importers("plotly", "lib/**/*.py") if not p.startswith("lib/charts/")}
+    assert outside == {"lib/briefing.py", "lib/images.py"}
+
+
 def test_python_pptx_is_imported_only_by_the_deck_module():
     assert _importers("pptx", *APP_CODE) == {"lib/briefing_deck.py"}
 

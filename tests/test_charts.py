@@ -579,7 +579,8 @@ def _imports(path) -> set[str]:
     return imported | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
 
 
-CHART_MODULES = ["__init__", "layout", "indicators", "series", "tasks", "units", "reporting", "export"]
+CHART_MODULES = ["__init__", "layout", "indicators", "series", "tasks", "units", "reporting", "compare", "continuity",
+                 "export"]
 
 
 @pytest.mark.parametrize("module", CHART_MODULES)
@@ -589,7 +590,8 @@ def test_charts_never_import_streamlit(module):
     assert not {m for m in imported if m.split(".")[0] == "streamlit"}
 
 
-@pytest.mark.parametrize("module", ["indicators", "series", "tasks", "units", "reporting", "export"])
+@pytest.mark.parametrize("module", ["indicators", "series", "tasks", "units", "reporting", "compare", "continuity",
+                                    "export"])
 def test_each_chart_subject_builds_on_the_shared_layout_only(module):
     """A subject module reads the shared look from charts.layout, never from another subject's module."""
     from pathlib import Path

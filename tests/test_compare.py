@@ -1,4 +1,4 @@
-"""区县对比 (lib/compare.py, lib/compare_charts.py) on a store holding shashi-14, shashi-15 and shili-15.
+"""区县对比 (lib/compare.py, lib/charts/compare.py) on a store holding shashi-14, shashi-15 and shili-15.
 
 Expected numbers are computed here independently of the store: each plan is read from its folder, its sample
 workbook read with lib.workbook, the 15th plan given the 14th's final values (lib.continuity), and assessed
@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import compare, compare_charts
+from lib import compare
+from lib.charts import compare as compare_charts
 from lib.assess import assess_indicators
 from lib.continuity import inherit_baselines
 from lib.periods import Period

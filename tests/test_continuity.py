@@ -1,10 +1,10 @@
-"""Continuity between plans (lib/continuity.py, lib/chart_continuity.py): one series by `code`."""
+"""Continuity between plans (lib/continuity.py, lib/charts/continuity.py): one series by `code`."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from lib.chart_continuity import continuity_figure
+from lib.charts.continuity import continuity_figure
 from lib.continuity import INHERITED_SOURCE, PlanPart, continuous_series, inherit_baselines, predecessor_of
 from lib.plan import load_plan
 from lib.workbook import read_workbook
@@ -87,6 +87,7 @@ def test_the_continuity_chart_shows_both_series_both_targets_and_the_boundary(se
     assert {k: list(v) for k, v in targets.items()} == {"target:shashi-14": [90.0, 90.0], "target:shashi-15": [93.0, 93.0]}
     axis = fig["layout"]["xaxis"]["categoryarray"]
     assert axis[0] == "2021Q1" and axis[-1] == "2030Q4"
+    assert fig["layout"]["xaxis"]["ticktext"][0] == "2021年" and "tickangle" not in fig["layout"]["xaxis"]   # tilts on a phone
     boundary = [s for s in fig["layout"]["shapes"] if s.get("name") == "boundary"]
     assert len(boundary) == 1 and boundary[0]["x0"] == axis.index("2025Q4") + 0.5
     values = {t["meta"]: list(t["x"]) for t in fig["data"] if t["meta"] in ("shashi-14", "shashi-15")}

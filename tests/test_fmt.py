@@ -47,6 +47,16 @@ def test_target_phrase(kind, target, unit, ref, expected):
     assert fmt.target_phrase(kind, target, unit, ref) == expected
 
 
+@pytest.mark.parametrize("kind,target,unit,ref,expected", [
+    ("growth_rate", 9, "%", "", "年均9%"), ("level_up", 90, "%", "", "90%"), ("ceiling", 5.5, "%", "", "≤5.5%"),
+    ("cumulative", 40000, "人", "", "累计4万人"), ("in_step", None, "%", "地区生产总值增速", "与地区生产总值增速同步"),
+    ("quota", None, "%", "", "完成上级下达指标"), ("reduction_total", 17, "%", "", "累计降低17%"),
+    ("level_up", 80, None, "", "80"),
+])
+def test_target_phrase_compact_is_the_reports_table_cell(kind, target, unit, ref, expected):
+    assert fmt.target_phrase(kind, target, unit, ref, compact=True) == expected
+
+
 @pytest.mark.parametrize("share,expected", [(0.4285, "42.9%"), (0.5, "50%"), (0.92, "92%"), (1.05375, "105.4%"), (0.12345, "12.3%"), (0.00125, "0.1%"), (math.nan, "—")])
 def test_percent(share, expected):
     assert fmt.percent(share) == expected

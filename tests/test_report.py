@@ -194,6 +194,21 @@ def test_table1_cells_of_the_final_report(data, final, indicator_id, latest, pro
     assert (cells[6], cells[7], cells[8]) == (latest, progress_cell, conclusion)
 
 
+def _target_row(kind, target=None, assigned=None, ref=None):
+    return pd.Series({"kind": kind, "unit": "%", "target_value": target, "assigned_target": assigned,
+                      "latest_period": "2024Q4", "ref_indicator": ref})
+
+
+@pytest.mark.parametrize("row, expected", [
+    (_target_row("growth_rate", 9), "年均9%"), (_target_row("ceiling", 5.5), "≤5.5%"),
+    (_target_row("in_step", ref="Y01"), "与地区生产总值增长同步"), (_target_row("in_step", ref=""), "与参照指标同步"),
+    (_target_row("quota", assigned=3.2), "上级下达3.2%(2024年)"), (_target_row("quota"), "完成上级下达指标"),
+])
+def test_table1_target_cell_by_kind(row, expected):
+    from lib.report.content import target_text
+    assert target_text(row, {"Y01": "地区生产总值增长"}) == expected
+
+
 def test_table2_one_row_per_task_final_labels(data, final):
     plan, _, tasks, _ = data
     engine = assess_tasks(plan, tasks, Period(2025, 4))

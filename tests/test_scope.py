@@ -8,7 +8,7 @@ import pytest
 
 from lib.assess import assess_indicators, assess_tasks
 from lib.periods import Period
-from lib.scope import Scope, filter_results, filter_to_scope, task_history
+from lib.scope import Scope, filter_reporting, filter_results, filter_to_scope, task_history
 
 AS_OF = Period.parse("2023Q4")
 K_IDS = ["K01", "K02", "K03", "K04", "K05", "K06", "K07", "K08"]
@@ -30,6 +30,7 @@ def results(plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     # a unit: directly named, and through the group 区政府各部门 (K07, K08, T09-*, T10-*)
     ({"unit": "区人社局"}, ["Y07", "Y08", "Y10", "K06", "K07", "K08"], RENSHE_TASKS),
     ({"unit": "区人社局", "category": "预期性"}, ["Y07", "Y08", "Y10"], RENSHE_TASKS),
+    ({"unit": "区人力资源和社会保障局"}, ["Y07", "Y08", "Y10", "K06", "K07", "K08"], RENSHE_TASKS),   # its alias
     ({"unit": "区人社局", "section": 8}, ["K06"], ["T08-02", "T08-04", "T08-06"]),
     ({"section": 10, "category": "任务指标"}, ["K07", "K08"],
      ["T10-01", "T10-02", "T10-03", "T10-04", "T10-05", "T10-06"]),
@@ -64,3 +65,30 @@ def test_task_history_has_one_row_per_task_and_quarter_up_to_as_of(plan):
         ("T03-01", "2021Q3"), ("T08-02", "2021Q3")]
     assert list(history.index) == list(range(6))
     assert list(history.columns) == ["task_id", "title", "period", "status"]
+
+
+# 报送情况 rows (unit, item_type, item_id) as lib.reporting makes them; the expected positions are read off the
+# seed plan by hand: 区人社局 answers for Y07, K07 (via 区政府各部门), T08-02 (lead) and T10-01 (via the group),
+# not for B01 (a report nobody owed it); 区政府各部门 is named for K07, K08, T09-*, T10-*; 各镇 for T01-03/04;
+# 各镇、街道 for T10-01 but not T01-03; K07 belongs to section 10 through T10-04.
+REPORT_ROWS = pd.DataFrame([
+    ("区人社局", "指标", "Y07"), ("区人社局", "指标", "K07"), ("区人社局", "任务", "T08-02"), ("区人社局", "任务", "T10-01"),
+    ("区发改局", "指标", "Y01"), ("区发改局", "任务", "T10-01"), ("锣场镇", "任务", "T01-03"), ("锣场镇", "任务", "T10-01"),
+    ("胜利街道", "任务", "T01-03"), ("区人社局", "指标", "B01"),
+], columns=["unit", "item_type", "item_id"])
+
+
+@pytest.mark.parametrize("filters, positions", [
+    ({}, list(range(10))),
+    ({"unit": "区人社局"}, [0, 1, 2, 3]),
+    ({"unit": "区人力资源和社会保障局"}, [0, 1, 2, 3]),       # an alias: the same unit
+    ({"unit": "区政府各部门"}, [1, 3, 5]),                    # a group: its members' rows of the group's items
+    ({"unit": "各镇"}, [6]),
+    ({"unit": "各镇、街道"}, [7]),
+    ({"section": 10}, [1, 3, 5, 7]),
+    ({"section": 10, "unit": "锣场镇"}, [7]),
+    ({"category": "约束性"}, [2, 3, 5, 6, 7, 8, 9]),          # tasks have no category: kept
+    ({"category": "约束性", "unit": "区人社局"}, [2, 3]),
+])
+def test_filter_reporting_keeps_the_rows_of_every_filter(plan, filters, positions):
+    assert list(filter_reporting(plan, REPORT_ROWS, **filters).index) == positions

@@ -52,6 +52,7 @@ from ui.data import (  # noqa: F401
     assessment,
     contributions,
     data,
+    filter_reporting,
     filter_results,
     plan,
     reporting_status,

@@ -253,6 +253,11 @@ def filter_results(d: Data, view: View, indicators: pd.DataFrame, tasks: pd.Data
     return scope.filter_results(d.plan, indicators, tasks, category=view.category, section=view.section, unit=view.unit)
 
 
+def filter_reporting(d: Data, view: View, status: pd.DataFrame) -> pd.DataFrame:
+    """Apply the sidebar filters to 报送情况 rows (lib.scope: the same items, units, aliases and groups)."""
+    return scope.filter_reporting(d.plan, status, category=view.category, section=view.section, unit=view.unit)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _contributions(version: tuple, as_of: str, _d: Data) -> pd.DataFrame:
     return task_contributions(_d.plan, _d.task_progress, Period.parse(as_of))

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import settings
+from lib.periods import Period
 from lib.plan import Plan
 from lib.store import Store
 from ui.data import all_plans, data_version, plan, plan_id, store, stored_plan_of
@@ -93,8 +94,10 @@ def _recheck(submission_id: int, version: tuple) -> tuple[pd.DataFrame, bool]:
     if done.from_file:
         return frame, True
     rows = done.rows
-    where = {("指标进度", n + 2): (r.indicator_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.indicator_rows.itertuples())}
-    where |= {("任务进度", n + 2): (r.task_id, f"{r.year}Q{r.quarter}") for n, r in enumerate(rows.task_rows.itertuples())}
+    where = {("指标进度", n + 2): (r.indicator_id, Period(int(r.year), int(r.quarter)).label)
+             for n, r in enumerate(rows.indicator_rows.itertuples())}
+    where |= {("任务进度", n + 2): (r.task_id, Period(int(r.year), int(r.quarter)).label)
+              for n, r in enumerate(rows.task_rows.itertuples())}
     keys = [where.get((sheet, row), ("", "")) if pd.notna(row) else ("", "") for sheet, row in zip(frame["工作表"], frame["行"])]
     frame.insert(2, "编号", [k[0] for k in keys])
     frame.insert(3, "期间", [k[1] for k in keys])

@@ -118,4 +118,4 @@ def _mirror_to_url(view: View, latest: Period) -> None:
 
 
 def period_label(p: Period) -> str:
-    return f"{p.year}年第{charts.chinese_numeral(p.quarter)}季度"
+    return p.chinese

@@ -20,9 +20,11 @@ a file name, the as-of quarter, the data source, and a visible "示例数据" ma
 `for_browser` leaves room above the title for plotly's toolbar.
 
 One module per subject: `layout` (the shared look), `indicators`, `series`, `tasks`, `units`, `reporting`,
-and `export` (browser and slide copies). Every name is re-exported here, so `from lib import charts;
-charts.status_counts(...)` keeps working; the Chinese text helpers `chinese_numeral` and `abbreviate`
-live in `lib.fmt`.
+`compare` (区县对比), `continuity` (one measure across plans) and `export` (browser and slide copies). Every
+name of the first six and `export` is re-exported here, so `from lib import charts; charts.status_counts(...)`
+keeps working; `compare` and `continuity` are imported as modules (`from lib.charts import compare`): they
+take state codes from lib.compare and lib.reporting, which this package must not load. The Chinese text
+helpers `chinese_numeral` and `abbreviate` live in `lib.fmt`. No other module draws (tests/test_architecture.py).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from lib.charts.layout import (  # noqa: F401
     wrap_label, _keep_full_names, section_label, indicator_label, _wrap, _top_margin, _legend_at,
     _base_layout, _rows_height, _left_margin, _empty_figure, _count_dtick, _whole_dtick, _pattern, _note,
     _status_look, _html_list, _ids_line, _legend_label, _discrete_colourscale, _legend_swatches, _state_cells,
+    _rows_figure, _state_heatmap,
 )
 from lib.charts.indicators import (  # noqa: F401
     KINDS_WITHOUT_P, status_counts, achievement_vs_time, _at_risk, _light_groups, _full_label,

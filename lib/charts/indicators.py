@@ -10,9 +10,8 @@ from lib import fmt
 from lib.schema import CATEGORIES, KIND_LABELS
 from lib.status import AT_RISK_LIGHT, Outlook, STATUS_LOOK, Status, status_label
 from lib.charts.layout import (
-    EMPTY_TEXT, PATH_COLOUR, _base_layout, _count_dtick, _empty_figure, _html_list, _ids_line,
-    _keep_full_names, _left_margin, _legend_label, _note, _pattern, _rows_height, _status_look,
-    indicator_label,
+    EMPTY_TEXT, PATH_COLOUR, _count_dtick, _empty_figure, _html_list, _ids_line, _keep_full_names,
+    _legend_label, _note, _pattern, _rows_figure, _status_look, indicator_label,
 )
 
 
@@ -33,10 +32,7 @@ def status_counts(assessment: pd.DataFrame) -> go.Figure:
     cats = [c for c in CATEGORIES if c in present] + [c for c in present if c not in CATEGORIES]
     sizes = assessment.groupby("category", sort=False).size()
     ticktext = [(f"<b>{c}</b>" if c == "约束性" else c) + f"<br>共{int(sizes.get(c, 0))}项" for c in cats]
-    bottom = 60
-    height = _rows_height(len(cats), 64, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, left=_left_margin(["约束性 共26项"]), bottom=bottom))
+    fig = _rows_figure(title, ["约束性 共26项"], 64, n_rows=len(cats))   # the margin: the widest tick there is
     max_total = int(sizes.max())
     for status in Status:
         look = STATUS_LOOK[status]
@@ -86,9 +82,7 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
     labels = [indicator_label(i, n) for i, n in zip(ids, rows["name"])]
     note_lines = note.count("<br>") + 1 if note else 0
     bottom = 60 + (note_lines * 18 + 10 if note else 0)
-    height = _rows_height(len(rows), 32, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom, right=40))
+    fig = _rows_figure(title, labels, 32, bottom=bottom, right=40)
     p_pct = rows["achievement"].astype(float) * 100
     at_risk = _at_risk(rows)
     for status, sub in _light_groups(rows, at_risk):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.status import Look, STATUS_LOOK, Status, status_label
+from lib.status import Look, STATUS_LOOK, TASK_STATUS_LOOK, Status, TaskStatus, status_label
 from lib.fmt import LABEL_CHARS, abbreviate, chinese_numeral
 
 
@@ -36,6 +37,16 @@ FOOTER_PX = 30      # added by for_export
 BAR_ROW_PX = 34
 HEAT_ROW_PX = 24
 MIN_HEIGHT = 320
+
+# Reporting states of the as-of quarter (the 报送 matrix and the 区县对比 completeness bars). Their looks are
+# taken from lib.status (same colours, icons and patterns as the task statuses they correspond to),
+# relabelled; nothing is declared here.
+REPORT_STATES = ("已报送", "逾期报送", "未报送")
+REPORT_LOOK: dict[str, Look] = {
+    "已报送": replace(TASK_STATUS_LOOK[TaskStatus.ON_TRACK], label="已报送"),
+    "逾期报送": replace(TASK_STATUS_LOOK[TaskStatus.NOT_STARTED], label="逾期报送"),
+    "未报送": TASK_STATUS_LOOK[TaskStatus.NOT_REPORTED],
+}
 
 
 def _char_width(c: str) -> float:
@@ -132,6 +143,18 @@ def _left_margin(labels: Sequence[str], floor: int = 60, cap: int = 300) -> int:
     return int(min(cap, max(floor, 7 * longest + 24)))
 
 
+def _rows_figure(title: str, labels: Sequence[str], row_px: int, *, n_rows: int | None = None,
+                 legend_rows: int = 1, bottom: int = 60, right: int = 30) -> go.Figure:
+    """An empty figure for a chart of rows named down the left (bars, heatmaps): its height grows with
+    the rows (`n_rows`, default one per label), its left margin fits the longest label."""
+    rows = len(labels) if n_rows is None else n_rows
+    height = _rows_height(rows, row_px, legend_rows=legend_rows, bottom=bottom)
+    fig = go.Figure()
+    fig.update_layout(**_base_layout(title, height=height, legend_rows=legend_rows, left=_left_margin(labels),
+                                     bottom=bottom, right=right))
+    return fig
+
+
 def _empty_figure(title: str, message: str = EMPTY_TEXT, height: int = MIN_HEIGHT) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(**_base_layout(title, height=height, legend_rows=0))
@@ -210,6 +233,19 @@ def _legend_swatches(fig: go.Figure, looks: Sequence[Look]) -> None:
     for look in looks:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{look.icon} {look.label}",
                                  marker=dict(symbol="square", size=13, color=look.colour), hoverinfo="skip"))
+
+
+def _state_heatmap(name: str, x: Sequence, y: Sequence, z: np.ndarray, text: list[list[str]],
+                   looks: Sequence[Look], *, gap: int, font_size: int, customdata: list,
+                   hovertemplate: str) -> go.Heatmap:
+    """A heatmap of states (`_state_cells`): cell value i in looks[i]'s colour with its icon as text, no
+    colour bar (the states' legend is `_legend_swatches`), empty cells without hover."""
+    return go.Heatmap(
+        name=name, x=x, y=y, z=z.tolist(), zmin=-0.5, zmax=len(looks) - 0.5,
+        colorscale=_discrete_colourscale([lk.colour for lk in looks]), showscale=False, xgap=gap, ygap=gap,
+        text=text, texttemplate="%{text}", textfont=dict(size=font_size), customdata=customdata, hoverongaps=False,
+        hovertemplate=hovertemplate,
+    )
 
 
 def _state_cells(grid: pd.DataFrame, codes: Sequence[str], looks: Sequence[Look]) -> tuple[np.ndarray, list[list[str]]]:

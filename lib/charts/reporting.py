@@ -2,29 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.status import Look, TASK_STATUS_LOOK, TaskStatus
 from lib.charts.layout import (
-    HEAT_ROW_PX, _base_layout, _discrete_colourscale, _empty_figure, _keep_full_names, _left_margin,
-    _legend_swatches, _rows_height, _state_cells,
+    HEAT_ROW_PX, REPORT_LOOK, REPORT_STATES, _empty_figure, _keep_full_names, _legend_swatches, _rows_figure,
+    _state_cells, _state_heatmap,
 )
 from lib.fmt import abbreviate
-
-
-# Reporting states of the as-of quarter. Their looks are taken from lib.status (same colours, icons and
-# patterns as the task statuses they correspond to), relabelled; nothing is declared here.
-REPORT_STATES = ("已报送", "逾期报送", "未报送")
-REPORT_LOOK: dict[str, Look] = {
-    "已报送": replace(TASK_STATUS_LOOK[TaskStatus.ON_TRACK], label="已报送"),
-    "逾期报送": replace(TASK_STATUS_LOOK[TaskStatus.NOT_STARTED], label="逾期报送"),
-    "未报送": TASK_STATUS_LOOK[TaskStatus.NOT_REPORTED],
-}
-
 
 
 def _item_key(item_id: str) -> tuple[int, str]:
@@ -57,16 +44,10 @@ def reporting_matrix(matrix: pd.DataFrame, as_of: str = "", item_order: Sequence
     custom = [[[u, f"{i} {names.get(i, '')}".strip(), REPORT_STATES[int(v)] if not np.isnan(v) else "不涉及"]
                for i, v in zip(items, row)] for u, row in zip(units, z)]
     labels = [abbreviate(u) for u in units]
-    bottom = 70
-    height = _rows_height(len(units), HEAT_ROW_PX, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom))
-    fig.add_trace(go.Heatmap(
-        name="报送", x=items, y=units, z=z.tolist(), zmin=-0.5, zmax=len(REPORT_STATES) - 0.5,
-        colorscale=_discrete_colourscale([lk.colour for lk in looks]), showscale=False, xgap=1, ygap=1,
-        text=text, texttemplate="%{text}", textfont=dict(size=11), customdata=custom, hoverongaps=False,
-        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-    ))
+    fig = _rows_figure(title, labels, HEAT_ROW_PX, bottom=70)
+    fig.add_trace(_state_heatmap(
+        "报送", items, units, z, text, looks, gap=1, font_size=11, customdata=custom,
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
     _legend_swatches(fig, looks)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=items, title="指标 / 任务编号",
                      tickangle=-90 if len(items) > 12 else 0, tickfont=dict(size=11), showgrid=False)

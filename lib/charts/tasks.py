@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 from lib.periods import Period
 from lib.status import TASK_STATUS_LOOK, TaskStatus
 from lib.charts.layout import (
-    BAR_ROW_PX, HEAT_ROW_PX, _base_layout, _count_dtick, _discrete_colourscale, _empty_figure, _html_list,
-    _keep_full_names, _left_margin, _legend_swatches, _pattern, _rows_height, _state_cells, section_label,
+    BAR_ROW_PX, HEAT_ROW_PX, _count_dtick, _empty_figure, _html_list, _keep_full_names, _legend_swatches, _pattern,
+    _rows_figure, _state_cells, _state_heatmap, section_label,
 )
 from lib.fmt import abbreviate, chinese_numeral
 
@@ -26,10 +26,7 @@ def tasks_by_section(task_assessment: pd.DataFrame) -> go.Figure:
     keys = [section_label(n, t) for n, t in zip(sections["section_no"], sections["section_title"])]
     full = {int(n): f"{chinese_numeral(n)}、{t}" for n, t in zip(sections["section_no"], sections["section_title"])}
     key_of = dict(zip(sections["section_no"].astype(int), keys))
-    bottom = 60
-    height = _rows_height(len(keys), BAR_ROW_PX, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, left=_left_margin(keys), bottom=bottom))
+    fig = _rows_figure(title, keys, BAR_ROW_PX)
     section_of = task_assessment["section_no"].astype(int)
     totals = section_of.value_counts()
     for status in TaskStatus:
@@ -73,16 +70,10 @@ def task_heatmap(history: pd.DataFrame) -> go.Figure:
     custom = [[[f"{t} {titles.get(t, '')}", looks[int(v)].label if not np.isnan(v) else "无记录"] for v in row]
               for t, row in zip(tasks, z)]
     labels = [f"{t} {abbreviate(titles.get(t, ''))}" for t in tasks]
-    bottom = 60
-    height = _rows_height(len(tasks), HEAT_ROW_PX, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom))
-    fig.add_trace(go.Heatmap(
-        name="任务状态", x=periods, y=tasks, z=z.tolist(), zmin=-0.5, zmax=len(codes) - 0.5,
-        colorscale=_discrete_colourscale([lk.colour for lk in looks]), showscale=False, xgap=2, ygap=2,
-        text=text, texttemplate="%{text}", textfont=dict(size=13), customdata=custom,
-        hovertemplate="<b>%{customdata[0]}</b><br>%{x}:%{customdata[1]}<extra></extra>", hoverongaps=False,
-    ))
+    fig = _rows_figure(title, labels, HEAT_ROW_PX)
+    fig.add_trace(_state_heatmap(
+        "任务状态", periods, tasks, z, text, looks, gap=2, font_size=13, customdata=custom,
+        hovertemplate="<b>%{customdata[0]}</b><br>%{x}:%{customdata[1]}<extra></extra>"))
     _legend_swatches(fig, looks)
     fig.update_yaxes(categoryorder="array", categoryarray=tasks, tickvals=tasks, ticktext=labels,
                      autorange="reversed", automargin=True, showgrid=False)

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from lib.status import STATUS_LOOK, Status, TASK_STATUS_LOOK, TaskStatus
 from lib.charts.layout import (
     HEAT_ROW_PX, _base_layout, _count_dtick, _empty_figure, _keep_full_names, _left_margin, _note, _pattern,
-    _rows_height, _whole_dtick, _wrap,
+    _rows_figure, _rows_height, _whole_dtick, _wrap,
 )
 from lib.fmt import abbreviate, chinese_numeral
 
@@ -39,10 +39,7 @@ def unit_ranking(unit_counts: pd.DataFrame, kind: str = "task", top_n: int = 20)
     units = [str(u) for u in shown.index]
     labels = [abbreviate(u) for u in units]
     truncated = n_units > len(shown)
-    bottom = 60 + (28 if truncated else 0)
-    height = _rows_height(len(units), 28, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, left=_left_margin(labels), bottom=bottom))
+    fig = _rows_figure(title, labels, 28, bottom=60 + (28 if truncated else 0))
     for status in statuses:
         look = look_of(status)
         counts = shown[status.value].astype(int).tolist()

@@ -23,6 +23,7 @@ from lib.messages import render
 from lib.narrative import _pct, _units, is_final, period_text, task_label
 from lib.periods import Period
 from lib.plan import Plan
+from lib.scope import filter_reporting
 from lib.status import Outlook, Status, TaskStatus, outlook_label
 
 ProgressCallback = Callable[[float, str], None]
@@ -184,23 +185,11 @@ def value_text(value: object, unit: str) -> str:
 
 def target_text(row: pd.Series, names: dict[str, str]) -> str:
     """目标值 cell: "年均9%", "90%", "≤5.5%", "累计4万人", "与地区生产总值增速同步", "完成上级下达"."""
-    kind, unit, target = row["kind"], row["unit"], row["target_value"]
-    if kind == "growth_rate":
-        return f"年均{value_text(target, unit)}"
-    if kind == "level_up":
-        return value_text(target, unit)
-    if kind == "ceiling":
-        return f"≤{value_text(target, unit)}"
-    if kind == "cumulative":
-        return f"累计{value_text(target, unit)}"
-    if kind == "reduction_total":
-        return f"累计降低{value_text(target, unit)}"
-    if kind == "in_step":
-        ref = names.get(str(row["ref_indicator"] or ""), str(row["ref_indicator"] or "参照指标"))
-        return f"与{ref}同步"
+    kind, unit = row["kind"], row["unit"]
     if kind == "quota" and not _missing(row["assigned_target"]):
         return f"上级下达{value_text(row['assigned_target'], unit)}({str(row['latest_period'])[:4]}年)"
-    return "完成上级下达指标"
+    ref = names.get(str(row["ref_indicator"] or ""), str(row["ref_indicator"] or "参照指标"))
+    return fmt.target_phrase(kind, row["target_value"], unit, ref, compact=True)
 
 
 def progress_text(row: pd.Series) -> str:
@@ -582,7 +571,7 @@ def reporting_table(pack: briefing.Briefing, reporting: pd.DataFrame | None) -> 
         return [Para(f"附表2 {title}:未提供报送记录。", note=True)]
     frame = reporting
     if pack.scope.kind == "unit":
-        frame = frame[frame["unit"] == pack.scope.value]
+        frame = filter_reporting(pack.plan, frame, unit=str(pack.scope.value))   # a group: its members
     counts = completeness(frame) if len(frame) else pd.DataFrame(columns=["unit"])
     order = {u: i for i, u in enumerate(pack.plan.units.reporting_units())}  # units.csv order, as the notice lists them
     counts = counts.assign(_o=counts["unit"].map(order)).sort_values("_o", kind="stable", na_position="last")

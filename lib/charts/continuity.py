@@ -10,13 +10,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts import REFERENCE_COLOUR, SERIES_COLOUR, TARGET_COLOUR, _base_layout, _empty_figure
+from lib.charts.layout import REFERENCE_COLOUR, SERIES_COLOUR, TARGET_COLOUR, _base_layout, _empty_figure
+from lib.periods import Period
 
 LEVEL_KINDS = ("level_up", "ceiling")
 
 
 def _period(year: int, quarter: int) -> str:
-    return f"{year}Q{quarter}"
+    return Period(int(year), int(quarter)).label
 
 
 def continuity_figure(series: pd.DataFrame, title: str) -> go.Figure:
@@ -45,7 +46,9 @@ def continuity_figure(series: pd.DataFrame, title: str) -> go.Figure:
         fig.add_vline(x=axis.index(end) + 0.5, line=dict(color=TARGET_COLOUR, width=1, dash="dot"),
                       annotation=dict(text="规划衔接", font=dict(size=12)), name="boundary")
     fig.update_layout(**_base_layout(title, height=420, legend_rows=1))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=axis, tickangle=0, tickmode="array",
+    # No tickangle: plotly's "auto" keeps the year ticks level where they fit (a laptop) and tilts them on a
+    # phone, where nine level "2022年" ran into each other.
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=axis, tickmode="array",
                      tickvals=[_period(y, 1) for y in range(first_year, last_year + 1)],
                      ticktext=[f"{y}年" for y in range(first_year, last_year + 1)])
     fig.update_yaxes(title_text=unit, rangemode="normal")

@@ -2,8 +2,8 @@
 
 Every builder takes a frame of lib.compare and returns a new `go.Figure` (inputs unchanged). Statuses take
 label, colour, icon and pattern from lib.status only (the amber light is `light_look`'s), the layout is
-charts.py's `_base_layout` (plotly_white, CJK fonts, legend above the plot), axis titles carry units, hover
-carries full names, and no data gives charts.py's centred 暂无数据. Legends of more than three entries get a
+layout.py's `_base_layout` (plotly_white, CJK fonts, legend above the plot), axis titles carry units, hover
+carries full names, and no data gives layout.py's centred 暂无数据. Legends of more than three entries get a
 second row of room, so on a 390 px phone the wrapped legend does not run over the title.
 """
 from __future__ import annotations
@@ -17,10 +17,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import fmt
-from lib.charts import (HEAT_ROW_PX, REPORT_LOOK, REPORT_STATES, TARGET_COLOUR, _base_layout,
-                        _count_dtick, _discrete_colourscale, _empty_figure, _keep_full_names, _left_margin,
-                        _legend_swatches, _pattern, _rows_height, _state_cells, abbreviate, TEXT_GREY)
+from lib.charts.layout import (HEAT_ROW_PX, REPORT_LOOK, REPORT_STATES, TARGET_COLOUR, TEXT_GREY, _base_layout,
+                               _count_dtick, _empty_figure, _keep_full_names, _left_margin, _legend_swatches,
+                               _pattern, _rows_figure, _state_cells, _state_heatmap)
 from lib.compare import LIGHT_AT_RISK
+from lib.fmt import abbreviate
 from lib.reporting import STATE_NOT_DUE
 from lib.status import AT_RISK_LIGHT, STATUS_LOOK, TASK_STATUS_LOOK, Look, Status, TaskStatus
 
@@ -68,12 +69,7 @@ def district_status_counts(counts: pd.DataFrame) -> go.Figure:
     districts = [str(d) for d in counts["district_id"]]
     ticks = _district_ticks(counts)
     statuses = list(Status)
-    rows = _legend_rows(len(statuses))
-    bottom = 60
-    height = _rows_height(len(districts), 56, legend_rows=rows, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, legend_rows=rows, left=_left_margin(counts["district"]),
-                                     bottom=bottom))
+    fig = _rows_figure(title, list(counts["district"]), 56, legend_rows=_legend_rows(len(statuses)))
     for status in statuses:
         look = STATUS_LOOK[status]
         values = [int(v) for v in counts[status.value]]
@@ -113,18 +109,10 @@ def binding_grid(grid: pd.DataFrame) -> go.Figure:
     detail = grid.set_index(["district", "key"])
     custom = [[_grid_hover(detail, d, k, names[k]) for k in keys] for d in districts]
     labels = [abbreviate(names[k], 6) for k in keys]
-    rows = _legend_rows(len(LIGHT_CODES))
-    bottom = 110   # rotated column names
-    height = _rows_height(len(districts), max(HEAT_ROW_PX, 40), legend_rows=rows, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, legend_rows=rows, left=_left_margin(districts),
-                                     bottom=bottom))
-    fig.add_trace(go.Heatmap(
-        name="约束性指标", x=keys, y=districts, z=z.tolist(), zmin=-0.5, zmax=len(LIGHT_CODES) - 0.5,
-        colorscale=_discrete_colourscale([lk.colour for lk in looks]), showscale=False, xgap=2, ygap=2,
-        text=text, texttemplate="%{text}", textfont=dict(size=15), customdata=custom, hoverongaps=False,
-        hovertemplate="%{customdata}<extra></extra>",
-    ))
+    fig = _rows_figure(title, districts, max(HEAT_ROW_PX, 40), legend_rows=_legend_rows(len(LIGHT_CODES)),
+                       bottom=110)   # rotated column names
+    fig.add_trace(_state_heatmap("约束性指标", keys, districts, z, text, looks, gap=2, font_size=15, customdata=custom,
+                                 hovertemplate="%{customdata}<extra></extra>"))
     for code in LIGHT_CODES:
         look = LIGHT_LOOK[code]
         _legend_swatches(fig, [replace(look, label=LIGHT_LABEL_SHORT.get(code, look.label))])
@@ -239,12 +227,8 @@ def completeness(frame: pd.DataFrame) -> go.Figure:
     if frame is None or len(frame) == 0 or int(frame["owed"].sum()) == 0:
         return _empty_figure(title)
     districts = [str(d) for d in frame["district_id"]]
-    rows = _legend_rows(len(COMPLETENESS_STATES))
-    bottom = 60
-    height = _rows_height(len(districts), 56, legend_rows=rows, bottom=bottom)
-    fig = go.Figure()
-    fig.update_layout(**_base_layout(title, height=height, legend_rows=rows, left=_left_margin(frame["district"]),
-                                     bottom=bottom, right=70))
+    fig = _rows_figure(title, list(frame["district"]), 56, legend_rows=_legend_rows(len(COMPLETENESS_STATES)),
+                       right=70)
     for state in COMPLETENESS_STATES:
         look = COMPLETENESS_LOOK[state]
         values = [int(v) for v in frame[state]]
