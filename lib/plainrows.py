@@ -8,7 +8,7 @@ and which ones is known from its cells: 名称不一致 (wb.name_mismatch), 非�
 (wb.target_not_quota), 数值超出合理范围 (wb.value_implausible), in that order.
 
 `plain_indicator_rows` computes, per rule, a mask over the candidate rows (each cell parsed once per
-distinct value, with the checker's cached parsers) and marks a row plain only when every mask passes; the
+distinct value, lib.cells.column_map) and marks a row plain only when every mask passes; the
 checker then lists those rows' warnings in row order, interleaved with the full check of every other row,
 so the findings, their order and the per-code cap are those of the row-by-row check. Any row a rule could
 fault (an unknown id, a blank or unparsable cell, a percent sign or percent format, a quota indicator, a
@@ -46,7 +46,7 @@ class PlainRows:
     frame: pd.DataFrame          # the plain rows' records (columns of the sheet and `row`)
 
 
-def _numbers(checker: "_IndicatorChecker", column: list[object], rows: np.ndarray, infos: list[dict[str, Any] | None],
+def _numbers(column: list[object], rows: np.ndarray, infos: list[dict[str, Any] | None],
              percent_rows: set[int]) -> tuple[np.ndarray, list[float | None]]:
     """A mask of the cells that `_IndicatorChecker.numeric` accepts without an error, and their numbers."""
     parsed = column_map(parse_number, column).tolist()
@@ -59,7 +59,8 @@ def _numbers(checker: "_IndicatorChecker", column: list[object], rows: np.ndarra
     return ok, numbers
 
 
-def _texts_fit(checker: "_IndicatorChecker", column: list[object] | None, n: int, limit: int) -> tuple[np.ndarray, list[str]]:
+def _texts_fit(column: list[object] | None, n: int, limit: int) -> tuple[np.ndarray, list[str]]:
+    """A mask of the texts within the length limit (`_SheetChecker.text`), and the texts."""
     if column is None:
         return np.ones(n, dtype=bool), [""] * n
     texts = column_map(clean_text, column).tolist()
@@ -78,8 +79,8 @@ def plain_indicator_rows(checker: "_IndicatorChecker", values: dict[str, list], 
     ok = candidate & ~blank["indicator_id"] & np.fromiter((i is not None and i["kind"] != "quota" for i in infos),
                                                           dtype=bool, count=n)
     ok &= ~np.isin(rows, list(checker.error_rows))
-    name_fits, names = _texts_fit(checker, values.get("indicator_name"), n, max_text)
-    note_fits, notes = _texts_fit(checker, values.get("note"), n, max_text)
+    name_fits, names = _texts_fit(values.get("indicator_name"), n, max_text)
+    note_fits, notes = _texts_fit(values.get("note"), n, max_text)
     ok &= name_fits & note_fits
     shown = column_map(normalise_name, names).tolist()
     expected = {iid: normalise_name(info["name"]) for iid, info in ctx.indicators.items()}
@@ -101,11 +102,11 @@ def plain_indicator_rows(checker: "_IndicatorChecker", values: dict[str, list], 
          for u, info in zip(units, infos)), dtype=bool, count=n)
     percent_rows = {col: {r for r, c in checker.info.percent_cells if c == checker.columns[col]}
                     for col in ("value", "annual_target") if col in checker.columns}
-    value_ok, numbers = _numbers(checker, values["value"], rows, infos, percent_rows["value"])
+    value_ok, numbers = _numbers(values["value"], rows, infos, percent_rows["value"])
     has_target = ~blank["annual_target"] if "annual_target" in values else np.zeros(n, dtype=bool)
     targets: list[float | None] = [None] * n
     if has_target.any():
-        target_ok, targets = _numbers(checker, values["annual_target"], rows, infos, percent_rows["annual_target"])
+        target_ok, targets = _numbers(values["annual_target"], rows, infos, percent_rows["annual_target"])
         ok &= ~has_target | target_ok
     ok &= np.where(blank["value"], has_target, value_ok)
     implausible = ok & ~blank["value"] & np.fromiter(

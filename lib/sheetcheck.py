@@ -3,7 +3,9 @@ docs/workbook-format.md): header, blank and untouched template rows, the cells c
 formulas without a value, error cells), then each row's ids, names, unit, year, quarter and numbers
 against the plan. Every problem is collected with the Excel row and the column label, never stopping at
 the first; the findings are capped per code (lib.findings.FindingCap) and the CPU clock is looked at
-every BUDGET_CHECK_ROWS rows (BudgetExceeded past the deadline).
+every BUDGET_CHECK_ROWS rows (BudgetExceeded past the deadline). Blank and untouched template rows are
+found with a mask per column; indicator rows that pass every rule are found a column at a time
+(lib.plainrows) and only their warnings listed, in row order with the rows check_row checks.
 
     frame, data_rows = _IndicatorChecker(INDICATOR_SHEET, info, raw, context, findings).run()
 """
