@@ -24,6 +24,7 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
 from lib.biff import Extent, sheet_extents
+from lib.cells import column_map
 from lib.filecheck import OLE2_MAGIC, WORKBOOK_PART
 from lib.schema import INDICATOR_SHEET, TASK_SHEET, Table
 from lib.sheetxml import (MAX_CELLS, MAX_COLUMNS, MAX_ROWS, QUICK_SCAN_MAX_BYTES, SheetInfo, column_letters,
@@ -158,8 +159,9 @@ def _read_sheets(data: bytes, sheet_names: list[str]) -> dict[str, pd.DataFrame]
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     frames: dict[str, pd.DataFrame] = {}
     for name in sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        frames[name] = pd.DataFrame([list(map(_excel_value, row)) for row in rows], dtype=object)
+        cells = pd.DataFrame(book.get_sheet_by_name(name).to_python(skip_empty_area=False), dtype=object)
+        frames[name] = pd.DataFrame({c: column_map(_excel_value, cells[c].tolist()) for c in cells.columns},
+                                    index=cells.index, dtype=object)
     return frames
 
 

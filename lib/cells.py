@@ -13,6 +13,7 @@ import re
 import unicodedata
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -126,3 +127,27 @@ def _cached(fn: Callable[[object], Any]) -> Callable[[object], Any]:
             return fn(value)
     return wrapper
 
+
+
+def column_map(fn: Callable[[object], Any], column: list[object]) -> np.ndarray:
+    """fn of every cell of a column (an object array), called once per distinct (type, value) as `_cached`
+    keys it, without a Python call per cell: the cells are grouped in C (pandas.factorize), with the type
+    kept apart so that 1, 1.0 and True, or None and NaN, stay distinct."""
+    n = len(column)
+    out = np.empty(n, dtype=object)
+    if n == 0:
+        return out
+    cells = np.empty(n, dtype=object)
+    cells[:] = column
+    try:
+        codes, _ = pd.factorize(cells, use_na_sentinel=False)
+        type_codes, types = pd.factorize(np.fromiter(map(type, column), dtype=object, count=n))
+    except TypeError:  # unhashable: never from calamine, but stay total
+        out[:] = [fn(v) for v in column]
+        return out
+    _, first, inverse = np.unique(codes.astype(np.int64) * len(types) + type_codes, return_index=True,
+                                  return_inverse=True)
+    results = np.empty(len(first), dtype=object)
+    for j, i in enumerate(first.tolist()):
+        results[j] = fn(column[i])
+    return results[inverse.reshape(-1)]

@@ -3,23 +3,28 @@ docs/workbook-format.md): header, blank and untouched template rows, the cells c
 formulas without a value, error cells), then each row's ids, names, unit, year, quarter and numbers
 against the plan. Every problem is collected with the Excel row and the column label, never stopping at
 the first; the findings are capped per code (lib.findings.FindingCap) and the CPU clock is looked at
-every BUDGET_CHECK_ROWS rows (BudgetExceeded past the deadline).
+every BUDGET_CHECK_ROWS rows (BudgetExceeded past the deadline). Blank and untouched template rows are
+found with a mask per column; indicator rows that pass every rule are found a column at a time
+(lib.plainrows) and only their warnings listed, in row order with the rows check_row checks.
 
     frame, data_rows = _IndicatorChecker(INDICATOR_SHEET, info, raw, context, findings).run()
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from lib.cells import (NUM_BAD, NUM_DATE, _cached, clean_text, is_blank, normalise_id, parse_number, parse_quarter,
-                       parse_year, show)
+from lib.cells import (NUM_BAD, NUM_DATE, _cached, clean_text, column_map, is_blank, normalise_id, parse_number,
+                       parse_quarter, parse_year, show)
 from lib.findings import Finding, FindingCap, Severity, finding
+from lib.plainrows import PlainRows, plain_indicator_rows
 from lib.plan import Plan
 from lib.coerce import coerce
 from lib.messages import severity as catalogue_severity
@@ -89,6 +94,12 @@ class _Context:
         return self.responsible_cache[key]
 
 
+@functools.lru_cache(maxsize=None)
+def _severity(code: str) -> Severity:
+    """The catalogue's severity (lib.messages.WARNING_CODES), looked up once per code, not once per finding."""
+    return Severity(catalogue_severity(code))
+
+
 def _unit_suggestion(plan: Plan, name: object) -> str:
     close = plan.units.closest(name)
     return f",是否为:{'、'.join(close)}" if close else ",请按单位名录填写全称"
@@ -116,13 +127,21 @@ class _SheetChecker:
 
     # findings --------------------------------------------------------------------------------------
     def add(self, code: str, row: int | None, name_or_label: str, value: object = "", **params: object) -> None:
-        severity = Severity(catalogue_severity(code))  # the catalogue's (lib.messages.WARNING_CODES)
+        if self.admit(code):
+            self.append(code, row, name_or_label, value, **params)
+
+    def admit(self, code: str) -> bool:
+        """Count a finding of `code` (an error marks the row); True while the cap lets it be listed."""
+        severity = _severity(code)
         if severity is Severity.ERROR:
             self.row_has_error = True
-        if not self.ctx.cap.admit(code, severity, self.sheet):
-            return  # counted; the summary finding says how many more
+        return self.ctx.cap.admit(code, severity, self.sheet)  # False: counted; the summary says how many more
+
+    def append(self, code: str, row: int | None, name_or_label: str, value: object = "", **params: object) -> None:
+        """List a finding `admit` let through (callers that admit first build the message only when listed)."""
         label = self.table.label_of(name_or_label) if name_or_label in self.table.names else name_or_label
-        self.findings.append(finding(code, severity, sheet=self.sheet, row=row, column=label, value=value, **params))
+        self.findings.append(finding(code, _severity(code), sheet=self.sheet, row=row, column=label, value=value,
+                                     **params))
 
     # header ----------------------------------------------------------------------------------------
     def header(self) -> bool:
@@ -272,25 +291,20 @@ class _SheetChecker:
         self.hidden_cells()
         values = {name: self.raw.iloc[1:, idx].tolist() for name, idx in self.columns.items()}
         n = len(self.raw) - 1
-        blank_columns = [values[name] for name in values] or [[""] * n]
-        # A template row whose fill-in cells are all empty means "nothing to report this quarter".
-        fill_in = [values[name] for name in self.table.fill_in if name in values]
-        is_blank_cell = self.is_blank
+        blank = {name: column_map(is_blank, column).astype(bool) for name, column in values.items()}
+        candidate, unfilled = self.data_rows(values, blank, n)
+        plain = self.plain_rows(values, blank, candidate)
         records: list[dict[str, Any]] = []
         count = 0
-        unfilled: list[int] = []
         check_clock = self.ctx.check_clock
-        for k in range(n):
-            if k % BUDGET_CHECK_ROWS == 0:
+        for k in np.flatnonzero(candidate).tolist():
+            if count % BUDGET_CHECK_ROWS == 0:
                 check_clock()
-            if is_blank_cell(blank_columns[0][k]) and all(is_blank_cell(col[k]) for col in blank_columns):
-                continue
-            if fill_in and all(is_blank_cell(col[k]) for col in fill_in) and (k + 2) not in self.error_rows \
-                    and self.is_known_id(values, k):
-                unfilled.append(k + 2)
-                continue
             row = k + 2
             count += 1
+            if plain is not None and plain.ok[k]:
+                self.plain_warnings(plain, k, row)
+                continue
             self.row_has_error = False
             record = self.check_row(values, k, row)
             if record is not None and not self.row_has_error and row not in self.error_rows:
@@ -302,7 +316,29 @@ class _SheetChecker:
             self.findings.append(finding("wb.rows_not_filled", sheet=self.table.label, value=shown,
                                          count=len(unfilled)))
         self.findings[start:] = sorted(self.findings[start:], key=lambda f: f.row or 0)  # stable: row order
-        return self.frame(records), count
+        if plain is None or plain.frame.empty:
+            return self.frame(records), count
+        rest = pd.DataFrame.from_records(records, columns=[*self.table.names, "row"])
+        both = pd.concat([plain.frame, rest], ignore_index=True) if records else plain.frame
+        return self.frame(both.sort_values("row", kind="stable", ignore_index=True)), count
+
+    def data_rows(self, values: dict[str, list], blank: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, list[int]]:
+        """A mask of the rows to check (not blank, not an untouched template row) and the Excel rows of the
+        untouched template rows: a row whose fill-in cells are all empty means "nothing to report"."""
+        filled = ~np.logical_and.reduce(list(blank.values())) if blank else np.zeros(n, dtype=bool)
+        fill_in = [blank[name] for name in self.table.fill_in if name in values]
+        if not fill_in:
+            return filled, []
+        template = filled & np.logical_and.reduce(fill_in) & ~np.isin(np.arange(2, n + 2), list(self.error_rows))
+        template[template] = [self.is_known_id(values, k) for k in np.flatnonzero(template).tolist()]
+        return filled & ~template, (np.flatnonzero(template) + 2).tolist()
+
+    def plain_rows(self, values: dict[str, list], blank: dict[str, np.ndarray], candidate: np.ndarray) -> PlainRows | None:
+        """Rows known to pass every rule (lib.plainrows); None: check every row one by one."""
+        return None
+
+    def plain_warnings(self, plain: PlainRows, k: int, row: int) -> None:
+        raise NotImplementedError
 
     def check_row(self, values: dict[str, list], k: int, row: int) -> dict[str, Any] | None:
         raise NotImplementedError
@@ -316,9 +352,10 @@ class _SheetChecker:
     def after_rows(self) -> None:
         """Checks that need every row first."""
 
-    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+    def frame(self, records: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
         """The checked rows, typed by the schema (lib.coerce; they were checked, so no findings)."""
-        frame = pd.DataFrame.from_records(records, columns=[*self.table.names, "row"])
+        frame = records if isinstance(records, pd.DataFrame) else \
+            pd.DataFrame.from_records(records, columns=[*self.table.names, "row"])
         return coerce(frame, self.table, self.table.names, keep=("row",)).frame
 
 
@@ -328,6 +365,22 @@ class _IndicatorChecker(_SheetChecker):
         self.seen: dict[tuple[str, int, int], int] = {}
         self.targets: dict[tuple[str, int], tuple[int, float]] = {}
         self.quota_rows: dict[tuple[str, int], int] = {}
+
+    def plain_rows(self, values: dict[str, list], blank: dict[str, np.ndarray], candidate: np.ndarray) -> PlainRows | None:
+        return plain_indicator_rows(self, values, blank, candidate, MAX_TEXT_CHARS)
+
+    def plain_warnings(self, plain: PlainRows, k: int, row: int) -> None:
+        """The warnings check_row gives a plain row, in its order; a message is built only when listed."""
+        info = plain.infos[k]
+        if plain.name_mismatch[k] and self.admit("wb.name_mismatch"):
+            self.append("wb.name_mismatch", row, "indicator_name", value=plain.names[k], item_id=info["indicator_id"],
+                        expected=info["name"])
+        if plain.target_warning[k] and self.admit("wb.target_not_quota"):
+            self.append("wb.target_not_quota", row, "annual_target", value=_fmt(plain.targets[k]))
+        if plain.implausible[k] and self.admit("wb.value_implausible"):
+            low, high = info["plausible_min"], info["plausible_max"]
+            self.append("wb.value_implausible", row, "value", value=_fmt(plain.numbers[k]),
+                        low=_fmt(low) if math.isfinite(low) else "", high=_fmt(high) if math.isfinite(high) else "")
 
     def indicator(self, values: dict[str, list], k: int, row: int) -> dict[str, Any] | None:
         if not self.required(values, "indicator_id", k, row):

@@ -53,3 +53,39 @@ def test_int_column_with_an_empty_cell_stays_nullable():
     out = coerce(frame("indicator_id,year,quarter,value,unit\nY01,2023,,5,区统计局\n"), INDICATOR_SHEET)
     assert str(out.frame["quarter"].dtype) == "Int64"
     assert [(f.code, f.column) for f in out.findings] == [("coerce.required_empty", "季度")]
+
+
+MIXED_TASKS = pd.DataFrame({
+    "task_id": ["T01-01", "T01-01", " ", "T01-02"],
+    "year": [2023, "x", None, 2024.0],
+    "quarter": [5, 9, "2.5", 0],
+    "state": ["推进中", "停滞", "", "已完成"],
+    "percent": [40.0, 101.5, float("nan"), -2],
+    "unit": ["区发改局", None, "区发改局", "  区发改局 "],
+    "row": [2, 3, 4, 5]}, dtype=object)
+
+
+@pytest.mark.parametrize("row_column, rows", [(True, {0: 2, 1: 3, 2: 4, 3: 5}), (False, {i: None for i in range(4)})])
+def test_findings_of_many_rows_come_column_by_column_with_bad_numbers_first(row_column, rows):
+    """A table of rows with several bad cells each → the exact findings, in their order: column by column
+    (schema order); in a column, the cells that are not numbers first, then the rest in row order."""
+    frame = MIXED_TASKS if row_column else MIXED_TASKS.drop(columns="row")
+    out = coerce(frame, TASK_SHEET, keep=("row",))
+    assert [(f.code, f.row, f.column, f.value) for f in out.findings] == [
+        ("coerce.required_empty", rows[2], "任务编号", ""),
+        ("coerce.not_number", rows[1], "年份", "x"),
+        ("coerce.required_empty", rows[2], "年份", ""),
+        ("coerce.not_number", rows[2], "季度", "2.5"),
+        ("coerce.out_of_range", rows[0], "季度", "5"),
+        ("coerce.out_of_range", rows[1], "季度", "9"),
+        ("coerce.out_of_range", rows[3], "季度", "0"),
+        ("coerce.bad_choice", rows[1], "进展状态", "停滞"),
+        ("coerce.required_empty", rows[2], "进展状态", ""),
+        ("coerce.out_of_range", rows[1], "完成进度", "101.5"),
+        ("coerce.required_empty", rows[2], "完成进度", ""),
+        ("coerce.out_of_range", rows[3], "完成进度", "-2"),
+        ("coerce.required_empty", rows[1], "填报单位", "")]
+    assert out.frame["task_id"].tolist() == ["T01-01", "T01-01", None, "T01-02"]
+    assert out.frame["unit"].tolist() == ["区发改局", None, "区发改局", "区发改局"]
+    assert out.frame["progress"].tolist() == ["", "", "", ""]
+    assert str(out.frame["year"].dtype) == "Int64" and out.frame["year"].tolist()[::3] == [2023, 2024]
