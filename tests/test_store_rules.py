@@ -1,4 +1,4 @@
-"""The database's value rules are lib/schema.py's bounds (lib/store_schema.range_check), on SQLite and PostgreSQL.
+"""The database's value rules are lib/schema.py's bounds (`range_check` in lib/store_schema.py), on SQLite and PostgreSQL.
 
 A check constraint that concerns a column the schema declares must name the schema's min/max; a fresh database
 (migrated as the store opens it, or created from the current tables) accepts the bounds and refuses a value
