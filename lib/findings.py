@@ -80,6 +80,14 @@ class FindingCap:
         self.severity.setdefault(key, severity)
         return self.counts[key] <= self.per_code
 
+    def admit_many(self, code: str, severity: Severity, sheet: str, n: int) -> int:
+        """Count `n` findings of one code at once; how many of them (the first ones) should still be listed."""
+        key = (sheet, code)
+        before = self.counts[key]
+        self.counts[key] += n
+        self.severity.setdefault(key, severity)
+        return max(0, min(n, self.per_code - before))
+
     def summary(self) -> list[Finding]:
         """One finding per (sheet, code) that passed the cap: how many more there are."""
         return [finding("wb.more_findings", self.severity[key], sheet=key[0], value=n - self.per_code, kind=key[1],

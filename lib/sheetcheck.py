@@ -114,6 +114,12 @@ def _fmt(number: float) -> str:
     return show(float(number))
 
 
+def _plain_stretches(ok: np.ndarray) -> dict[int, int]:
+    """Start → end (exclusive) of each stretch of True in `ok`: [T, T, F, T] → {0: 2, 3: 4}."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+    return dict(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
 class _SheetChecker:
     """Shared by both sheets: header, blank rows, the cells calamine hides, unit, year and quarter."""
 
@@ -297,14 +303,25 @@ class _SheetChecker:
         records: list[dict[str, Any]] = []
         count = 0
         check_clock = self.ctx.check_clock
-        for k in np.flatnonzero(candidate).tolist():
+        rows = np.flatnonzero(candidate)
+        # A stretch of plain rows is handled at once: each warning code's rows by mask, counted in bulk, the
+        # messages built only for those the cap lists. The cap admits per code in row order, as row by row
+        # would, and the findings are sorted by row below (stably: a row's codes keep their order).
+        starts = _plain_stretches(plain.ok[rows]) if plain is not None else {}
+        i = 0
+        while i < len(rows):
+            if i in starts:
+                check_clock()
+                end = starts[i]
+                self.plain_warnings(plain, rows[i:end])
+                count, i = count + end - i, end
+                continue
+            k = int(rows[i])
+            i += 1
             if count % BUDGET_CHECK_ROWS == 0:
                 check_clock()
             row = k + 2
             count += 1
-            if plain is not None and plain.ok[k]:
-                self.plain_warnings(plain, k, row)
-                continue
             self.row_has_error = False
             record = self.check_row(values, k, row)
             if record is not None and not self.row_has_error and row not in self.error_rows:
@@ -337,8 +354,15 @@ class _SheetChecker:
         """Rows known to pass every rule (lib.plainrows); None: check every row one by one."""
         return None
 
-    def plain_warnings(self, plain: PlainRows, k: int, row: int) -> None:
+    def plain_warnings(self, plain: PlainRows, ks: np.ndarray) -> None:
         raise NotImplementedError
+
+    def admit_many(self, code: str, n: int) -> int:
+        """`admit` for `n` findings of one code at once: how many of them the cap still lists."""
+        severity = _severity(code)
+        if severity is Severity.ERROR:
+            self.row_has_error = True
+        return self.ctx.cap.admit_many(code, severity, self.sheet, n)
 
     def check_row(self, values: dict[str, list], k: int, row: int) -> dict[str, Any] | None:
         raise NotImplementedError
@@ -369,18 +393,29 @@ class _IndicatorChecker(_SheetChecker):
     def plain_rows(self, values: dict[str, list], blank: dict[str, np.ndarray], candidate: np.ndarray) -> PlainRows | None:
         return plain_indicator_rows(self, values, blank, candidate, MAX_TEXT_CHARS)
 
-    def plain_warnings(self, plain: PlainRows, k: int, row: int) -> None:
-        """The warnings check_row gives a plain row, in its order; a message is built only when listed."""
+    def plain_warnings(self, plain: PlainRows, ks: np.ndarray) -> None:
+        """The warnings check_row gives plain rows (frame rows `ks`, in order), code by code in check_row's
+        order; a message is built only for the ones the cap lists."""
+        for code, mask, listed in (("wb.name_mismatch", plain.name_mismatch, self._name_mismatch),
+                                   ("wb.target_not_quota", plain.target_warning, self._target_not_quota),
+                                   ("wb.value_implausible", plain.implausible, self._implausible)):
+            hits = ks[mask[ks]]
+            if len(hits):
+                for k in hits[:self.admit_many(code, len(hits))].tolist():
+                    listed(plain, k)
+
+    def _name_mismatch(self, plain: PlainRows, k: int) -> None:
         info = plain.infos[k]
-        if plain.name_mismatch[k] and self.admit("wb.name_mismatch"):
-            self.append("wb.name_mismatch", row, "indicator_name", value=plain.names[k], item_id=info["indicator_id"],
-                        expected=info["name"])
-        if plain.target_warning[k] and self.admit("wb.target_not_quota"):
-            self.append("wb.target_not_quota", row, "annual_target", value=_fmt(plain.targets[k]))
-        if plain.implausible[k] and self.admit("wb.value_implausible"):
-            low, high = info["plausible_min"], info["plausible_max"]
-            self.append("wb.value_implausible", row, "value", value=_fmt(plain.numbers[k]),
-                        low=_fmt(low) if math.isfinite(low) else "", high=_fmt(high) if math.isfinite(high) else "")
+        self.append("wb.name_mismatch", k + 2, "indicator_name", value=plain.names[k], item_id=info["indicator_id"],
+                    expected=info["name"])
+
+    def _target_not_quota(self, plain: PlainRows, k: int) -> None:
+        self.append("wb.target_not_quota", k + 2, "annual_target", value=_fmt(plain.targets[k]))
+
+    def _implausible(self, plain: PlainRows, k: int) -> None:
+        low, high = plain.infos[k]["plausible_min"], plain.infos[k]["plausible_max"]
+        self.append("wb.value_implausible", k + 2, "value", value=_fmt(plain.numbers[k]),
+                    low=_fmt(low) if math.isfinite(low) else "", high=_fmt(high) if math.isfinite(high) else "")
 
     def indicator(self, values: dict[str, list], k: int, row: int) -> dict[str, Any] | None:
         if not self.required(values, "indicator_id", k, row):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from lib import sheetcheck
-from lib.findings import MAX_PER_CODE
+from lib.findings import MAX_PER_CODE, FindingCap, Severity
 from lib.workbook import WorkbookResult, read_workbook
 from lib.xlsx import workbook_bytes, write_progress_workbook
 
@@ -94,3 +95,22 @@ def test_the_cap_lists_the_first_rows_in_row_order_across_both_paths(plan, monke
     slow = read_workbook(workbook_bytes(write_progress_workbook(pd.DataFrame(rows), None)), plan)
     assert [f.__dict__ for f in fast.findings] == [f.__dict__ for f in slow.findings]
     pd.testing.assert_frame_equal(fast.indicator_rows, slow.indicator_rows)
+
+
+@pytest.mark.parametrize("ok, stretches", [
+    ([], {}), ([False], {}), ([True], {0: 1}), ([True, True, False, True], {0: 2, 3: 4}),
+    ([False, True, True, True, False, False, True, True], {1: 4, 6: 8}),
+])
+def test_plain_stretches_are_the_runs_of_plain_rows(ok, stretches):
+    assert sheetcheck._plain_stretches(np.array(ok, dtype=bool)) == stretches
+
+
+@pytest.mark.parametrize("before, n, listed, total", [(0, 5, 5, 5), (198, 5, 2, 203), (200, 5, 0, 205), (0, 0, 0, 0)])
+def test_a_bulk_admission_lists_what_one_by_one_would(before, n, listed, total):
+    bulk, single = FindingCap(), FindingCap()
+    for cap in (bulk, single):
+        for _ in range(before):
+            cap.admit("wb.target_not_quota", Severity.WARNING, "指标进度")
+    assert bulk.admit_many("wb.target_not_quota", Severity.WARNING, "指标进度", n) == listed
+    assert sum(single.admit("wb.target_not_quota", Severity.WARNING, "指标进度") for _ in range(n)) == listed
+    assert bulk.counts == single.counts and bulk.counts[("指标进度", "wb.target_not_quota")] == total
