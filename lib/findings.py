@@ -75,10 +75,7 @@ class FindingCap:
 
     def admit(self, code: str, severity: Severity, sheet: str = "") -> bool:
         """Count one finding; True while it should still be listed."""
-        key = (sheet, code)
-        self.counts[key] += 1
-        self.severity.setdefault(key, severity)
-        return self.counts[key] <= self.per_code
+        return self.admit_many(code, severity, sheet, 1) == 1
 
     def admit_many(self, code: str, severity: Severity, sheet: str, n: int) -> int:
         """Count `n` findings of one code at once; how many of them (the first ones) should still be listed."""

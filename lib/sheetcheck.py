@@ -137,11 +137,9 @@ class _SheetChecker:
             self.append(code, row, name_or_label, value, **params)
 
     def admit(self, code: str) -> bool:
-        """Count a finding of `code` (an error marks the row); True while the cap lets it be listed."""
-        severity = _severity(code)
-        if severity is Severity.ERROR:
-            self.row_has_error = True
-        return self.ctx.cap.admit(code, severity, self.sheet)  # False: counted; the summary says how many more
+        """Count a finding of `code` (an error marks the row); True while the cap lets it be listed (False:
+        counted; the summary says how many more)."""
+        return self.admit_many(code, 1) == 1
 
     def append(self, code: str, row: int | None, name_or_label: str, value: object = "", **params: object) -> None:
         """List a finding `admit` let through (callers that admit first build the message only when listed)."""

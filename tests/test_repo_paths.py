@@ -97,8 +97,8 @@ def test_every_named_repository_path_exists():
 @pytest.mark.parametrize("text,outside", [
     ("NOTICE = ROOT.parent / 'shared' / 'seed' / 'notice.txt'", True),
     ("NOTICE = ROOT / 'data' / 'source' / 'notice.txt'", False),
-    ("见 ../shared/spec/plan-data.md", True),
-    ("measurements in /work/shared/notes/stack-facts.md", True),
+    ("见 ../sibling/spec/plan-data.md", True),
+    ("measurements in /work/notes/facts.md", True),
     ("contract: shared/spec/assessment.md", True),
     ("/usr/bin/chromium and data/source/", False),
 ])
