@@ -29,7 +29,8 @@ system-deps:
 
 run: $(VENV)/.installed
 	@$(PY) -m lib.setupcheck --address $(PLANMON_SERVER_ADDRESS) || true   # warnings and set-up problems, on stderr
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.address $(PLANMON_SERVER_ADDRESS)
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.address $(PLANMON_SERVER_ADDRESS) \
+	  --server.maxUploadSize $$($(PY) -c 'from lib import settings; print(int(settings.get("max_upload_mb")))')
 
 test: $(VENV)/.installed system-deps
 	$(PY) -m pytest

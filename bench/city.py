@@ -227,10 +227,10 @@ def page_ratio(url: str, tmp: Path, runs: int) -> dict[str, float]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         with streamlit_server(_env(url, tmp)) as base:
             time_to_charts(browser, f"{base}/compare", COMPARE_CHARTS)   # warm the server's caches
-            out["区县对比"] = statistics.median(time_to_charts(browser, f"{base}/compare", COMPARE_CHARTS) for _ in range(runs))
+            out["区县对比"] = statistics.median(time_to_charts(browser, f"{base}/compare", COMPARE_CHARTS).wall for _ in range(runs))
         with streamlit_server(_env(url, tmp), script=ROOT / "bench" / "floor_app.py") as base:
             time_to_charts(browser, base, 1)
-            out["空白页+1个图(下限)"] = statistics.median(time_to_charts(browser, base, 1) for _ in range(runs))
+            out["空白页+1个图(下限)"] = statistics.median(time_to_charts(browser, base, 1).wall for _ in range(runs))
         browser.close()
     return out
 

@@ -44,13 +44,20 @@ def wait_healthy(url: str, proc: subprocess.Popen, limit_s: float = 60, what: st
 
 @contextmanager
 def streamlit_server(env_extra: dict[str, str], script: Path = ROOT / "dashboard.py") -> Iterator[str]:
+    with streamlit_process(env_extra, script) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(env_extra: dict[str, str], script: Path = ROOT / "dashboard.py") -> Iterator[tuple[str, int]]:
+    """`streamlit run script` on a free port, healthy: (its URL, its process id)."""
     port = free_port()
     env = {**os.environ, **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     with serving(proc, f"http://127.0.0.1:{port}", "streamlit") as url:
-        yield url
+        yield url, proc.pid
 
 
 @contextmanager
