@@ -29,6 +29,7 @@ Cost: starting the child and the warm path are measured in bench/workbook.py (RE
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -50,6 +51,7 @@ EXIT_UNEXPECTED = 3
 # (WALL_FACTOR × that). The budget inside read_workbook normally answers first.
 SLACK_S = 20
 WALL_FACTOR = 3
+GC_THRESHOLD = 100_000   # new containers between cycle collections in the reading process (_tune_collector)
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +180,21 @@ def apply_limits(memory_mb: int, cpu_s: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))              # an abort leaves no core file behind
 
 
+def _tune_collector() -> None:
+    """This process reads one upload and exits. What its imports made lives until then, so it is frozen out
+    of the cycle collector's scans, and a collection runs per GC_THRESHOLD new containers instead of per
+    700: reading the largest sheet allowed makes millions of objects, of which about a thousand end in
+    cycles; the collector's pauses there fell from ~0.2 s to ~0.03 s (timed with gc.callbacks)."""
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 10, 10)
+
+
 def _child() -> int:
     apply_limits(settings.get("reader_memory_mb"), settings.get("validate_budget_s") + SLACK_S)
     # Imported under the limits and before the request arrives: a warm spare has done this while waiting.
     from lib.findings import finding
     from lib.workbook import _unreadable, read_workbook
+    _tune_collector()
     try:
         request = pickle.load(sys.stdin.buffer)
     except EOFError:
