@@ -11,8 +11,9 @@ RLIMIT_AS (settings `reader_memory_mb`) and RLIMIT_CPU before anything heavy is 
 exhausted, wall-clock timeout, unexpected error) becomes one `file.*` finding with a Chinese message;
 the caller's process is untouched.
 
-Protocol: one pickle on the child's stdin (the request), one pickle on its stdout (the result). The
-child is this module: its output is trusted like any other function's return value. The upload itself
+Protocol: one pickle on the child's stdin (the request), one pickle on its stdout (the result, its frames'
+text columns sent as categoricals and restored exactly: lib.framepack). The child is this module: its
+output is trusted like any other function's return value. The upload itself
 is only ever parsed inside the child.
 
 Warm worker: starting a child (interpreter, pandas, calamine) costs ~0.85 s. A long-running process
@@ -145,7 +146,8 @@ def _run(request: dict[str, Any], name: str, unreadable: Any) -> Any:
         log.warning("readworker: %s killed after %s s", shown, wall)
         return unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
     if proc.returncode == 0 and stdout:
-        return pickle.loads(stdout)
+        from lib.framepack import unpack
+        return unpack(pickle.loads(stdout))
     note = (stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
     log.warning("readworker: %s ended with %s %s", shown, _describe(proc.returncode), note)
     if proc.returncode == -signal.SIGXCPU:
@@ -193,6 +195,7 @@ def _child() -> int:
     apply_limits(settings.get("reader_memory_mb"), settings.get("validate_budget_s") + SLACK_S)
     # Imported under the limits and before the request arrives: a warm spare has done this while waiting.
     from lib.findings import finding
+    from lib.framepack import pack
     from lib.workbook import _unreadable, read_workbook
     _tune_collector()
     try:
@@ -217,7 +220,7 @@ def _child() -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line for the log, a message for the user
         print(f"readworker: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNEXPECTED
-    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.write(pickle.dumps(pack(result), protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
     return 0
 
