@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+import numpy as np
 import pandas as pd
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook
@@ -160,9 +161,18 @@ def _read_sheets(data: bytes, sheet_names: list[str]) -> dict[str, pd.DataFrame]
     frames: dict[str, pd.DataFrame] = {}
     for name in sheet_names:
         cells = pd.DataFrame(book.get_sheet_by_name(name).to_python(skip_empty_area=False), dtype=object)
-        frames[name] = pd.DataFrame({c: column_map(_excel_value, cells[c].tolist()) for c in cells.columns},
+        frames[name] = pd.DataFrame({c: _excel_column(cells[c].tolist()) for c in cells.columns},
                                     index=cells.index, dtype=object)
     return frames
+
+
+def _excel_column(values: list[object]) -> list[object] | np.ndarray:
+    """_excel_value of each cell. It changes only floats and dates, so a column holding neither (a column
+    of text) is returned as it is, without grouping its cells."""
+    kinds = set(map(type, values))
+    if float not in kinds and dt.date not in kinds:
+        return values
+    return column_map(_excel_value, values)
 
 
 def _excel_value(value: object) -> object:

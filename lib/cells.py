@@ -132,7 +132,8 @@ def _cached(fn: Callable[[object], Any]) -> Callable[[object], Any]:
 def column_map(fn: Callable[[object], Any], column: list[object]) -> np.ndarray:
     """fn of every cell of a column (an object array), called once per distinct (type, value) as `_cached`
     keys it, without a Python call per cell: the cells are grouped in C (pandas.factorize), with the type
-    kept apart so that 1, 1.0 and True, or None and NaN, stay distinct."""
+    kept apart so that 1, 1.0 and True, or None and NaN, stay distinct. fn sees the first cell of each
+    group. A column of one type (most of them) is grouped by value alone."""
     n = len(column)
     out = np.empty(n, dtype=object)
     if n == 0:
@@ -140,14 +141,26 @@ def column_map(fn: Callable[[object], Any], column: list[object]) -> np.ndarray:
     cells = np.empty(n, dtype=object)
     cells[:] = column
     try:
-        codes, _ = pd.factorize(cells, use_na_sentinel=False)
-        type_codes, types = pd.factorize(np.fromiter(map(type, column), dtype=object, count=n))
+        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        kinds = set(map(type, column))
+        if len(kinds) > 1:
+            type_codes, types = pd.factorize(np.fromiter(map(type, column), dtype=object, count=n))
+            codes, uniques = pd.factorize(codes.astype(np.int64) * len(types) + type_codes)
     except TypeError:  # unhashable: never from calamine, but stay total
         out[:] = [fn(v) for v in column]
         return out
-    _, first, inverse = np.unique(codes.astype(np.int64) * len(types) + type_codes, return_index=True,
-                                  return_inverse=True)
-    results = np.empty(len(first), dtype=object)
-    for j, i in enumerate(first.tolist()):
+    results = np.empty(len(uniques), dtype=object)
+    for j, i in enumerate(_first_of_each(codes, len(uniques)).tolist()):
         results[j] = fn(column[i])
-    return results[inverse.reshape(-1)]
+    return results[codes]
+
+
+def _first_of_each(codes: np.ndarray, groups: int) -> np.ndarray:
+    """The index of the first cell of each group 0 … groups - 1. pandas.factorize numbers the groups in
+    the order they first appear, so each first cell is where the running maximum grows; that is checked,
+    and np.unique (a sort) answers when it does not hold."""
+    running = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.concatenate(([True], running[1:] > running[:-1])))
+    if len(first) == groups and np.array_equal(codes[first], np.arange(groups)):
+        return first
+    return np.unique(codes, return_index=True)[1]

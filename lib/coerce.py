@@ -49,6 +49,8 @@ def _rows(frame: pd.DataFrame) -> list[int | None] | None:
     """The row the user sees, where the frame carries one (a workbook's `row`); None where it does not."""
     if "row" not in frame.columns:
         return None
+    if pd.api.types.is_integer_dtype(frame["row"].dtype) and not frame["row"].hasnans:
+        return frame["row"].tolist()   # Python ints already, none missing
     return [None if pd.isna(r) else int(r) for r in frame["row"].tolist()]
 
 
@@ -120,7 +122,8 @@ def _cell_findings(table: Table, col: Column, raw: pd.Series, typed: pd.Series, 
         if col.max is not None:
             wrong |= ~empty & (numbers > col.max)
     else:
-        empty = np.fromiter((v is None or v == "" for v in typed.tolist()), dtype=bool, count=len(typed))
+        texts = typed.to_numpy(dtype=object)            # str, or None for an empty required cell
+        empty = pd.isna(texts) | (texts == "")
         wrong = ~empty & ~typed.isin(col.choices).to_numpy() if col.choices else np.zeros(len(typed), dtype=bool)
     unfilled = empty & ~bad if col.required else np.zeros(len(typed), dtype=bool)
     for i in np.flatnonzero(unfilled | wrong):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
 
-from lib.cells import clean_text, column_map, is_blank, parse_number, parse_year
+from lib.cells import _first_of_each, clean_text, column_map, is_blank, parse_number, parse_year
 from lib.bookscan import _excel_value
 
 MIXED = [1, 1.0, True, 0, 0.0, False, None, math.nan, "", " ", "2023", 2023, 2023.0, "2023年", "1,234", "12%",
@@ -27,3 +28,21 @@ def test_column_map_calls_once_per_distinct_type_and_value(column, calls):
     seen = []
     out = column_map(lambda v: seen.append(v) or type(v).__name__, column)
     assert len(seen) == calls and out.tolist() == [type(v).__name__ for v in column]
+
+
+@pytest.mark.parametrize("column, seen, out", [
+    ([0.0, -0.0, 0.0], ["0.0"], ["0.0"] * 3),               # equal floats: one group, fn sees the first cell
+    ([-0.0, 0.0], ["-0.0"], ["-0.0"] * 2),
+    ([math.nan, None, math.nan, None], ["nan", "None"], ["nan", "None", "nan", "None"]),   # kept apart
+    (["b", "a", "b", "c"], ["'b'", "'a'", "'c'"], ["'b'", "'a'", "'b'", "'c'"]),   # one type: by value alone
+    ([2.5, "2.5", 2.5, True, 1, 1.0], ["2.5", "'2.5'", "True", "1", "1.0"], ["2.5", "'2.5'", "2.5", "True", "1", "1.0"]),
+])
+def test_column_map_calls_fn_on_the_first_cell_of_each_group(column, seen, out):
+    calls = []
+    got = column_map(lambda v: calls.append(repr(v)) or repr(v), column)
+    assert calls == seen and got.tolist() == out
+
+
+@pytest.mark.parametrize("codes, first", [([0, 0, 1, 0, 2], [0, 2, 4]), ([1, 0, 1], [1, 0]), ([2, 1, 0], [2, 1, 0])])
+def test_first_of_each_group_whatever_order_the_codes_come_in(codes, first):
+    assert _first_of_each(np.array(codes), len(set(codes))).tolist() == first

@@ -2,12 +2,14 @@
 header=None, dtype=object, no NA guessing), cell by cell and type by type, on every fixture it may read."""
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import io
 
 import pandas as pd
 import pytest
 
+from lib.bookscan import _excel_column
 from lib.workbook import _open, _read_sheets
 
 TOO_LARGE = "tests/fixtures/bad/sheet-too-large.xlsx"     # refused before calamine runs: nothing to compare
@@ -30,3 +32,14 @@ def test_frames_equal_pandas_reader(path):
     got = _read_sheets(data, names)
     assert {n: (got[n].shape, list(got[n].columns), cells(got[n])) for n in names} == \
            {n: (expected[n].shape, list(expected[n].columns), cells(expected[n])) for n in names}
+
+
+@pytest.mark.parametrize("column, want", [
+    (["指标编号", "Y01", ""], [(str, "指标编号"), (str, "Y01"), (str, "")]),       # text only: left as it is
+    (["年份", 2023.0, 2.5, ""], [(str, "年份"), (int, 2023), (float, 2.5), (str, "")]),
+    ([True, 1, 1.0], [(bool, True), (int, 1), (int, 1)]),
+    ([dt.date(2023, 1, 2), "x"], [(dt.datetime, dt.datetime(2023, 1, 2)), (str, "x")]),
+    ([dt.datetime(2023, 1, 2, 3, 4), 7], [(dt.datetime, dt.datetime(2023, 1, 2, 3, 4)), (int, 7)]),
+])
+def test_a_column_is_converted_as_pandas_converts_each_cell(column, want):
+    assert [(type(v), v) for v in _excel_column(column)] == want
