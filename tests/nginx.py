@@ -15,7 +15,8 @@ from tests.conftest import ROOT
 SITE = ROOT / "deploy" / "nginx-planmon.conf"
 SHIPPED_BACKENDS = ("server 127.0.0.1:8501 ", "server 127.0.0.1:8502 ")
 SHIPPED_LISTEN = "listen 80;"
-LOG_FORMAT = "$cookie_planmon_route $upstream_addr $status $request_uri"
+# "|" between fields: $upstream_addr lists every process nginx tried ("127.0.0.1:1, 127.0.0.1:2" after a retry).
+LOG_FORMAT = "$cookie_planmon_route|$upstream_addr|$status|$request_uri"
 
 
 def nginx_binary() -> str:
@@ -70,8 +71,9 @@ def nginx_proxy(folder: Path, listen: int, backends: tuple[int, int]) -> Iterato
 
 
 def served(folder: Path) -> list[tuple[str, str, str, str]]:
-    """The access log so far: (route cookie, backend address, status, request URI) per request."""
+    """The access log so far: (route cookie, backend addresses, status, request URI) per request. The addresses are
+    nginx's as logged: one, or several joined by ", " when a failed attempt was retried on another process."""
     path = folder / "access.log"
     if not path.exists():
         return []
-    return [tuple(line.split(" ", 3)) for line in path.read_text(encoding="utf-8").splitlines() if line.count(" ") >= 3]
+    return [tuple(line.split("|", 3)) for line in path.read_text(encoding="utf-8").splitlines() if line.count("|") >= 3]

@@ -31,6 +31,26 @@ def test_the_nginx_site_routes_by_cookie_and_upgrades_the_websocket():
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in text
 
 
+def _app_keep_alive_s() -> float:
+    """How long the app's server (uvicorn, as Streamlit starts it) keeps an idle connection open."""
+    import inspect
+
+    import uvicorn
+    from streamlit.web.server.starlette.starlette_server import _get_uvicorn_config_kwargs
+
+    assert "timeout_keep_alive" not in _get_uvicorn_config_kwargs()      # Streamlit keeps uvicorn's default
+    return inspect.signature(uvicorn.Config).parameters["timeout_keep_alive"].default
+
+
+def test_nginx_drops_idle_connections_to_a_process_before_the_process_does():
+    """Otherwise a request sent on a connection the app is closing fails and nginx retries it on the other process,
+    which has neither the browser's session nor its download files (CI saw a download 404 that way)."""
+    upstream = _block(re.sub(r"#.*", "", SITE.read_text(encoding="utf-8")), "upstream planmon")
+    assert "keepalive 16;" in upstream
+    (seconds,) = re.findall(r"keepalive_timeout (\d+)s;", upstream)
+    assert 0 < int(seconds) < _app_keep_alive_s()
+
+
 def test_the_service_unit_and_the_settings_file_name_the_same_settings():
     unit = (ROOT / "deploy" / "planmon@.service").read_text(encoding="utf-8")
     env = (ROOT / "deploy" / "planmon.env.example").read_text(encoding="utf-8")
