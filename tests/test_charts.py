@@ -271,6 +271,13 @@ def test_achievement_note_names_the_indicators_without_p(assessment):
     assert "Y07、Y08、B01" in note["text"]  # kinds without P
     assert "数据缺失:Y04" in note["text"]
     assert "与参照指标同步" in note["text"] and "控制在上限以内" in note["text"]
+    assert max(len(line) for line in note["text"].split("<br>")) <= 28     # an annotation does not wrap: phone width
+
+
+def test_achievement_axis_labels_stay_level_every_50_percent(assessment):
+    xaxis = charts.achievement_vs_time(assessment).to_dict()["layout"]["xaxis"]
+    assert xaxis["tickangle"] == 0 and all(v % 50 == 0 for v in xaxis["tickvals"]) and 100 in xaxis["tickvals"]
+    assert 25 in xaxis["minor"]["tickvals"] and 75 in xaxis["minor"]["tickvals"]
 
 
 def fig_annotations(fig: go.Figure) -> list[dict]:

@@ -92,6 +92,9 @@ def test_the_continuity_chart_shows_both_series_both_targets_and_the_boundary(se
     assert len(boundary) == 1 and boundary[0]["x0"] == axis.index("2025Q4") + 0.5
     values = {t["meta"]: list(t["x"]) for t in fig["data"] if t["meta"] in ("shashi-14", "shashi-15")}
     assert values["shashi-14"][-1] == "2025Q4" and values["shashi-15"][0] == "2026Q1"
+    lo, hi = fig["layout"]["yaxis"]["range"]                # the 93% target is inside the plot, not on its edge
+    span = max(93.0, series["value"].max()) - min(series["value"].min(), 90.0)
+    assert lo < series["value"].min() - span / 20 and hi > 93.0 + span / 20
 
 
 def test_no_values_gives_the_empty_chart():

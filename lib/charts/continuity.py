@@ -51,8 +51,19 @@ def continuity_figure(series: pd.DataFrame, title: str) -> go.Figure:
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=axis, tickmode="array",
                      tickvals=[_period(y, 1) for y in range(first_year, last_year + 1)],
                      ticktext=[f"{y}年" for y in range(first_year, last_year + 1)])
-    fig.update_yaxes(title_text=unit, rangemode="normal")
+    fig.update_yaxes(title_text=unit, range=_padded_range(series, spans))
     return fig
+
+
+def _padded_range(series: pd.DataFrame, spans: pd.DataFrame) -> list[float] | None:
+    """Values and targets with a tenth of their span free above and below: a target at the top of the data
+    otherwise sat on the plot's edge, half hidden in the corner on a phone."""
+    ys = pd.concat([series["value"], spans["target"]]).dropna().astype(float)
+    if ys.empty:
+        return None
+    lo, hi = float(ys.min()), float(ys.max())
+    pad = (hi - lo) * 0.1 or max(abs(hi) * 0.05, 1.0)
+    return [lo - pad, hi + pad]
 
 
 def _target(fig: go.Figure, span: pd.Series, rows: pd.DataFrame, axis: list[str], unit: str) -> None:

@@ -17,6 +17,7 @@ from lib.charts.layout import (
 
 # Kinds whose result has no achievement P (spec: ceiling, in_step and quota are yes/no or difference tests).
 KINDS_WITHOUT_P = ("ceiling", "in_step", "quota")
+NOTE_IDS_PER_LINE = 7   # "Y01、" is about 33 px: 7 of them after a short label fit a phone
 
 
 
@@ -109,10 +110,13 @@ def achievement_vs_time(assessment: pd.DataFrame) -> go.Figure:
     hi = max(112.0, float(p_pct.max()) + 14)
     fig.add_shape(name="目标", type="line", x0=100, x1=100, xref="x", y0=0, y1=1, yref="paper",
                   line=dict(color=PATH_COLOUR, width=2, dash="dash"), showlegend=True, legendrank=2000)
-    ticks = [v for v in range(int(math.ceil(lo / 25) * 25), int(hi) + 1, 25)]
-    fig.update_xaxes(title="完成度 P / 时间进度 τ(%)", range=[lo, hi], tickvals=ticks,
-                     ticktext=[("<b>100%目标</b>" if v == 100 else f"{v}%") for v in ticks], zeroline=True,
-                     zerolinecolor="#BBBBBB")
+    # Labels every 50% and small ticks at 25% and 75%: on a phone five labels tilted upright and ran into the title.
+    ticks = [v for v in range(int(math.ceil(lo / 50) * 50), int(hi) + 1, 50)]
+    fig.update_xaxes(title="完成度 P / 时间进度 τ(%)", range=[lo, hi], tickvals=ticks, tickangle=0,
+                     ticktext=[("<b>100%</b>" if v == 100 else f"{v}%") for v in ticks], zeroline=True,
+                     zerolinecolor="#BBBBBB",
+                     minor=dict(tickvals=[v for v in range(int(math.ceil(lo / 25) * 25), int(hi) + 1, 25) if v % 50],
+                                ticks="outside", ticklen=4))
     fig.update_yaxes(categoryorder="array", categoryarray=ids, tickvals=ids, ticktext=labels, autorange="reversed",
                      automargin=True)
     _keep_full_names(fig, "yaxis", ids, [f"{i} {n}" for i, n in zip(ids, rows["name"])])
@@ -159,19 +163,20 @@ def _achievement_customdata(rows: pd.DataFrame) -> list[list[str]]:
 
 
 def _no_p_note(skipped: pd.DataFrame) -> str:
-    """Which indicators are not on the chart, and why (kinds without P; no data; target not above base)."""
+    """Which indicators are not on the chart, and why (kinds without P; no data; target not above base). Short
+    lines (a reason, then its IDs): an annotation does not wrap, and a 390 px phone fits about 26 characters."""
     if skipped.empty:
         return ""
     parts = []
     no_p_kind = skipped[skipped["kind"].isin(KINDS_WITHOUT_P)]
     if len(no_p_kind):
         kinds = "、".join(KIND_LABELS[k] for k in KINDS_WITHOUT_P if k in set(no_p_kind["kind"]))
-        parts.append(f"不计算完成度({kinds}):{_ids_line(no_p_kind['indicator_id'])}")
+        parts.append(f"不计算完成度:{_ids_line(no_p_kind['indicator_id'], NOTE_IDS_PER_LINE)}<br>(属{kinds}类)")
     rest = skipped[~skipped["kind"].isin(KINDS_WITHOUT_P)]
     no_data = rest[rest["status"] == Status.NO_DATA.value]
     if len(no_data):
-        parts.append(f"{STATUS_LOOK[Status.NO_DATA].label}:{_ids_line(no_data['indicator_id'])}")
+        parts.append(f"{STATUS_LOOK[Status.NO_DATA].label}:{_ids_line(no_data['indicator_id'], NOTE_IDS_PER_LINE)}")
     other = rest[rest["status"] != Status.NO_DATA.value]
     if len(other):
-        parts.append(f"无法计算完成度(目标值不高于基期值):{_ids_line(other['indicator_id'])}")
-    return f"图中未列出 {len(skipped)} 项。" + "<br>".join(parts)
+        parts.append(f"目标值不高于基期值,无法计算完成度:<br>{_ids_line(other['indicator_id'], NOTE_IDS_PER_LINE)}")
+    return f"图中未列出 {len(skipped)} 项:<br>" + "<br>".join(parts)
