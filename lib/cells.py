@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, Callable
 
 import numpy as np
@@ -131,27 +132,51 @@ def _cached(fn: Callable[[object], Any]) -> Callable[[object], Any]:
 
 def column_map(fn: Callable[[object], Any], column: list[object]) -> np.ndarray:
     """fn of every cell of a column (an object array), called once per distinct (type, value) as `_cached`
-    keys it, without a Python call per cell: the cells are grouped in C (pandas.factorize), with the type
-    kept apart so that 1, 1.0 and True, or None and NaN, stay distinct. fn sees the first cell of each
-    group. A column of one type (most of them) is grouped by value alone."""
+    keys it, without a Python call per cell (see `group_codes`). fn sees the first cell of each group."""
+    return grouped_map(fn, group_codes(column), column)
+
+
+def group_codes(column: list[object]) -> np.ndarray:
+    """Per cell, the number of its (type, value) group, numbered in order of first appearance: grouped in C
+    (pandas.factorize), with the type kept apart so that 1, 1.0 and True, or None and NaN, stay distinct. A
+    column of one type (most of them) is grouped by value alone. Unhashable cells (never from calamine) each
+    get a group of their own."""
     n = len(column)
-    out = np.empty(n, dtype=object)
     if n == 0:
-        return out
+        return np.empty(0, dtype=np.int64)
     cells = np.empty(n, dtype=object)
     cells[:] = column
     try:
-        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-        kinds = set(map(type, column))
-        if len(kinds) > 1:
+        codes, _ = pd.factorize(cells, use_na_sentinel=False)
+        if len(set(map(type, column))) > 1:
             type_codes, types = pd.factorize(np.fromiter(map(type, column), dtype=object, count=n))
-            codes, uniques = pd.factorize(codes.astype(np.int64) * len(types) + type_codes)
-    except TypeError:  # unhashable: never from calamine, but stay total
-        out[:] = [fn(v) for v in column]
+            codes, _ = pd.factorize(codes.astype(np.int64) * len(types) + type_codes)
+    except TypeError:
+        return np.arange(n, dtype=np.int64)
+    return codes.astype(np.int64, copy=False)
+
+
+def joint_codes(*codes: np.ndarray) -> np.ndarray:
+    """Group numbers of the rows' combinations of several `group_codes` (first appearance order kept)."""
+    out = codes[0]
+    for more in codes[1:]:
+        if len(out) == 0:
+            break
+        out, _ = pd.factorize(out * (int(more.max()) + 1) + more)
+        out = out.astype(np.int64, copy=False)
+    return out
+
+
+def grouped_map(fn: Callable[..., Any], codes: np.ndarray, *columns: Sequence[Any]) -> np.ndarray:
+    """fn(*the row's cells of `columns`) for every row, called once per group of `codes`, on the group's
+    first row: rows of one group must give fn the same answer (they hold equal cells)."""
+    out = np.empty(len(codes), dtype=object)
+    if len(codes) == 0:
         return out
-    results = np.empty(len(uniques), dtype=object)
-    for j, i in enumerate(_first_of_each(codes, len(uniques)).tolist()):
-        results[j] = fn(column[i])
+    groups = int(codes.max()) + 1
+    results = np.empty(groups, dtype=object)
+    for j, i in enumerate(_first_of_each(codes, groups).tolist()):
+        results[j] = fn(*(column[i] for column in columns))
     return results[codes]
 
 

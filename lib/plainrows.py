@@ -7,8 +7,10 @@ on an indicator that is not a quota), a period no other row repeats. Such a row 
 and which ones is known from its cells: 名称不一致 (wb.name_mismatch), 非配额指标的年度目标值
 (wb.target_not_quota), 数值超出合理范围 (wb.value_implausible), in that order.
 
-`plain_indicator_rows` computes, per rule, a mask over the candidate rows (each cell parsed once per
-distinct value, lib.cells.column_map) and marks a row plain only when every mask passes; the
+`plain_indicator_rows` computes, per rule, a mask over the candidate rows and marks a row plain only when
+every mask passes. Each cell is parsed once per distinct value, a rule of several cells (the unit answering
+for the indicator, the name matching it) is asked once per distinct combination (lib.cells.grouped_map),
+and the number rules compare arrays of each row's number against its indicator's bounds; the
 checker then lists those rows' warnings in row order, interleaved with the full check of every other row,
 so the findings, their order and the per-code cap are those of the row-by-row check. Any row a rule could
 fault (an unknown id, a blank or unparsable cell, a percent sign or percent format, a quota indicator, a
@@ -19,12 +21,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from lib.cells import NUM_OK, clean_text, column_map, normalise_id, parse_number, parse_quarter, parse_year
+from lib.cells import (NUM_OK, clean_text, group_codes, grouped_map, joint_codes, normalise_id, parse_number,
+                       parse_quarter, parse_year)
 from lib.units import normalise_name
 
 if TYPE_CHECKING:
@@ -46,72 +50,106 @@ class PlainRows:
     frame: pd.DataFrame          # the plain rows' records (columns of the sheet and `row`)
 
 
-def _numbers(column: list[object], rows: np.ndarray, infos: list[dict[str, Any] | None],
-             percent_rows: set[int]) -> tuple[np.ndarray, list[float | None]]:
-    """A mask of the cells that `_IndicatorChecker.numeric` accepts without an error, and their numbers."""
-    parsed = column_map(parse_number, column).tolist()
+def _numbers(column: list[object], bound: "_Bounds", rows: np.ndarray,
+             percent_rows: set[int]) -> tuple[np.ndarray, list[float | None], np.ndarray]:
+    """A mask of the cells that `_IndicatorChecker.numeric` accepts without an error, their numbers (None where
+    not a number) and the numbers as floats (NaN). Compared as arrays: each cell is parsed once per distinct
+    value and each indicator's bounds are looked up once per indicator."""
+    codes = group_codes(column)
+    parsed = grouped_map(parse_number, codes, column).tolist()
     numbers = [p[0] if p[1] == NUM_OK else None for p in parsed]
-    ok = np.fromiter(
-        (number is not None and info is not None and not (sign and info["unit"] != "%") and row not in percent_rows
-         and not (info["fraction_suspect"] and 0 < abs(number) <= 1) and info["hard_min"] <= number <= info["hard_max"]
-         for (number, _, sign), info, row in zip(parsed, infos, rows.tolist())),
-        dtype=bool, count=len(column))
-    return ok, numbers
+    number = grouped_map(lambda p: math.nan if p[0] is None else p[0], codes, parsed).astype(float)
+    sign = _mask(codes, lambda p: p[2], parsed)
+    magnitude = np.abs(number)
+    ok = (~np.isnan(number) & bound.known & ~(sign & ~bound.percent) & ~(bound.fraction & (magnitude > 0) & (magnitude <= 1))
+          & (bound.hard_min <= number) & (number <= bound.hard_max) & ~np.isin(rows, list(percent_rows)))
+    return ok, numbers, number
 
 
-def _texts_fit(column: list[object] | None, n: int, limit: int) -> tuple[np.ndarray, list[str]]:
-    """A mask of the texts within the length limit (`_SheetChecker.text`), and the texts."""
+@dataclass(frozen=True)
+class _Bounds:
+    """Per row, its indicator's facts that the number rules read (NaN / False where the id is unknown)."""
+    known: np.ndarray
+    percent: np.ndarray
+    fraction: np.ndarray
+    hard_min: np.ndarray
+    hard_max: np.ndarray
+    plausible_min: np.ndarray
+    plausible_max: np.ndarray
+
+    @classmethod
+    def of(cls, ids: np.ndarray, infos: list[dict[str, Any] | None]) -> "_Bounds":
+        def fact(key: str) -> np.ndarray:
+            return grouped_map(lambda i: math.nan if i is None else i[key], ids, infos).astype(float)
+        return cls(known=_mask(ids, lambda i: i is not None, infos),
+                   percent=_mask(ids, lambda i: i is not None and i["unit"] == "%", infos),
+                   fraction=_mask(ids, lambda i: i is not None and i["fraction_suspect"], infos),
+                   hard_min=fact("hard_min"), hard_max=fact("hard_max"),
+                   plausible_min=fact("plausible_min"), plausible_max=fact("plausible_max"))
+
+
+def _mask(codes: np.ndarray, rule: Callable[..., bool], *columns: Sequence[Any]) -> np.ndarray:
+    """rule(*a row's cells) as a mask, asked once per group of `codes` (rows of a group hold equal cells)."""
+    return grouped_map(rule, codes, *columns).astype(bool)
+
+
+def _texts_fit(column: list[object] | None, n: int, limit: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """A mask of the texts within the length limit (`_SheetChecker.text`), the texts, and their group codes."""
     if column is None:
-        return np.ones(n, dtype=bool), [""] * n
-    texts = column_map(clean_text, column).tolist()
-    return np.fromiter((len(t) <= limit for t in texts), dtype=bool, count=n), texts
+        return np.ones(n, dtype=bool), [""] * n, np.zeros(n, dtype=np.int64)
+    codes = group_codes(column)
+    texts = grouped_map(clean_text, codes, column).tolist()
+    return _mask(codes, lambda t: len(t) <= limit, texts), texts, codes
 
 
 def plain_indicator_rows(checker: "_IndicatorChecker", values: dict[str, list], blank: dict[str, np.ndarray],
                          candidate: np.ndarray, max_text: int) -> PlainRows | None:
     """Which candidate rows (not blank, not an untouched template row) are plain; None when a contract
-    column is missing (every row then goes through check_row)."""
+    column is missing (every row then goes through check_row). Each rule is asked once per distinct
+    combination of the cells it reads (`_mask`), not once per row."""
     if any(name not in values for name in _NEEDED):
         return None
     ctx, n = checker.ctx, len(candidate)
     rows = np.arange(2, n + 2)
-    infos = column_map(ctx.indicators.get, column_map(normalise_id, values["indicator_id"])).tolist()
-    ok = candidate & ~blank["indicator_id"] & np.fromiter((i is not None and i["kind"] != "quota" for i in infos),
-                                                          dtype=bool, count=n)
+    ids = group_codes(values["indicator_id"])
+    infos = grouped_map(lambda v: ctx.indicators.get(normalise_id(v)), ids, values["indicator_id"]).tolist()
+    ok = candidate & ~blank["indicator_id"] & _mask(ids, lambda i: i is not None and i["kind"] != "quota", infos)
     ok &= ~np.isin(rows, list(checker.error_rows))
-    name_fits, names = _texts_fit(values.get("indicator_name"), n, max_text)
-    note_fits, notes = _texts_fit(values.get("note"), n, max_text)
+    name_fits, names, name_codes = _texts_fit(values.get("indicator_name"), n, max_text)
+    note_fits, notes, _ = _texts_fit(values.get("note"), n, max_text)
     ok &= name_fits & note_fits
-    shown = column_map(normalise_name, names).tolist()
     expected = {iid: normalise_name(info["name"]) for iid, info in ctx.indicators.items()}
-    name_mismatch = np.fromiter(
-        (bool(t) and info is not None and s != expected[info["indicator_id"]] for t, s, info in zip(names, shown, infos)),
-        dtype=bool, count=n)
-    years = column_map(parse_year, values["year"]).tolist()
-    quarters = column_map(parse_quarter, values["quarter"]).tolist()
-    year_ok = np.fromiter((y is not None and ctx.first_year <= y <= ctx.last_year for y in years), dtype=bool, count=n)
-    quarter_ok = np.fromiter((q is not None for q in quarters), dtype=bool, count=n)
+    name_mismatch = _mask(joint_codes(name_codes, ids),
+                          lambda t, i: bool(t) and i is not None and normalise_name(t) != expected[i["indicator_id"]],
+                          names, infos)
+    year_codes, quarter_codes = group_codes(values["year"]), group_codes(values["quarter"])
+    years = grouped_map(parse_year, year_codes, values["year"]).tolist()
+    quarters = grouped_map(parse_quarter, quarter_codes, values["quarter"]).tolist()
+    year_ok = _mask(year_codes, lambda y: y is not None and ctx.first_year <= y <= ctx.last_year, years)
+    quarter_ok = _mask(quarter_codes, lambda q: q is not None, quarters)
     year_ok &= ~blank["year"]
     quarter_ok &= ~blank["quarter"]
     ok &= year_ok & quarter_ok & ~_repeated(infos, years, quarters, candidate & year_ok & quarter_ok)
-    units = column_map(ctx.plan.units.resolve, values["unit"]).tolist()
+    unit_codes = group_codes(values["unit"])
+    units = grouped_map(ctx.plan.units.resolve, unit_codes, values["unit"]).tolist()
     directory = ctx.plan.units
-    ok &= ~blank["unit"] & np.fromiter(
-        (u is not None and not directory.units[u].is_group and (ctx.submitter is None or u == ctx.submitter)
-         and info is not None and ctx.responsible(info["names"], info["indicator_id"], u)
-         for u, info in zip(units, infos)), dtype=bool, count=n)
+    ok &= ~blank["unit"] & _mask(
+        joint_codes(unit_codes, ids),
+        lambda u, i: (u is not None and not directory.units[u].is_group and (ctx.submitter is None or u == ctx.submitter)
+                      and i is not None and ctx.responsible(i["names"], i["indicator_id"], u)),
+        units, infos)
     percent_rows = {col: {r for r, c in checker.info.percent_cells if c == checker.columns[col]}
                     for col in ("value", "annual_target") if col in checker.columns}
-    value_ok, numbers = _numbers(values["value"], rows, infos, percent_rows["value"])
+    bound = _Bounds.of(ids, infos)
+    value_ok, numbers, value = _numbers(values["value"], bound, rows, percent_rows["value"])
     has_target = ~blank["annual_target"] if "annual_target" in values else np.zeros(n, dtype=bool)
     targets: list[float | None] = [None] * n
     if has_target.any():
-        target_ok, targets = _numbers(values["annual_target"], rows, infos, percent_rows["annual_target"])
+        target_ok, targets, _ = _numbers(values["annual_target"], bound, rows, percent_rows["annual_target"])
         ok &= ~has_target | target_ok
     ok &= np.where(blank["value"], has_target, value_ok)
-    implausible = ok & ~blank["value"] & np.fromiter(
-        (number is not None and info is not None and not info["plausible_min"] <= number <= info["plausible_max"]
-         for number, info in zip(numbers, infos)), dtype=bool, count=n)
+    implausible = (ok & ~blank["value"] & ~np.isnan(value) & bound.known
+                   & ~((bound.plausible_min <= value) & (value <= bound.plausible_max)))
     picked = np.flatnonzero(ok)
     frame = pd.DataFrame({
         "indicator_id": [infos[k]["indicator_id"] for k in picked], "indicator_name": [names[k] for k in picked],

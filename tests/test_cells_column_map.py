@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from lib.cells import _first_of_each, clean_text, column_map, is_blank, parse_number, parse_year
+from lib.cells import (_first_of_each, clean_text, column_map, group_codes, grouped_map, is_blank, joint_codes,
+                       parse_number, parse_year)
 from lib.bookscan import _excel_value
 
 MIXED = [1, 1.0, True, 0, 0.0, False, None, math.nan, "", " ", "2023", 2023, 2023.0, "2023年", "1,234", "12%",
@@ -46,3 +47,23 @@ def test_column_map_calls_fn_on_the_first_cell_of_each_group(column, seen, out):
 @pytest.mark.parametrize("codes, first", [([0, 0, 1, 0, 2], [0, 2, 4]), ([1, 0, 1], [1, 0]), ([2, 1, 0], [2, 1, 0])])
 def test_first_of_each_group_whatever_order_the_codes_come_in(codes, first):
     assert _first_of_each(np.array(codes), len(set(codes))).tolist() == first
+
+
+def test_joint_codes_group_rows_by_every_column_in_order_of_first_appearance():
+    ids, units = ["Y01", "Y02", "Y01", "Y01", "Y02"], ["甲", "甲", "乙", "甲", "甲"]
+    codes = joint_codes(group_codes(ids), group_codes(units))
+    assert codes.tolist() == [0, 1, 2, 0, 1]
+    assert joint_codes(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)).tolist() == []
+
+
+def test_grouped_map_asks_a_rule_of_several_columns_once_per_combination():
+    ids, units = ["Y01", "Y02", "Y01", "Y01", "Y02"], ["甲", "甲", "乙", "甲", "甲"]
+    asked = []
+    out = grouped_map(lambda i, u: asked.append((i, u)) or f"{i}{u}", joint_codes(group_codes(ids), group_codes(units)),
+                      ids, units)
+    assert out.tolist() == [f"{i}{u}" for i, u in zip(ids, units)]
+    assert asked == [("Y01", "甲"), ("Y02", "甲"), ("Y01", "乙")]
+
+
+def test_unhashable_cells_each_get_a_group_of_their_own():
+    assert group_codes([[1], [1], "a"]).tolist() == [0, 1, 2]
