@@ -44,6 +44,13 @@ class BudgetExceeded(Exception):
     """Validation ran past settings `validate_budget_s`."""
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """frame.to_dict("records"), the same Python values, built from whole columns: to_dict boxes cell by cell,
+    0.18 s for a plan of 5,000 indicators, read again for every upload."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
+
+
 @dataclass
 class _Context:
     plan: Plan
@@ -70,7 +77,7 @@ class _Context:
             if submitter is None:
                 findings.append(finding("wb.submitter_unknown", value=unit, suggestion=_unit_suggestion(plan, unit)))
         indicators = {}
-        for rec in plan.indicators.to_dict("records"):
+        for rec in _records(plan.indicators):
             rec["names"] = (*rec["lead_units"], *rec["responsible_units"])
             for key, default in (("hard_min", -math.inf), ("hard_max", math.inf), ("plausible_min", -math.inf),
                                  ("plausible_max", math.inf)):
@@ -78,7 +85,7 @@ class _Context:
             rec["fraction_suspect"] = rec["unit"] == PERCENT_UNIT and rec["plausible_min"] > 1
             indicators[rec["indicator_id"]] = rec
         tasks = {}
-        for rec in plan.tasks.to_dict("records"):
+        for rec in _records(plan.tasks):
             rec["names"] = (*rec["lead_units"], *rec["responsible_units"])
             tasks[rec["task_id"]] = rec
         targets: dict[tuple[str, int], float] = {}

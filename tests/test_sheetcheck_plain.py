@@ -114,3 +114,10 @@ def test_a_bulk_admission_lists_what_one_by_one_would(before, n, listed, total):
     assert bulk.admit_many("wb.target_not_quota", Severity.WARNING, "指标进度", n) == listed
     assert sum(single.admit("wb.target_not_quota", Severity.WARNING, "指标进度") for _ in range(n)) == listed
     assert bulk.counts == single.counts and bulk.counts[("指标进度", "wb.target_not_quota")] == total
+
+
+def test_plan_records_are_to_dicts_values_and_types(plan):
+    for frame in (plan.indicators, plan.tasks):
+        ours, theirs = sheetcheck._records(frame), frame.to_dict("records")
+        assert repr(ours) == repr(theirs)
+        assert [[type(v) for v in r.values()] for r in ours] == [[type(v) for v in r.values()] for r in theirs]
