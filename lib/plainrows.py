@@ -20,8 +20,8 @@ the rules and their messages. tests/test_sheetcheck_plain.py holds the two paths
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
