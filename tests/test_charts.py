@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -271,7 +272,25 @@ def test_achievement_note_names_the_indicators_without_p(assessment):
     assert "Y07、Y08、B01" in note["text"]  # kinds without P
     assert "数据缺失:Y04" in note["text"]
     assert "与参照指标同步" in note["text"] and "控制在上限以内" in note["text"]
-    assert max(len(line) for line in note["text"].split("<br>")) <= 28     # an annotation does not wrap: phone width
+    assert max(map(_display_width, note["text"].split("<br>"))) <= PHONE_NOTE_WIDTH
+
+
+# An annotation does not wrap: at 12 px a 390 px phone fits about 28 full-width (CJK) characters a line.
+PHONE_NOTE_WIDTH = 56
+
+
+def _display_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_achievement_note_wraps_long_id_lists_to_phone_width():
+    from lib.charts.indicators import _no_p_note
+    skipped = pd.DataFrame({"indicator_id": [f"Y{i:02d}" for i in range(1, 13)] + ["B01", "B02", "B03"],
+                            "kind": ["level_up"] * 12 + ["ceiling", "in_step", "quota"],
+                            "status": ["no_data"] * 12 + ["on_track"] * 3})
+    lines = _no_p_note(skipped).split("<br>")
+    assert max(map(_display_width, lines)) <= PHONE_NOTE_WIDTH
+    assert "Y12" in "".join(lines) and lines[0] == "图中未列出 15 项:"
 
 
 def test_achievement_axis_labels_stay_level_every_50_percent(assessment):
