@@ -9,6 +9,7 @@ binary floats would give 12.8), and trailing zeros are dropped (6.90 → 6.9).
 from __future__ import annotations
 
 import math
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -125,3 +126,9 @@ def chinese_numeral(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
     return head + (_CN_DIGITS[ones] if ones else "")
+
+
+def display_width(text: object) -> int:
+    """How many half-width columns a text takes (an Excel column, a line of a chart note): CJK (wide)
+    characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 import zipfile
 from collections.abc import Iterable
 
@@ -245,17 +244,12 @@ def _reference_text(r: pd.Series) -> str:
 
 # --- styling ------------------------------------------------------------------------------------------
 
-def display_width(text: object) -> int:
-    """Excel column width of a text: CJK (wide) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
-
-
 def _column_widths(ws: Worksheet, table: Table, n_rows: int) -> None:
     for idx, col in enumerate(table.columns, start=1):
         letter = get_column_letter(idx)
         fixed = FIXED_WIDTHS.get(col.name)
         cells = [ws.cell(row=r, column=idx).value for r in range(1, n_rows + 2)]
-        needed = max(display_width(v) for v in cells if v is not None) + 2
+        needed = max(fmt.display_width(v) for v in cells if v is not None) + 2
         ws.column_dimensions[letter].width = max(fixed or 0, min(needed, MAX_WIDTH))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ import plotly.io as pio
 import pytest
 
 from lib import charts
+from lib.fmt import display_width
 from lib.assess import assess_indicators, assess_tasks
 from lib.periods import Period
 from lib.rollup import by_category
@@ -272,15 +272,11 @@ def test_achievement_note_names_the_indicators_without_p(assessment):
     assert "Y07、Y08、B01" in note["text"]  # kinds without P
     assert "数据缺失:Y04" in note["text"]
     assert "与参照指标同步" in note["text"] and "控制在上限以内" in note["text"]
-    assert max(map(_display_width, note["text"].split("<br>"))) <= PHONE_NOTE_WIDTH
+    assert max(map(display_width, note["text"].split("<br>"))) <= PHONE_NOTE_WIDTH
 
 
 # An annotation does not wrap: at 12 px a 390 px phone fits about 28 full-width (CJK) characters a line.
 PHONE_NOTE_WIDTH = 56
-
-
-def _display_width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
 def test_achievement_note_wraps_long_id_lists_to_phone_width():
@@ -289,7 +285,7 @@ def test_achievement_note_wraps_long_id_lists_to_phone_width():
                             "kind": ["level_up"] * 12 + ["ceiling", "in_step", "quota"],
                             "status": ["no_data"] * 12 + ["on_track"] * 3})
     lines = _no_p_note(skipped).split("<br>")
-    assert max(map(_display_width, lines)) <= PHONE_NOTE_WIDTH
+    assert max(map(display_width, lines)) <= PHONE_NOTE_WIDTH
     assert "Y12" in "".join(lines) and lines[0] == "图中未列出 15 项:"
 
 
