@@ -27,14 +27,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from lib.cells import (NUM_OK, clean_text, group_codes, grouped_map, joint_codes, normalise_id, parse_number,
-                       parse_quarter, parse_year)
+from lib.cells import (NUM_OK, clean_text, grouped_map, joint_codes, normalise_id, parse_number, parse_quarter,
+                       parse_year)
 from lib.units import normalise_name
 
 if TYPE_CHECKING:
     from lib.sheetcheck import _IndicatorChecker
 
 _NEEDED = ("indicator_id", "year", "quarter", "value", "unit")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A sheet's data cells by column name, with each column's `group_codes` and blank mask (computed once
+    by the checker and shared by every rule here)."""
+    values: dict[str, list]
+    codes: dict[str, np.ndarray]
+    blank: dict[str, np.ndarray]
 
 
 @dataclass
@@ -50,12 +59,11 @@ class PlainRows:
     frame: pd.DataFrame          # the plain rows' records (columns of the sheet and `row`)
 
 
-def _numbers(column: list[object], bound: "_Bounds", rows: np.ndarray,
+def _numbers(column: list[object], codes: np.ndarray, bound: "_Bounds", rows: np.ndarray,
              percent_rows: set[int]) -> tuple[np.ndarray, list[float | None], np.ndarray]:
     """A mask of the cells that `_IndicatorChecker.numeric` accepts without an error, their numbers (None where
     not a number) and the numbers as floats (NaN). Compared as arrays: each cell is parsed once per distinct
     value and each indicator's bounds are looked up once per indicator."""
-    codes = group_codes(column)
     parsed = grouped_map(parse_number, codes, column).tolist()
     numbers = [p[0] if p[1] == NUM_OK else None for p in parsed]
     number = grouped_map(lambda p: math.nan if p[0] is None else p[0], codes, parsed).astype(float)
@@ -93,44 +101,45 @@ def _mask(codes: np.ndarray, rule: Callable[..., bool], *columns: Sequence[Any])
     return grouped_map(rule, codes, *columns).astype(bool)
 
 
-def _texts_fit(column: list[object] | None, n: int, limit: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _texts_fit(columns: Columns, name: str, n: int, limit: int) -> tuple[np.ndarray, list[str], np.ndarray]:
     """A mask of the texts within the length limit (`_SheetChecker.text`), the texts, and their group codes."""
-    if column is None:
+    if name not in columns.values:
         return np.ones(n, dtype=bool), [""] * n, np.zeros(n, dtype=np.int64)
-    codes = group_codes(column)
+    column, codes = columns.values[name], columns.codes[name]
     texts = grouped_map(clean_text, codes, column).tolist()
     return _mask(codes, lambda t: len(t) <= limit, texts), texts, codes
 
 
-def plain_indicator_rows(checker: "_IndicatorChecker", values: dict[str, list], blank: dict[str, np.ndarray],
-                         candidate: np.ndarray, max_text: int) -> PlainRows | None:
+def plain_indicator_rows(checker: "_IndicatorChecker", columns: Columns, candidate: np.ndarray,
+                         max_text: int) -> PlainRows | None:
     """Which candidate rows (not blank, not an untouched template row) are plain; None when a contract
     column is missing (every row then goes through check_row). Each rule is asked once per distinct
     combination of the cells it reads (`_mask`), not once per row."""
+    values, codes, blank = columns.values, columns.codes, columns.blank
     if any(name not in values for name in _NEEDED):
         return None
     ctx, n = checker.ctx, len(candidate)
     rows = np.arange(2, n + 2)
-    ids = group_codes(values["indicator_id"])
+    ids = codes["indicator_id"]
     infos = grouped_map(lambda v: ctx.indicators.get(normalise_id(v)), ids, values["indicator_id"]).tolist()
     ok = candidate & ~blank["indicator_id"] & _mask(ids, lambda i: i is not None and i["kind"] != "quota", infos)
     ok &= ~np.isin(rows, list(checker.error_rows))
-    name_fits, names, name_codes = _texts_fit(values.get("indicator_name"), n, max_text)
-    note_fits, notes, _ = _texts_fit(values.get("note"), n, max_text)
+    name_fits, names, name_codes = _texts_fit(columns, "indicator_name", n, max_text)
+    note_fits, notes, _ = _texts_fit(columns, "note", n, max_text)
     ok &= name_fits & note_fits
     expected = {iid: normalise_name(info["name"]) for iid, info in ctx.indicators.items()}
     name_mismatch = _mask(joint_codes(name_codes, ids),
                           lambda t, i: bool(t) and i is not None and normalise_name(t) != expected[i["indicator_id"]],
                           names, infos)
-    year_codes, quarter_codes = group_codes(values["year"]), group_codes(values["quarter"])
+    year_codes, quarter_codes = codes["year"], codes["quarter"]
     years = grouped_map(parse_year, year_codes, values["year"]).tolist()
     quarters = grouped_map(parse_quarter, quarter_codes, values["quarter"]).tolist()
     year_ok = _mask(year_codes, lambda y: y is not None and ctx.first_year <= y <= ctx.last_year, years)
     quarter_ok = _mask(quarter_codes, lambda q: q is not None, quarters)
     year_ok &= ~blank["year"]
     quarter_ok &= ~blank["quarter"]
-    ok &= year_ok & quarter_ok & ~_repeated(infos, years, quarters, candidate & year_ok & quarter_ok)
-    unit_codes = group_codes(values["unit"])
+    ok &= year_ok & quarter_ok & ~_repeated(ids, infos, years, quarters, candidate & year_ok & quarter_ok)
+    unit_codes = codes["unit"]
     units = grouped_map(ctx.plan.units.resolve, unit_codes, values["unit"]).tolist()
     directory = ctx.plan.units
     ok &= ~blank["unit"] & _mask(
@@ -141,11 +150,11 @@ def plain_indicator_rows(checker: "_IndicatorChecker", values: dict[str, list], 
     percent_rows = {col: {r for r, c in checker.info.percent_cells if c == checker.columns[col]}
                     for col in ("value", "annual_target") if col in checker.columns}
     bound = _Bounds.of(ids, infos)
-    value_ok, numbers, value = _numbers(values["value"], bound, rows, percent_rows["value"])
+    value_ok, numbers, value = _numbers(values["value"], codes["value"], bound, rows, percent_rows["value"])
     has_target = ~blank["annual_target"] if "annual_target" in values else np.zeros(n, dtype=bool)
     targets: list[float | None] = [None] * n
     if has_target.any():
-        target_ok, targets, _ = _numbers(values["annual_target"], bound, rows, percent_rows["annual_target"])
+        target_ok, targets, _ = _numbers(values["annual_target"], codes["annual_target"], bound, rows, percent_rows["annual_target"])
         ok &= ~has_target | target_ok
     ok &= np.where(blank["value"], has_target, value_ok)
     implausible = (ok & ~blank["value"] & ~np.isnan(value) & bound.known
@@ -159,14 +168,17 @@ def plain_indicator_rows(checker: "_IndicatorChecker", values: dict[str, list], 
     return PlainRows(ok, ok & name_mismatch, ok & has_target, implausible, infos, names, targets, numbers, frame)
 
 
-def _repeated(infos: list[dict[str, Any] | None], years: list[int | None], quarters: list[int | None],
-              keyed: np.ndarray) -> np.ndarray:
+def _repeated(ids: np.ndarray, infos: list[dict[str, Any] | None], years: list[int | None],
+              quarters: list[int | None], keyed: np.ndarray) -> np.ndarray:
     """Rows whose (indicator, year, quarter) another checked row also has: the first of them included,
-    since check_row names it in the duplicate's finding."""
-    picked = np.flatnonzero(keyed & np.fromiter((i is not None for i in infos), dtype=bool, count=len(infos)))
+    since check_row names it in the duplicate's finding. The key is three integers (the indicator's
+    number, the year, the quarter), counted in C; rows of one `ids` group name the same indicator."""
+    picked = np.flatnonzero(keyed & _mask(ids, lambda i: i is not None, infos))
     out = np.zeros(len(infos), dtype=bool)
     if picked.size:
-        keys = pd.DataFrame({"id": [infos[k]["indicator_id"] for k in picked], "year": [years[k] for k in picked],
-                             "quarter": [quarters[k] for k in picked]})
-        out[picked] = keys.duplicated(keep=False).to_numpy()
+        indicator, _ = pd.factorize(grouped_map(lambda i: i and i["indicator_id"], ids, infos)[picked])
+        year = np.asarray(years, dtype=object)[picked].astype(np.int64)
+        quarter = np.asarray(quarters, dtype=object)[picked].astype(np.int64)
+        key = joint_codes(indicator.astype(np.int64), year - year.min(), quarter)
+        out[picked] = np.bincount(key)[key] > 1
     return out

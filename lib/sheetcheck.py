@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.cells import (NUM_BAD, NUM_DATE, _cached, clean_text, column_map, is_blank, normalise_id, parse_number,
-                       parse_quarter, parse_year, show)
+from lib.cells import (NUM_BAD, NUM_DATE, _cached, clean_text, group_codes, grouped_map, is_blank, normalise_id,
+                       parse_number, parse_quarter, parse_year, show)
 from lib.findings import Finding, FindingCap, Severity, finding
-from lib.plainrows import PlainRows, plain_indicator_rows
+from lib.plainrows import Columns, PlainRows, plain_indicator_rows
 from lib.plan import Plan
 from lib.coerce import coerce
 from lib.messages import severity as catalogue_severity
@@ -302,9 +302,11 @@ class _SheetChecker:
         self.hidden_cells()
         values = {name: self.raw.iloc[1:, idx].tolist() for name, idx in self.columns.items()}
         n = len(self.raw) - 1
-        blank = {name: column_map(is_blank, column).astype(bool) for name, column in values.items()}
+        # Each column grouped once (lib.cells.group_codes): the blank masks and every plain-row rule share it.
+        codes = {name: group_codes(column) for name, column in values.items()}
+        blank = {name: grouped_map(is_blank, codes[name], column).astype(bool) for name, column in values.items()}
         candidate, unfilled = self.data_rows(values, blank, n)
-        plain = self.plain_rows(values, blank, candidate)
+        plain = self.plain_rows(Columns(values, codes, blank), candidate)
         records: list[dict[str, Any]] = []
         count = 0
         check_clock = self.ctx.check_clock
@@ -355,7 +357,7 @@ class _SheetChecker:
         template[template] = [self.is_known_id(values, k) for k in np.flatnonzero(template).tolist()]
         return filled & ~template, (np.flatnonzero(template) + 2).tolist()
 
-    def plain_rows(self, values: dict[str, list], blank: dict[str, np.ndarray], candidate: np.ndarray) -> PlainRows | None:
+    def plain_rows(self, columns: Columns, candidate: np.ndarray) -> PlainRows | None:
         """Rows known to pass every rule (lib.plainrows); None: check every row one by one."""
         return None
 
@@ -395,8 +397,8 @@ class _IndicatorChecker(_SheetChecker):
         self.targets: dict[tuple[str, int], tuple[int, float]] = {}
         self.quota_rows: dict[tuple[str, int], int] = {}
 
-    def plain_rows(self, values: dict[str, list], blank: dict[str, np.ndarray], candidate: np.ndarray) -> PlainRows | None:
-        return plain_indicator_rows(self, values, blank, candidate, MAX_TEXT_CHARS)
+    def plain_rows(self, columns: Columns, candidate: np.ndarray) -> PlainRows | None:
+        return plain_indicator_rows(self, columns, candidate, MAX_TEXT_CHARS)
 
     def plain_warnings(self, plain: PlainRows, ks: np.ndarray) -> None:
         """The warnings check_row gives plain rows (frame rows `ks`, in order), code by code in check_row's

@@ -50,7 +50,7 @@ ROWS = [
 
 def read(plan, rows: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch | None = None) -> WorkbookResult:
     if monkeypatch is not None:   # every row through check_row
-        monkeypatch.setattr(sheetcheck._IndicatorChecker, "plain_rows", lambda self, values, blank, candidate: None)
+        monkeypatch.setattr(sheetcheck._IndicatorChecker, "plain_rows", lambda self, columns, candidate: None)
     return read_workbook(workbook_bytes(write_progress_workbook(pd.DataFrame(rows), None)), plan, unit=U)
 
 
@@ -91,7 +91,7 @@ def test_the_cap_lists_the_first_rows_in_row_order_across_both_paths(plan, monke
     assert [c for c in codes if c[0] not in ("wb.target_not_quota", "wb.value_implausible")] == [
         ("wb.duplicate_period", 150, "指标编号", f"{rows[98]['indicator_id']} {rows[98]['year']}年第{rows[98]['quarter']}季度"),
         ("wb.more_findings", None, "", "60")]
-    monkeypatch.setattr(sheetcheck._IndicatorChecker, "plain_rows", lambda self, values, blank, candidate: None)
+    monkeypatch.setattr(sheetcheck._IndicatorChecker, "plain_rows", lambda self, columns, candidate: None)
     slow = read_workbook(workbook_bytes(write_progress_workbook(pd.DataFrame(rows), None)), plan)
     assert [f.__dict__ for f in fast.findings] == [f.__dict__ for f in slow.findings]
     pd.testing.assert_frame_equal(fast.indicator_rows, slow.indicator_rows)
