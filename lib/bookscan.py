@@ -168,11 +168,23 @@ def _read_sheets(data: bytes, sheet_names: list[str]) -> dict[str, pd.DataFrame]
 
 def _excel_column(values: list[object]) -> list[object] | np.ndarray:
     """_excel_value of each cell. It changes only floats and dates, so a column holding neither (a column
-    of text) is returned as it is, without grouping its cells."""
+    of text) is returned as it is, without grouping its cells; in a column without dates, the whole floats
+    are turned into int as arrays."""
     kinds = set(map(type, values))
     if float not in kinds and dt.date not in kinds:
         return values
-    return column_map(_excel_value, values)
+    if dt.date in kinds:
+        return column_map(_excel_value, values)
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    at = np.flatnonzero([type(v) is float for v in values]) if len(kinds) > 1 else np.arange(len(values))
+    floats = cells[at].astype(np.float64)
+    whole = np.isfinite(floats) & (floats == np.trunc(floats))
+    small = whole & (np.abs(floats) < 2.0 ** 63)     # exact in int64; larger whole floats go one by one
+    cells[at[small]] = floats[small].astype(np.int64).tolist()
+    for i in at[whole & ~small].tolist():
+        cells[i] = int(values[i])
+    return cells
 
 
 def _excel_value(value: object) -> object:

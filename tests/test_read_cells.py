@@ -43,3 +43,17 @@ def test_frames_equal_pandas_reader(path):
 ])
 def test_a_column_is_converted_as_pandas_converts_each_cell(column, want):
     assert [(type(v), v) for v in _excel_column(column)] == want
+
+
+EDGE_FLOATS = [1.0, 2.5, -0.0, -3.0, 1e20, 2.0 ** 63, -(2.0 ** 63), 2.0 ** 62, 9.007199254740993e15, 0.1,
+               float("inf"), float("-inf"), float("nan"), 1e308]
+
+
+@pytest.mark.parametrize("column", [EDGE_FLOATS, ["年份", *EDGE_FLOATS, "", True, False], [0.0] * 3 + ["x"]],
+                         ids=["floats only", "mixed", "zeros and text"])
+def test_whole_floats_become_the_ints_excel_value_gives_at_every_magnitude(column):
+    """The array path (a column with floats and no dates) gives each cell exactly what _excel_value gives."""
+    from lib.bookscan import _excel_value
+    got, want = list(_excel_column(column)), [_excel_value(v) for v in column]
+    assert [type(v) for v in got] == [type(v) for v in want]
+    assert [repr(v) for v in got] == [repr(v) for v in want]
