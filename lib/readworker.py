@@ -18,8 +18,9 @@ is only ever parsed inside the child.
 
 Warm worker: starting a child (interpreter, pandas, calamine) costs ~0.85 s. A long-running process
 (the dashboard) calls `warm_up()` once; from then on one spare child is kept ready: started with its
-limits set and its imports done, waiting for a request on stdin. `read_isolated` takes it and at once
-starts the next, so that start-up overlaps the current read and the idle time before the next upload.
+limits set and its imports done, waiting for a request on stdin. `read_isolated` takes it and starts the
+next once its read is answered: the start-up then overlaps the idle time before the next upload, and not
+the read the user is waiting for (on two cores, a read that proves its sheet in two processes uses both).
 Each child still reads exactly one upload and exits: no upload's data or memory is ever left in a process
 that reads another, and RLIMIT_CPU (which counts a process's whole life) stays per upload. A spare that
 has died, or was started with other settings (environment), is replaced. The CLI reads one file and does
@@ -93,15 +94,22 @@ def _discard(proc: subprocess.Popen) -> None:
 
 
 def _take_worker(env: dict[str, str]) -> subprocess.Popen:
-    """The warm spare when there is a usable one (and a new spare started behind it); else a new child."""
+    """The warm spare when there is a usable one (`_replenish` starts the next after the read); else a new child."""
     global _spare
     with _spare_lock:
         if not _keep_warm:
             return _start(env)
         _ensure_spare(env)
         _, proc = _spare
-        _spare = (tuple(sorted(env.items())), _start(env))
+        _spare = None
         return proc
+
+
+def _replenish(env: dict[str, str]) -> None:
+    """After a read: a spare for the next upload, when the process keeps one."""
+    with _spare_lock:
+        if _keep_warm:
+            _ensure_spare(env)
 
 
 def read_isolated(source: bytes | Path, plan: Any, *, unit: str | None = None, file_name: str = "",
@@ -138,13 +146,16 @@ def _run(request: dict[str, Any], name: str, unreadable: Any) -> Any:
     shown = name or "上传的文件"
     payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
     wall = (settings.get("validate_budget_s") + SLACK_S) * WALL_FACTOR
-    proc = _take_worker(_child_env())
+    env = _child_env()
+    proc = _take_worker(env)
     try:
         stdout, stderr = proc.communicate(payload, timeout=wall)
     except subprocess.TimeoutExpired:
         _discard(proc)
         log.warning("readworker: %s killed after %s s", shown, wall)
         return unreadable(finding("file.check_timeout", value=shown, seconds=settings.get("validate_budget_s")))
+    finally:
+        _replenish(env)
     if proc.returncode == 0 and stdout:
         from lib.framepack import unpack
         return unpack(pickle.loads(stdout))
@@ -196,8 +207,10 @@ def _child() -> int:
     # Imported under the limits and before the request arrives: a warm spare has done this while waiting.
     from lib.findings import finding
     from lib.framepack import pack
+    from lib.sheetxml import allow_forked_proof
     from lib.workbook import _unreadable, read_workbook
     _tune_collector()
+    allow_forked_proof()   # this process reads one upload, on its own: a large sheet's proof may use a second core
     try:
         request = pickle.load(sys.stdin.buffer)
     except EOFError:

@@ -16,12 +16,17 @@ and parameter entities are never parsed. lxml's iterparse was measured 2.7 times
 it builds an element for every cell and value.
 
 `sheet_info` first tries a quick check that gives the same answer without a Python call per element
-(`quick_scan`, below); `scan_sheet` is what it falls back to, and what measures a sheet cell by cell.
+(`quick_scan`, below); `scan_sheet` is what it falls back to, and what measures a sheet cell by cell. In the
+reading worker, the quick check's proof of a large sheet runs in a forked copy beside its byte searches
+(`allow_forked_proof`, at the end).
 """
 from __future__ import annotations
 
 import io
+import os
 import re
+import select
+import signal
 from itertools import product, repeat
 from dataclasses import dataclass, field
 from typing import IO
@@ -320,10 +325,18 @@ _REFERENCE_IN_VALUE = re.compile(rb"""=\s*(?:"[^"]*&#|'[^']*&#)""")
 def quick_scan(name: str, xml: bytes, percent_styles: set[int]) -> SheetInfo | None:
     """The SheetInfo scan_sheet would give, when the sheet is written canonically, fits the limits and
     has nothing that needs a closer look; None otherwise (then ask scan_sheet)."""
-    # The searches first: each can only make it give up, and a hostile sheet usually fails one within its
-    # first bytes. The positive answer needs the well-formedness proof as well, which comes last.
     if len(xml) > QUICK_SCAN_MAX_BYTES:
         return None
+    proof = _Proof(xml)
+    try:
+        return _quick_answer(name, xml, percent_styles, proof)
+    finally:
+        proof.cancel()
+
+
+def _quick_answer(name: str, xml: bytes, percent_styles: set[int], proof: "_Proof") -> SheetInfo | None:
+    # The searches first: each can only make it give up, and a hostile sheet usually fails one within its
+    # first bytes. The positive answer needs the well-formedness proof as well, which is awaited last.
     if _ODD_CELL.search(xml) or _ODD_ROW.search(xml) or _PREFIXED.search(xml):
         return None
     if any(literal in xml for literal in _GIVE_UP_LITERALS):
@@ -336,7 +349,7 @@ def quick_scan(name: str, xml: bytes, percent_styles: set[int]) -> SheetInfo | N
     if cells > MAX_CELLS:
         return None
     merges = _MERGE.findall(xml)
-    if xml.count(b"<mergeCell") != xml.count(b"<mergeCells") + len(merges) or not _plain_well_formed(xml):
+    if xml.count(b"<mergeCell") != xml.count(b"<mergeCells") + len(merges) or not proof.result():
         return None
     info = SheetInfo(name, cells=cells, max_row=MAX_ROWS, max_column=MAX_COLUMNS - 1, exact_extent=False)
     scan = _Scanner(info, set())
@@ -372,3 +385,74 @@ def _plain_well_formed(xml: bytes) -> bool:
     except pyexpat.ExpatError:
         return False  # scan_sheet reports it
     return not seen
+
+
+# --- the proof beside the searches -----------------------------------------------------------------------
+#
+# On a large sheet the well-formedness proof (expat, ~20 ms a MB) and the byte searches (~11 ms a MB) each
+# hold the interpreter, so threads cannot overlap them. The reading worker (lib.readworker), a process that
+# reads one upload and exits, allows the proof to run in a forked copy of itself: the copy parses the bytes
+# it shares with its parent and answers with its exit status only. Nothing but exit status 0 counts as a
+# proof; a copy that fails, dies or does not answer within PROOF_TIMEOUT_S proves nothing, and the sheet then
+# goes to scan_sheet like any other the quick check gives up on. calamine still starts only after both the
+# searches and the proof have passed.
+
+FORKED_PROOF_MIN_BYTES = 2 * 1024 * 1024   # below this, a fork (~10 ms) costs about what it saves
+PROOF_TIMEOUT_S = 30.0                     # the largest sheet the quick check takes is proved in ~3 s
+_fork_allowed = False
+
+
+def allow_forked_proof() -> None:
+    """Let quick_scan prove large sheets in a forked copy of this process (for the reading worker only)."""
+    global _fork_allowed
+    _fork_allowed = True
+
+
+class _Proof:
+    """`_plain_well_formed(xml)`: started in a forked copy when that is allowed and worth it, else computed
+    here when `result` is asked. `cancel` ends and reaps a copy whose answer is no longer needed."""
+
+    def __init__(self, xml: bytes):
+        self.xml = xml
+        self.pid = _fork_proof(xml) if _fork_allowed and len(xml) >= FORKED_PROOF_MIN_BYTES else None
+
+    def result(self) -> bool:
+        if self.pid is None:
+            return _plain_well_formed(self.xml)
+        pid, self.pid = self.pid, None
+        return _await_proof(pid, PROOF_TIMEOUT_S)
+
+    def cancel(self) -> None:
+        if self.pid is not None:
+            pid, self.pid = self.pid, None
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def _fork_proof(xml: bytes) -> int | None:
+    """The pid of a copy of this process that exits 0 when `_plain_well_formed(xml)`; None when no process
+    can be started (the proof then runs here)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:   # the copy: it never returns into the caller's code, whatever happens
+        code = 1
+        try:
+            code = 0 if _plain_well_formed(xml) else 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _await_proof(pid: int, timeout: float) -> bool:
+    """True only when the copy exited 0 within `timeout` seconds; it is killed if it has not, and reaped."""
+    fd = os.pidfd_open(pid)
+    try:
+        answered = bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
+    if not answered:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    return answered and os.waitstatus_to_exitcode(status) == 0

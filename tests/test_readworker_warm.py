@@ -41,6 +41,25 @@ def test_each_upload_takes_the_spare_and_leaves_a_new_one(warm, plan):
     assert spare_pid() not in (first, second)
 
 
+def test_the_next_spare_starts_after_the_read_is_answered(warm, plan, monkeypatch):
+    """Its start-up must not compete with the read the clerk is waiting for."""
+    readworker.warm_up()   # a spare started with this test's settings (the plan fixture may change them)
+    events: list[str] = []
+    start, take = readworker._start, readworker._take_worker
+
+    def taken(env):
+        proc = take(env)
+        communicate = proc.communicate
+        proc.communicate = lambda *a, **k: (communicate(*a, **k), events.append("answered"))[0]
+        return proc
+
+    monkeypatch.setattr(readworker, "_start", lambda env: events.append("spare started") or start(env))
+    monkeypatch.setattr(readworker, "_take_worker", taken)
+    assert read_isolated(good_bytes(), plan, unit=UNIT).ok
+    assert events == ["answered", "spare started"]
+    assert readworker._spare is not None and readworker._spare[1].poll() is None
+
+
 def test_a_dead_spare_is_replaced(warm, plan):
     dead = spare_pid()
     os.kill(dead, signal.SIGKILL)
