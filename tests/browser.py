@@ -60,6 +60,12 @@ def streamlit_process(env_extra: dict[str, str], script: Path = ROOT / "dashboar
         yield url, proc.pid
 
 
+def charts_drawn(n: int) -> str:
+    """A page condition (for wait_for_function): at least `n` plotly charts have drawn their SVG. Each chart
+    draws three `.main-svg` layers, so counting those would already hold when the first chart alone is drawn."""
+    return f"Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => p.querySelector('.main-svg')).length >= {n}"
+
+
 @contextmanager
 def serving(proc: subprocess.Popen, url: str, what: str, limit_s: float = 60) -> Iterator[str]:
     """`url` once the process `proc` (`what`: streamlit, or a proxy in front of it) answers there healthy;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import SCREENSHOTS, new_page, streamlit_server
+from tests.browser import SCREENSHOTS, charts_drawn, new_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +44,14 @@ def test_page_renders_its_charts_without_console_errors(server, page, path, head
     page.goto(f"{server}/{path}?as_of=2023Q2")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
     charts = page.locator(".js-plotly-plot .main-svg")
-    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {n_charts}", timeout=30_000)
+    page.wait_for_function(charts_drawn(n_charts), timeout=30_000)
     assert charts.first.is_visible()
     page.get_by_text("截至 2023年第二季度").filter(visible=True).first.wait_for(timeout=10_000)   # not the print-only header
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
     # Streamlit scrolls inside its main container, so a tall viewport shows the whole page for review
     page.set_viewport_size({"width": 1366, "height": 3200})
-    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_charts}")
+    page.wait_for_function(charts_drawn(n_charts))
     page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}-full.png"))
     assert page.console_errors == []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import LONG, SCREENSHOTS, new_page, sample_plans_server
+from tests.browser import LONG, SCREENSHOTS, charts_drawn, new_page, sample_plans_server
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_compare_page_draws_its_charts_with_clear_legends(server, browser, name)
     context, page = new_page(browser, viewport)
     page.goto(f"{server}/compare")
     page.get_by_role("heading", name="区县对比").first.wait_for(timeout=LONG)
-    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}", timeout=LONG)
+    page.wait_for_function(charts_drawn(CHARTS), timeout=LONG)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"compare-{name}.png"))
     plots = page.locator(".js-plotly-plot")

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.browser import LONG, SCREENSHOTS, browser_env, new_page, streamlit_server
+from tests.browser import LONG, SCREENSHOTS, browser_env, charts_drawn, new_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def open_page(browser, server: str, path: str, viewport: dict, charts: int = 0, 
     page.goto(f"{server}/{path}?{query}")
     page.locator("h1").first.wait_for(timeout=LONG)
     if charts:
-        page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=LONG)
+        page.wait_for_function(charts_drawn(charts), timeout=LONG)
     return context, page
 
 
