@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 from lib import charts
 from lib.briefing import ISSUER, Briefing, ProgressCallback
@@ -54,6 +55,18 @@ def _style_run(run, size: float, *, bold: bool = False, colour: str = DARK) -> N
         previous = el
 
 
+# LibreOffice finds no line break between a comma and the Latin word after it, so a list of IDs ("B02、B03")
+# was broken inside an ID ("B0" / "3"); a zero-width space after the comma is the break it should take. After
+# a half-width , ; : only before a letter, so that a number ("1,234") is never split.
+_COMMA_BEFORE_LATIN = re.compile(r"([、，；：](?=[0-9A-Za-z])|[,;:](?=[A-Za-z]))")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str) -> str:
+    """`text` with a line-break opportunity after each comma that a Latin word follows."""
+    return _COMMA_BEFORE_LATIN.sub(r"\1" + ZERO_WIDTH_SPACE, text)
+
+
 def _text_box(slide, left: float, top: float, width: float, height: float, paragraphs: list[str], size: float, *,
               bold: bool = False, colour: str = DARK, align: str = "left", space_after: float = 0, name: str = ""):
     from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -73,7 +86,7 @@ def _text_box(slide, left: float, top: float, width: float, height: float, parag
         p.space_after = Pt(space_after)
         p.line_spacing = 1.15
         _style_run(p.add_run(), size, bold=bold, colour=colour)
-        p.runs[0].text = text
+        p.runs[0].text = breakable(text)
     return box
 
 

@@ -240,6 +240,31 @@ def test_deck_opens_with_expected_slides_titles_and_notes(pack):
         assert pic.top + pic.height <= prs.slide_height - Inches(briefing.FOOTER_H_IN)
 
 
+@pytest.mark.parametrize("text, want", [
+    ("未列入本图:Y04、Y07、B03。", "未列入本图:\u200bY04、\u200bY07、\u200bB03。"),
+    ("控制类、同步类、上级下达类", "控制类、同步类、上级下达类"),          # Chinese words: no change
+    ("K04 轻工纺织;K08 市级", "K04 轻工纺织;\u200bK08 市级"),
+    ("完成 1,234.5 亿元,P 75%,τ 100%", "完成 1,234.5 亿元,\u200bP 75%,τ 100%"),   # a number is never split
+])
+def test_a_break_is_offered_after_a_comma_before_a_latin_word(text, want):
+    from lib.briefing_deck import breakable
+    assert breakable(text) == want
+
+
+def test_deck_side_text_is_the_explanation_with_breaks_between_ids(pack):
+    """LibreOffice broke an ID list inside an ID ("B0" / "3"); each ID after a comma now follows a break."""
+    from pptx import Presentation
+    from lib.briefing_deck import ZERO_WIDTH_SPACE
+    b, _, deck = pack
+    boxes = [s for slide in Presentation(io.BytesIO(deck)).slides for s in slide.shapes if s.name == "要点"]
+    assert boxes
+    for box in boxes:
+        text = box.text_frame.text
+        assert not re.search(r"[、，；：][0-9A-Za-z]|[,;:][A-Za-z]", text)
+        assert text.replace(ZERO_WIDTH_SPACE, "") in {"\n".join(c.explanation.split("\n")) for c in b.charts}
+    assert any(ZERO_WIDTH_SPACE in box.text_frame.text for box in boxes)
+
+
 def test_deck_summary_numbers_match_the_engine(pack, data):
     from pptx import Presentation
     b, _, deck = pack
