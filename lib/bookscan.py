@@ -177,7 +177,8 @@ def _excel_column(values: list[object]) -> list[object] | np.ndarray:
         return column_map(_excel_value, values)
     cells = np.empty(len(values), dtype=object)
     cells[:] = values
-    at = np.flatnonzero([type(v) is float for v in values]) if len(kinds) > 1 else np.arange(len(values))
+    n = len(values)
+    at = np.flatnonzero(np.fromiter(map(type, values), dtype=object, count=n) == float) if len(kinds) > 1 else np.arange(n)
     floats = cells[at].astype(np.float64)
     whole = np.isfinite(floats) & (floats == np.trunc(floats))
     small = whole & (np.abs(floats) < 2.0 ** 63)     # exact in int64; larger whole floats go one by one
