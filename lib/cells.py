@@ -171,17 +171,17 @@ def joint_codes(*codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def grouped_map(fn: Callable[..., Any], codes: np.ndarray, *columns: Sequence[Any]) -> np.ndarray:
+def grouped_map(fn: Callable[..., Any], codes: np.ndarray, *columns: Sequence[Any], dtype: Any = object) -> np.ndarray:
     """fn(*the row's cells of `columns`) for every row, called once per group of `codes`, on the group's
-    first row: rows of one group must give fn the same answer (they hold equal cells)."""
-    out = np.empty(len(codes), dtype=object)
+    first row: rows of one group must give fn the same answer (they hold equal cells). With a `dtype` (bool,
+    float) the answers are converted per group, before they are spread over the rows."""
     if len(codes) == 0:
-        return out
+        return np.empty(0, dtype=dtype)
     groups = int(codes.max()) + 1
     results = np.empty(groups, dtype=object)
     for j, i in enumerate(_first_of_each(codes, groups).tolist()):
         results[j] = fn(*(column[i] for column in columns))
-    return results[codes]
+    return (results if dtype is object else results.astype(dtype))[codes]
 
 
 def _first_of_each(codes: np.ndarray, groups: int) -> np.ndarray:

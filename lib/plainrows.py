@@ -66,7 +66,7 @@ def _numbers(column: list[object], codes: np.ndarray, bound: "_Bounds", rows: np
     value and each indicator's bounds are looked up once per indicator."""
     parsed = grouped_map(parse_number, codes, column).tolist()
     numbers = [p[0] if p[1] == NUM_OK else None for p in parsed]
-    number = grouped_map(lambda p: math.nan if p[0] is None else p[0], codes, parsed).astype(float)
+    number = grouped_map(lambda p: math.nan if p[0] is None else p[0], codes, parsed, dtype=float)
     sign = _mask(codes, lambda p: p[2], parsed)
     magnitude = np.abs(number)
     ok = (~np.isnan(number) & bound.known & ~(sign & ~bound.percent) & ~(bound.fraction & (magnitude > 0) & (magnitude <= 1))
@@ -88,7 +88,7 @@ class _Bounds:
     @classmethod
     def of(cls, ids: np.ndarray, infos: list[dict[str, Any] | None]) -> "_Bounds":
         def fact(key: str) -> np.ndarray:
-            return grouped_map(lambda i: math.nan if i is None else i[key], ids, infos).astype(float)
+            return grouped_map(lambda i: math.nan if i is None else i[key], ids, infos, dtype=float)
         return cls(known=_mask(ids, lambda i: i is not None, infos),
                    percent=_mask(ids, lambda i: i is not None and i["unit"] == "%", infos),
                    fraction=_mask(ids, lambda i: i is not None and i["fraction_suspect"], infos),
@@ -98,7 +98,7 @@ class _Bounds:
 
 def _mask(codes: np.ndarray, rule: Callable[..., bool], *columns: Sequence[Any]) -> np.ndarray:
     """rule(*a row's cells) as a mask, asked once per group of `codes` (rows of a group hold equal cells)."""
-    return grouped_map(rule, codes, *columns).astype(bool)
+    return grouped_map(rule, codes, *columns, dtype=bool)
 
 
 def _texts_fit(columns: Columns, name: str, n: int, limit: int) -> tuple[np.ndarray, list[str], np.ndarray]:

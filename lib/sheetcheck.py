@@ -304,7 +304,7 @@ class _SheetChecker:
         n = len(self.raw) - 1
         # Each column grouped once (lib.cells.group_codes): the blank masks and every plain-row rule share it.
         codes = {name: group_codes(column) for name, column in values.items()}
-        blank = {name: grouped_map(is_blank, codes[name], column).astype(bool) for name, column in values.items()}
+        blank = {name: grouped_map(is_blank, codes[name], column, dtype=bool) for name, column in values.items()}
         candidate, unfilled = self.data_rows(values, blank, n)
         plain = self.plain_rows(Columns(values, codes, blank), candidate)
         records: list[dict[str, Any]] = []

@@ -67,3 +67,14 @@ def test_grouped_map_asks_a_rule_of_several_columns_once_per_combination():
 
 def test_unhashable_cells_each_get_a_group_of_their_own():
     assert group_codes([[1], [1], "a"]).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("dtype, fn", [(bool, lambda v: v), (float, lambda v: float(len(str(v))) if v else float("nan"))])
+def test_grouped_map_with_a_dtype_equals_converting_every_answer(dtype, fn):
+    column = ["", "x", 0, 1.5, None, "x", "", True, 0]
+    codes = group_codes(column)
+    got = grouped_map(fn, codes, column, dtype=dtype)
+    want = np.array([fn(v) for v in column], dtype=object).astype(dtype)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    assert grouped_map(fn, codes[:0], column, dtype=dtype).dtype == want.dtype
