@@ -420,13 +420,25 @@ class _Proof:
         if self.pid is None:
             return _plain_well_formed(self.xml)
         pid, self.pid = self.pid, None
-        return _await_proof(pid, PROOF_TIMEOUT_S)
+        try:
+            return _await_proof(pid, PROOF_TIMEOUT_S)
+        except OSError:   # the copy cannot be awaited (no pidfd on this kernel): prove it here instead
+            _end(pid)
+            return _plain_well_formed(self.xml)
 
     def cancel(self) -> None:
         if self.pid is not None:
             pid, self.pid = self.pid, None
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            _end(pid)
+
+
+def _end(pid: int) -> None:
+    """Kill and reap the copy `pid`, whether or not it is still running or already reaped."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 def _fork_proof(xml: bytes) -> int | None:

@@ -105,6 +105,15 @@ def test_a_copy_that_does_not_answer_in_time_is_killed_and_proves_nothing(forkin
     assert len(forking) == 1 and reaped(forking[0])
 
 
+def test_a_copy_that_cannot_be_awaited_is_ended_and_the_proof_runs_in_process(forking, monkeypatch):
+    def no_pidfd(pid: int) -> int:
+        raise OSError(38, "Function not implemented")
+    monkeypatch.setattr(os, "pidfd_open", no_pidfd)
+    assert quick_scan("指标进度", LARGE, set()) is not None
+    assert len(forking) == 1 and reaped(forking[0])
+    assert quick_scan("指标进度", LARGE.replace(b"</row>", b"</rows>", 1), set()) is None
+
+
 def test_without_a_process_to_spare_the_proof_runs_in_process(monkeypatch):
     monkeypatch.setattr(sheetxml, "_fork_allowed", True)
 
