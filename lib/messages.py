@@ -148,6 +148,8 @@ MESSAGES: dict[str, str] = {
     "editor.other_district": "规划的区县编号是 {value},而当前账号属于 {district}:区发改局只能发布和修改本区县的规划,请把区县编号改为 {district}",
     "editor.id_changed": "规划编号不能在修改时更改(原为 {plan_id},现为 {value});如要另立规划,请用「由通知新建规划」发布",
     "store.schema_too_new": "数据库结构版本 {found} 高于本程序支持的版本 {supported},请升级程序后再打开",
+    "store.stored_rows_invalid": ("数据库中有 {count} 行{what}的「{column}」不在规定的取值之内(第一行编号 {first_id}:“{value}”),"
+                                  "数据库结构因此未升级、未作任何改动:请把这些行改为{allowed}之一(或删除)后重新启动"),
     # --- 数据填报 / 审核: confirmations and steps backwards (lib/review.py) ------------------------------
     "upload.submitted": "已提交,报送编号 {submission_id}(指标 {indicator_rows} 行、任务 {task_rows} 行),状态:{state}",
     "review.away_from_target": "数值由 {old} 改为 {new},离目标更远(本指标{better}),请核实",

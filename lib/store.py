@@ -80,8 +80,8 @@ from lib.store_labels import (DISPLAY_TZ, HISTORY_LABELS, STATE_TEXT, SUBMISSION
 from lib.store_preview import CHANGE_CHANGED, CHANGE_NEW, CHANGE_SAME  # noqa: F401  (re-exported)
 from lib.targets import with_office_targets
 from lib.store_schema import (BASELINE_SETTINGS, INDICATOR_VALUES, LIVE_STATES, PLANS, SUBMISSION_EVENTS, SUBMISSIONS,
-                              TARGET_SETTINGS, TASK_VALUES, UPLOADED_FILES, SchemaTooNew, current_version, lock_database,
-                              migrate, utcnow)
+                              SHEET_OF, TARGET_SETTINGS, TASK_VALUES, UPLOADED_FILES, SchemaTooNew, StoredRowsInvalid,
+                              current_version, lock_database, migrate, utcnow)
 
 if TYPE_CHECKING:
     from lib.plan import Plan
@@ -304,6 +304,11 @@ class Store:
                     migrate(conn)
         except SchemaTooNew as exc:
             raise StoreError("store.schema_too_new", found=exc.found, supported=exc.supported) from exc
+        except StoredRowsInvalid as exc:
+            sheet = SHEET_OF[exc.table]
+            column = sheet.column(exc.column)
+            raise StoreError("store.stored_rows_invalid", count=exc.count, what=sheet.label, column=column.label,
+                             first_id=exc.first_id, value=exc.value, allowed="、".join(column.choices)) from exc
 
     def schema_version(self) -> int:
         with self._reading() as conn:

@@ -13,9 +13,10 @@ migrations live here as a plain ordered list of Python functions, applied by `mi
   `tests/test_store.py` compares the migrated database with `METADATA` (Alembic's `compare_metadata`),
   so the two cannot drift apart unnoticed.
 
-Value rules: a check constraint on a column that lib/schema.py declares (a quarter's 1–4, a task's percent 0–100)
-is built from the schema's bounds by `range_check`, so a bound changed there changes the database's rule (with a
-new migration for existing databases). Migrations keep the literal text they created then.
+Value rules: a check constraint on a column that lib/schema.py declares (a quarter's 1–4, a task's percent 0–100,
+a task's state among TASK_STATES) is built from the schema's bounds by `range_check` or from its choices by
+`choice_check`, so a rule changed there changes the database's rule (with a new migration for existing
+databases). Migrations keep the literal text they created then.
 
 Timestamps are stored as naive UTC (`DateTime` without time zone) on every backend, so SQLite and
 PostgreSQL return the same values; the store turns them into UTC-aware pandas timestamps.
@@ -67,6 +68,26 @@ def range_rule(column: Column) -> str:
 def range_check(table: str, column: str) -> sa.CheckConstraint:
     """The check constraint `ck_<table>_<column>` for a column's bounds, as lib/schema.py declares them."""
     return sa.CheckConstraint(range_rule(SHEET_OF[table].column(column)), name=f"ck_{table}_{column}")
+
+
+def choice_rule(column: Column) -> str:
+    """The SQL condition a schema column's choices declare: `state IN ('未启动', '推进中', …)`."""
+    if not column.choices:
+        raise ValueError(f"{column.name} declares no choices")
+    return f"{column.name} IN (" + ", ".join("'" + c.replace("'", "''") + "'" for c in column.choices) + ")"
+
+
+def choice_check(table: str, column: str) -> sa.CheckConstraint:
+    """The check constraint `ck_<table>_<column>` for a column's choices, as lib/schema.py declares them."""
+    return sa.CheckConstraint(choice_rule(SHEET_OF[table].column(column)), name=f"ck_{table}_{column}")
+
+
+class StoredRowsInvalid(RuntimeError):
+    """A migration found stored rows that break the rule it adds: nothing was changed (the caller says which)."""
+
+    def __init__(self, table: str, column: str, count: int, first_id: int, value: str):
+        self.table, self.column, self.count, self.first_id, self.value = table, column, count, first_id, value
+        super().__init__(f"{count} rows of {table} break the rule on {column} (first: id {first_id}, {value!r})")
 
 
 PLAN_ID = sa.String(64)
@@ -180,6 +201,7 @@ TASK_VALUES = sa.Table(
     sa.Column("unit", sa.String(200), nullable=False),
     range_check("task_values", "quarter"),
     range_check("task_values", "percent"),
+    choice_check("task_values", "state"),
     _plan_column(),
     sa.UniqueConstraint("submission_id", "task_id", "year", "quarter", "unit", name="uq_task_values_period"),
     sa.Index("ix_task_values_plan_key", "plan_id", "task_id", "year", "quarter", "unit"),
@@ -511,8 +533,27 @@ def _v5_accounts(op: Operations) -> None:
     op.create_index("ix_accounts_city", "accounts", ["city_id"])
 
 
+# Literal, as version 6 created it (TASK_STATES may change; existing databases then need a new migration).
+_V6_TASK_STATE_RULE = "state IN ('未启动', '推进中', '已完成', '滞后')"
+
+
+def _v6_task_state_check(op: Operations) -> None:
+    """Version 6: a task row's 进展状态 must be one of the task states, in the database as in lib.coerce (which
+    every write already goes through). A stored row outside them could only come from a hand edit; it stops the
+    upgrade (StoredRowsInvalid), and the transaction leaves the database as it was."""
+    conn = op.get_bind()
+    bad = conn.execute(sa.text(f"SELECT id, state FROM task_values WHERE NOT ({_V6_TASK_STATE_RULE}) ORDER BY id")).fetchall()
+    if bad:
+        raise StoredRowsInvalid("task_values", "state", len(bad), int(bad[0][0]), str(bad[0][1]))
+    # SQLite cannot add a constraint to a table: batch mode copies it into a new one (its other checks,
+    # indexes and foreign key come along); PostgreSQL alters the table in place.
+    with op.batch_alter_table("task_values") as batch:
+        batch.create_check_constraint("ck_task_values_state", sa.text(_V6_TASK_STATE_RULE))
+
+
 Migration = Callable[[Operations], None]
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files, _v3_sign_in_sessions, _v4_plans, _v5_accounts)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_uploaded_files, _v3_sign_in_sessions, _v4_plans, _v5_accounts,
+                                     _v6_task_state_check)
 CURRENT_VERSION = len(MIGRATIONS)
 
 # Any 64-bit key, the same in every process: serialises migrations (and seeding) on PostgreSQL.

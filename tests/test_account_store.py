@@ -302,12 +302,12 @@ def test_a_populated_version_4_database_is_upgraded_with_no_row_lost(store_url, 
 
     new = open_store(store_url, cached=False)
     try:
-        assert new.schema_version() == store_schema.CURRENT_VERSION == 5
+        assert new.schema_version() == store_schema.CURRENT_VERSION == 6
         after = dump(new)
         assert after.pop("accounts") == []
         after["schema_version"], before["schema_version"] = after["schema_version"][:4], before["schema_version"]
         assert after == before                                          # every row of every table, unchanged
-        assert [r["version"] for r in dump(new)["schema_version"]] == [1, 2, 3, 4, 5]
+        assert [r["version"] for r in dump(new)["schema_version"]] == [1, 2, 3, 4, 5, 6]
         with new.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), store_schema.METADATA) == []
         assert sessions.session_live(new, sid, "planner")               # signed-in browsers stay signed in
