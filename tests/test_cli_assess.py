@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,18 @@ ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = ["indicator_id", "kind", "status", "achievement", "time_elapsed", "latest_period", "latest_value"]
 
 
+ENV: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The command reads progress from the store: this module's own database, never the checkout's var/."""
+    ENV["PLANMON_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('cli-assess') / 'planmon.sqlite'}"
+
+
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **ENV})
 
 
 @pytest.fixture(scope="module")
