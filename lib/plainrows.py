@@ -138,7 +138,9 @@ def plain_indicator_rows(checker: "_IndicatorChecker", columns: Columns, candida
     quarter_ok = _mask(quarter_codes, lambda q: q is not None, quarters)
     year_ok &= ~blank["year"]
     quarter_ok &= ~blank["quarter"]
-    ok &= year_ok & quarter_ok & ~_repeated(ids, infos, years, quarters, candidate & year_ok & quarter_ok)
+    bound = _Bounds.of(ids, infos)
+    keyed = candidate & year_ok & quarter_ok & bound.known
+    ok &= year_ok & quarter_ok & ~_repeated(ids, infos, years, quarters, keyed)
     unit_codes = codes["unit"]
     units = grouped_map(ctx.plan.units.resolve, unit_codes, values["unit"]).tolist()
     directory = ctx.plan.units
@@ -149,7 +151,6 @@ def plain_indicator_rows(checker: "_IndicatorChecker", columns: Columns, candida
         units, infos)
     percent_rows = {col: {r for r, c in checker.info.percent_cells if c == checker.columns[col]}
                     for col in ("value", "annual_target") if col in checker.columns}
-    bound = _Bounds.of(ids, infos)
     value_ok, numbers, value = _numbers(values["value"], codes["value"], bound, rows, percent_rows["value"])
     has_target = ~blank["annual_target"] if "annual_target" in values else np.zeros(n, dtype=bool)
     targets: list[float | None] = [None] * n
@@ -171,9 +172,10 @@ def plain_indicator_rows(checker: "_IndicatorChecker", columns: Columns, candida
 def _repeated(ids: np.ndarray, infos: list[dict[str, Any] | None], years: list[int | None],
               quarters: list[int | None], keyed: np.ndarray) -> np.ndarray:
     """Rows whose (indicator, year, quarter) another checked row also has: the first of them included,
-    since check_row names it in the duplicate's finding. The key is three integers (the indicator's
-    number, the year, the quarter), counted in C; rows of one `ids` group name the same indicator."""
-    picked = np.flatnonzero(keyed & _mask(ids, lambda i: i is not None, infos))
+    since check_row names it in the duplicate's finding. `keyed` rows name a known indicator. The key is three
+    integers (the indicator's number, the year, the quarter), counted in C; rows of one `ids` group name the
+    same indicator."""
+    picked = np.flatnonzero(keyed)
     out = np.zeros(len(infos), dtype=bool)
     if picked.size:
         indicator, _ = pd.factorize(grouped_map(lambda i: i and i["indicator_id"], ids, infos)[picked])

@@ -465,6 +465,7 @@ def _await_proof(pid: int, timeout: float) -> bool:
     finally:
         os.close(fd)
     if not answered:
-        os.kill(pid, signal.SIGKILL)
+        _end(pid)
+        return False
     _, status = os.waitpid(pid, 0)
-    return answered and os.waitstatus_to_exitcode(status) == 0
+    return os.waitstatus_to_exitcode(status) == 0
