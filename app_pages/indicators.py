@@ -85,13 +85,13 @@ with st.expander("状态是怎么算出来的(公式与数据)", expanded=False)
 
 st.markdown("**填报记录**")
 table = series.sort_values(["year", "quarter"], ascending=False)
-st.dataframe(pd.DataFrame({
+ui.html_table(pd.DataFrame({
     "期间": period_labels(table["year"], table["quarter"]),
     "数值": [fmt.with_unit(v, row["unit"]) for v in table["value"]],
     "年度目标值": [fmt.with_unit(v, row["unit"]) for v in table["annual_target"]],
     "填报单位": table["unit"],
     "备注(来源)": table["note"].fillna(""),
-}), hide_index=True, width="stretch")
+}))
 
 st.divider()
 st.subheader("全部指标:完成度与时间进度")

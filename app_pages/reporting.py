@@ -41,12 +41,8 @@ if status.empty:
 
 per_unit = completeness(status).sort_values(["报送率", "unit"])
 st.subheader("各单位报送完整率")
-# One percent format for every rate (33.3% beside 75.0%, not "33.33%" beside "75%"): the bar takes percent
-# points and a printf format with one decimal, the same as lib.fmt.percent.
-st.dataframe(per_unit.assign(报送率=per_unit["报送率"] * 100).rename(columns={"unit": "单位"}), hide_index=True,
-             width="stretch", key="rep_rates", column_config={
-                 "报送率": st.column_config.ProgressColumn("报送率", min_value=0, max_value=100, format="%.1f%%"),
-             })
+# One percent format for every rate (33.3% beside 75%, not "33.33%" beside "75%"): lib.fmt.percent.
+ui.html_table(per_unit.rename(columns={"unit": "单位"}), bars=("报送率",))
 
 # On a phone some 70 item columns in 200 px are slivers: the table above and the list below say the same.
 with st.container(key="pm_wide_rep_matrix"):
@@ -60,12 +56,12 @@ gaps = status[status["state"].isin([STATE_MISSING, STATE_LATE])]
 if gaps.empty:
     st.success("本季度没有缺报或逾期。")
 else:
-    st.dataframe(pd.DataFrame({
+    ui.html_table(pd.DataFrame({
         "单位": gaps["unit"], "类型": gaps["item_type"], "事项": gaps["item_id"] + " " + gaps["name"].fillna(""),
         "状态": gaps["state"],
         "报送日期": [submitted_text(v, s_) for v, s_ in zip(gaps["submitted_at"], gaps["state"])],
         "逾期天数": gaps["days_late"].astype("Int64"),
-    }), hide_index=True, width="stretch", key="rep_gaps")
+    }))
 
 st.subheader("催报")
 owed = reminder_list(status)
@@ -74,9 +70,7 @@ if owed.empty:
                f"还没有逾期未报送的单位;{counts.get(STATE_NOT_DUE, 0)} 项尚未到报送截止日。")
 else:
     st.caption(f"{len(owed)} 个单位有逾期未报送的事项(已逾期报送的不在此列)。可下载清单,或复制下方通知文字发给各单位。")
-    st.dataframe(owed, hide_index=True, width="stretch", key="rep_owed",
-                 column_config={"缺报指标": st.column_config.TextColumn(width="large"),
-                                "缺报任务": st.column_config.TextColumn(width="large")})
+    ui.html_table(owed)
     notice = reminder_text(owed, view.as_of, deadline(view.as_of, days), today())   # Beijing's date, as the days late
     stem = f"催报清单_{view.as_of}"
     ui.export_buttons([("下载催报清单(Excel)", export.xlsx_bytes({"催报清单": owed}), f"{stem}.xlsx", "xlsx"),

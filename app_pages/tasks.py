@@ -49,10 +49,8 @@ for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=Tru
     counts = part["status_label"].value_counts()
     summary = "、".join(f"{k} {v}" for k, v in counts.items())
     with st.expander(ui.escape_markdown(f"{charts.section_label(no, title, limit=40)}({len(part)} 项:{summary})"), expanded=view.section is not None):
-        st.dataframe(section_table(part), hide_index=True, width="stretch", column_config={
-            "完成进度": st.column_config.ProgressColumn("完成进度", min_value=0, max_value=100, format="%.0f%%"),
-            "工作进展": st.column_config.TextColumn(width="large"),
-        })
+        table = section_table(part)
+        ui.html_table(table.assign(完成进度=table["完成进度"] / 100), bars=("完成进度",))
 
 st.subheader("逐季推进状态")
 history = ui.task_history(d, view, set(tasks["task_id"]))

@@ -32,15 +32,15 @@ def unit_detail(unit: str) -> None:
     st.caption("分工方式:“直接”为通知点名;“别名”为以其他名称点名(如 区市场监督局);“组团”为通过“各镇、街道”“区政府各部门”等分到。")
     left, right = st.tabs([f"指标({len(ind_items)})", f"任务({len(task_items)})"])
     with left:
-        st.dataframe(pd.DataFrame({
+        ui.html_table(pd.DataFrame({
             "指标": ind_items["indicator_id"] + " " + ind_items["name"], "状态": ind_items["status"].map(badge),
             "角色": ind_items["role"], "分工方式": ind_items["via"] + "(" + ind_items["named_as"] + ")",
-        }), hide_index=True, width="stretch")
+        }))
     with right:
-        st.dataframe(pd.DataFrame({
+        ui.html_table(pd.DataFrame({
             "任务": task_items["task_id"] + " " + task_items["name"], "状态": task_items["status"].map(task_badge),
             "角色": task_items["role"], "分工方式": task_items["via"] + "(" + task_items["named_as"] + ")",
-        }), hide_index=True, width="stretch")
+        }))
 
 
 # One unit selector: the sidebar's 责任单位 filter (in the URL as ?unit=…) picks the unit shown here; the

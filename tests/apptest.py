@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -92,3 +94,52 @@ OFFICE_ONLY_REFUSALS = [
     ("leader", "领导账号只能浏览,不能上传或审核。"),
     (DEPT_FAGAI, "只有区发改局(规划办)账号可以审核报送、设定目标和导出。当前账号:dept01 · 区发改局 · 填报单位 · 沙市区。"),
 ]
+
+
+class _Table(HTMLParser):
+    """Cells of the HTML tables st.html renders (ui.html_table, ui.findings_table), as text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _parsed(body: str) -> pd.DataFrame:
+    parser = _Table()
+    parser.feed(body)
+    head, *rows = parser.rows
+    return pd.DataFrame(rows, columns=head)
+
+
+def html_table(at: AppTest, css_class: str) -> pd.DataFrame:
+    """The first st.html table with this class, as a frame of its cell texts."""
+    return _parsed(next(h.proto.body for h in at.get("html") if f'class="pm-table {css_class}"' in h.proto.body))
+
+
+def html_tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every static table on the page (ui.html_table), as frames of their cell texts."""
+    return [_parsed(h.proto.body) for h in at.get("html") if 'class="pm-table' in h.proto.body]
+
+
+def frame(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page (st.dataframe, then the static tables as text) that has all these columns."""
+    tables = [d.value for d in at.dataframe] + html_tables(at)
+    return next(t for t in tables if set(columns) <= set(t.columns))

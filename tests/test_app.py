@@ -230,7 +230,7 @@ def test_unit_page_lists_exactly_the_engines_responsibilities(unit):
     plan, ind, tasks = _engine("2025Q4")
     want_ind = list(unit_items(plan, ind, [unit])["indicator_id"])
     want_tasks = list(unit_items(plan, tasks, [unit])["task_id"])
-    tables = [t.value for t in at.dataframe]
+    tables = apptest.html_tables(at)
     shown_ind = [v.split(" ")[0] for v in next(t for t in tables if "指标" in t.columns)["指标"]]
     shown_tasks = [v.split(" ")[0] for v in next(t for t in tables if "任务" in t.columns and "角色" in t.columns)["任务"]]
     assert shown_ind == want_ind and shown_tasks == want_tasks
@@ -276,7 +276,7 @@ def test_task_page_lists_contributions_under_their_task():
     assert not at.exception
     contrib = task_contributions(ui.plan(), ui.store().effective_task_progress(), Period(2025, 4))
     assert len(contrib)   # the sample data has other units reporting
-    tables = pd.concat([t.value for t in at.dataframe if "任务" in t.value.columns and "状态" in t.value.columns])
+    tables = pd.concat([t for t in apptest.html_tables(at) if "任务" in t.columns and "状态" in t.columns])
     names = list(tables["任务"])
     for c in contrib.itertuples():
         under = names.index(next(n for n in names if n.startswith(c.task_id + " ")))

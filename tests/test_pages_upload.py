@@ -8,7 +8,6 @@ browser tests instead (tests/test_browser_signin.py, tests/test_browser_upload.p
 from __future__ import annotations
 
 import io
-from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
@@ -24,7 +23,8 @@ from lib.store import open_store
 from tests.conftest import ALL_PLAN_DIRS, SEED_PLAN, seed_plan_store
 from lib.workbook import read_workbook
 from tests.conftest import ROOT
-from tests.apptest import DEPT_FAGAI, dashboard, demo_store, plain, sign_in, texts  # noqa: F401 (others import them here)
+from tests.apptest import (DEPT_FAGAI, dashboard, demo_store, frame, html_table, plain, sign_in,  # noqa: F401 (others import them here)
+                           texts)
 
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -60,41 +60,6 @@ def uploader(at: AppTest):
     return only
 
 
-class _Table(HTMLParser):
-    """Cells of the HTML tables st.html renders (ui.html_table, ui.findings_table), as text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-        elif tag == "br" and self._cell is not None:
-            self._cell.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append("".join(self._cell).strip())
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def html_table(at: AppTest, css_class: str) -> pd.DataFrame:
-    """The first st.html table with this class, as a frame of its cell texts."""
-    body = next(h.proto.body for h in at.get("html") if f'class="pm-table {css_class}"' in h.proto.body)
-    parser = _Table()
-    parser.feed(body)
-    head, *rows = parser.rows
-    return pd.DataFrame(rows, columns=head)
-
-
 def findings(at: AppTest) -> pd.DataFrame:
     """The findings table on screen, 级别 without its icon."""
     table = html_table(at, "pm-findings")
@@ -108,11 +73,6 @@ def records(table: pd.DataFrame) -> list[tuple[str, ...]]:
 
 def expected_findings(data: bytes, plan, name: str, unit: str = "区发改局") -> pd.DataFrame:
     return findings_display(read_workbook(data, plan, unit=unit, file_name=name).findings).astype(str)
-
-
-def frame(at: AppTest, *columns: str):
-    """The first dataframe on the page that has all these columns."""
-    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
 
 
 def confirm_button(at: AppTest):

@@ -88,27 +88,46 @@ def indicator_cards(indicators: pd.DataFrame) -> None:
 
 
 _TABLE_CSS = """<style>
-.pm-table{border-collapse:collapse;width:100%;font-size:0.88rem;margin:2px 0 12px}
+.pm-scroll{overflow-x:auto;margin:2px 0 12px}
+.pm-table{border-collapse:collapse;width:100%;font-size:0.88rem;margin:2px 0 12px}.pm-scroll .pm-table{margin:0}
 .pm-table th,.pm-table td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 .pm-table thead th{background:#f3f4f6;font-weight:600;white-space:nowrap}.pm-table tbody th{font-weight:600}
+.pm-table td.pm-long{min-width:12em}.pm-table tbody th{min-width:9em}
+.pm-bar{display:inline-block;width:56px;height:8px;background:#e5e7eb;border-radius:4px;margin-right:6px;vertical-align:middle}
+.pm-bar>span{display:block;height:100%;background:#1F5FA8;border-radius:4px}
+@media print{.pm-scroll{overflow:visible}}
 </style>"""
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = "" if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)) else str(value)
     return escape(text).replace("\n", "<br>")
 
 
-def html_table(frame: pd.DataFrame) -> None:
-    """A static table that wraps long Chinese text and prints, the first column as row headers. Plain HTML
-    (st.html, no Markdown pass), every cell escaped: departments type the 存在问题 text. Lighter in the
-    browser than st.table, whose Arrow decoder is the largest script the overview would otherwise load."""
+def _share_bar(share: object) -> str:
+    """A share (0–1) as a small bar and its percent (lib.fmt.percent): what st.dataframe's progress column
+    showed, without its grid. Missing → "—" and no bar."""
+    if share is None or pd.isna(share):
+        return "—"
+    width = min(max(float(share), 0.0), 1.0) * 100
+    return f'<span class="pm-bar" aria-hidden="true"><span style="width:{width:.0f}%"></span></span>{escape(fmt.percent(share))}'
+
+
+def html_table(frame: pd.DataFrame, bars: tuple[str, ...] = ()) -> None:
+    """A static table that wraps long Chinese text and prints, the first column as row headers; the `bars`
+    columns hold shares (0–1), drawn as small bars with their percent. Plain HTML (st.html, no Markdown pass),
+    every cell escaped: departments type the 存在问题 text. Used on the monitoring pages instead of
+    st.dataframe, whose grid and Arrow scripts (about 1.6 MB) were the largest part of a page's load in the
+    browser (bench/pages.py); wide tables scroll sideways on a phone."""
     head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
-    short = [frame[c].map(lambda v: len(_cell(v))).max() <= 10 for c in frame.columns[1:]]   # e.g. 状态: never wrapped
-    td = ['<td style="white-space:nowrap">' if s else "<td>" for s in short]
-    rows = "".join(f"<tr><th scope=\"row\">{_cell(r[0])}</th>" + "".join(f"{t}{_cell(v)}</td>" for t, v in zip(td, r[1:]))
+    lengths = [frame[c].map(lambda v: len(_cell(v))).max() if len(frame) else 0 for c in frame.columns[1:]]
+    td = ['<td style="white-space:nowrap">' if c in bars or n <= 10 else '<td class="pm-long">' if n > 40 else "<td>"
+          for c, n in zip(frame.columns[1:], lengths)]   # short (e.g. 状态): never wrapped; long text: not squeezed
+    show = [_share_bar if c in bars else _cell for c in frame.columns[1:]]
+    rows = "".join(f"<tr><th scope=\"row\">{_cell(r[0])}</th>" + "".join(f"{t}{f(v)}</td>" for t, f, v in zip(td, show, r[1:]))
                    + "</tr>" for r in frame.itertuples(index=False))
-    st.html(f'{_TABLE_CSS}<table class="pm-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    st.html(f'{_TABLE_CSS}<div class="pm-scroll"><table class="pm-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 _FACTS_CSS = """<style>
