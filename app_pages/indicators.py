@@ -14,7 +14,7 @@ from lib.status import AT_RISK_LIGHT, badge, light_look, outlook_label
 page = ui.browse_page("指标监测")
 d, view, ind = page.d, page.view, page.indicators
 if ind.empty:
-    st.info("没有符合筛选条件的指标,请放宽左侧的筛选。")
+    st.info("没有符合筛选条件的指标,请放宽左侧“筛选”中的条件。")
     st.stop()
 
 labels = dict(zip(ind["indicator_id"], ind["indicator_id"] + " " + ind["name"]))
@@ -74,12 +74,10 @@ if INHERITED_SOURCE in str(row["baseline_source"] or ""):
     st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"]))
 
 with st.expander("状态是怎么算出来的(公式与数据)", expanded=False):
-    for line in explain(pd.concat([pd.Series({"indicator_id": pick}), row])):
-        st.markdown(f"- {ui.escape_markdown(line)}")
+    # One Markdown element per list, not per line: each element is a component the browser must build.
+    st.markdown(ui.bullets(explain(pd.concat([pd.Series({"indicator_id": pick}), row]))))
     if verdict.has_outlook(row):
-        st.markdown("**预警(到期能否完成)**")
-        for line in verdict.outlook_lines(row):
-            st.markdown(f"- {ui.escape_markdown(line)}")
+        st.markdown("**预警(到期能否完成)**\n\n" + ui.bullets(verdict.outlook_lines(row)))
     st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
     st.page_link(ui.METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
 

@@ -12,7 +12,7 @@ from lib.status import is_final, task_badge
 page = ui.browse_page("任务推进")
 d, view, tasks = page.d, page.view, page.tasks
 if tasks.empty:
-    st.info("没有符合筛选条件的任务,请放宽左侧的筛选。")
+    st.info("没有符合筛选条件的任务,请放宽左侧“筛选”中的条件。")
     st.stop()
 final = is_final(tasks["time_elapsed"].iloc[0])
 contributions = ui.contributions(d, view.as_of)

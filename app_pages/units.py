@@ -47,7 +47,7 @@ def unit_detail(unit: str) -> None:
 # comparison below covers every unit, within the sidebar's other filters.
 ind, tasks = ui.filter_results(d, replace(view, unit=None), ind_all, tasks_all)
 if view.unit is None:
-    st.info("在左侧“查看范围”的“责任单位”中选择一个单位,这里列出它负责的指标和任务、状态和报送率(手机上先点左上角的 » 打开侧栏)。"
+    st.info("点开左侧“查看范围”下的“筛选”,在“责任单位”中选择一个单位,这里列出它负责的指标和任务、状态和报送率(手机上先点左上角的 » 打开侧栏)。"
             "下方是各单位的对比。")
 else:
     unit_detail(view.unit)

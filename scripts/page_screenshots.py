@@ -3,7 +3,8 @@
     flock /tmp/planmon-browser.lock .venv/bin/python scripts/page_screenshots.py [--only tasks,units] [--all-plans]
 
 Every page with a chart, the 数据填报 page signed in as a department (both tabs), 报送情况 with its 催报
-section (also filtered to a group of units), and the 简报导出 sign-in gate seen anonymously. With
+section (also filtered to a group of units), 任务推进 with a section's table open, 责任单位 for one unit (and
+the sidebar's filter popover opened), and the 简报导出 sign-in gate seen anonymously. With
 --all-plans the server loads the sample plans too (so the default plan is 沙市区“十五五”), which adds
 区县对比 and an indicator's cross-plan continuity chart."""
 from __future__ import annotations
@@ -25,7 +26,8 @@ SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 SHOTS = [("overview", "", None, 2), ("indicators", "indicators", None, 1), ("tasks", "tasks", None, 1),
          ("units", "units", None, 2), ("reporting", "reporting", "planner", 1), ("upload", "upload", "dept01", 0),
          ("briefing_gate", "briefing", None, 0),
-         ("reporting_group", "reporting?unit=" + quote("区政府各部门"), "planner", 1)]
+         ("reporting_group", "reporting?unit=" + quote("区政府各部门"), "planner", 1),
+         ("tasks_section", "tasks?section=8", None, 1), ("units_unit", "units?unit=" + quote("区发改局"), None, 2)]
 # Shots that need two plans of one district, or two districts (--all-plans).
 ALL_PLAN_SHOTS = [("compare", "compare", None, 4), ("continuity", "indicators?plan=shashi-15&id=Y04", None, 3)]
 
@@ -57,6 +59,11 @@ def shoot(browser, server: str, name: str, path: str, user: str | None, n_charts
         page.get_by_role("tab", name="网页填报").click()
         page.wait_for_timeout(1500)
         whole_page(page, width, SCREENSHOTS / f"upload_web_{size}.png")
+    if name == "units_unit" and size == "desktop":  # the sidebar's filter popover, opened
+        page.set_viewport_size({"width": width, "height": height})
+        page.get_by_role("button", name="筛选").click()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SCREENSHOTS / "filters_open_desktop.png"))
     context.close()
     return out
 

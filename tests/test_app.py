@@ -3,6 +3,8 @@ as-of quarters and filters, its numbers equal to the engine's inside the same fi
 lists and cards, the units page, the URL state."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,6 +15,8 @@ from lib.rollup import unit_items
 from lib.status import STATUS_LOOK, Status
 from tests import apptest
 from tests.apptest import dashboard
+
+import ui
 
 BROWSE_PAGES = ["app_pages/overview.py", "app_pages/indicators.py", "app_pages/tasks.py", "app_pages/units.py",
                 "app_pages/reporting.py", "app_pages/plan.py"]
@@ -86,7 +90,7 @@ def test_page_numbers_follow_every_filter(page):
             mine = {m.label: m.value for m in at.metric}
             assert mine["负责指标"] == f"{len(unit_items(plan, ind_all, [filters['unit']]))} 项"
         else:
-            assert any(i.value.startswith("在左侧“查看范围”的“责任单位”中选择一个单位") for i in at.info)
+            assert any(i.value.startswith("点开左侧“查看范围”下的“筛选”,在“责任单位”中选择一个单位") for i in at.info)
 
 
 def test_reporting_page_counts_add_up_under_every_filter():
@@ -220,6 +224,24 @@ def test_html_table_escapes_every_cell():
     assert "<br><br>[链接](javascript:alert(1))" in body    # st.html does no Markdown: the text stays text
 
 
+def test_html_table_bars_and_phone_cards():
+    def page() -> None:
+        import pandas as pd
+        import ui
+        ui.html_table(pd.DataFrame({"任务": ["T01", "T02", "T03"], "完成进度": [0.425, None, 1.2],
+                                    "工作进展": ["按计划推进各项工作,已完成年度目标的一半以上", "", "完成"]}), bars=("完成进度",))
+        ui.html_table(pd.DataFrame({"单位": ["区发改局"], "应报": [3]}))
+
+    at = AppTest.from_function(page)
+    at.run()
+    long_text, short = (h.value for h in at.get("html"))
+    widths = re.findall(r'class="pm-bar" aria-hidden="true"><span style="width:(\d+)%"></span></span>([^<]*)</td>', long_text)
+    assert widths == [("42", "42.5%"), ("100", "120%")]   # the bar stops at full; the text says the share
+    assert '<td data-label="完成进度" style="white-space:nowrap">—</td>' in long_text   # missing: no bar
+    assert 'class="pm-table pm-stack"' in long_text and '<td data-label="工作进展" class="pm-long">' in long_text
+    assert 'class="pm-table"' in short and "pm-stack" not in short.split("</style>")[-1]   # short cells: a table still fits
+
+
 @pytest.mark.parametrize("unit", ["胜利街道", "区市场监管局", "区发改局"])
 def test_unit_page_lists_exactly_the_engines_responsibilities(unit):
     at = app()
@@ -249,6 +271,43 @@ def test_view_is_mirrored_in_the_url_and_read_back():
     fresh.run()
     assert fresh.selectbox(key="v_as_of").value == Period(2022, 4)
     assert fresh.selectbox(key="v_category").value == "约束性"
+
+
+def _popover(at: AppTest):
+    """The sidebar's filter popover (a block of type "popover")."""
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "popover":
+                return child
+            if (found := walk(child)) is not None:
+                return found
+        return None
+    return walk(at.sidebar)
+
+
+def _keys(node) -> set[str]:
+    out = set()
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "key", None):
+            out.add(child.key)
+        out |= _keys(child)
+    return out
+
+
+def test_filters_sit_in_a_popover_labelled_with_the_choice():
+    at = app()
+    at.run()
+    pop = _popover(at)
+    assert pop is not None and pop.proto.popover.label == "筛选:全部"
+    assert {"v_category", "v_section", "v_unit"} <= _keys(pop) and "v_as_of" not in _keys(pop)   # the quarter stays in view
+    at.selectbox(key="v_category").set_value("约束性").run()
+    at.selectbox(key="v_unit").set_value("区生态环境分局").run()
+    assert _popover(at).proto.popover.label == "筛选:约束性 · 区生态环境分局"
+    at.selectbox(key="v_unit").set_value("全部").run()
+    at.selectbox(key="v_section").set_value(1).run()
+    label = _popover(at).proto.popover.label
+    assert label.startswith("筛选:约束性 · ") and label.endswith("…")   # a long section title is cut to fit …
+    assert _popover(at).proto.popover.help.endswith("一、" + ui.plan().sections.iloc[0]["section_title"])   # … and whole on hover
 
 
 def test_indicator_page_explains_the_outlook_in_words_first():

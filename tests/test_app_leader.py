@@ -30,7 +30,7 @@ def test_units_page_has_one_unit_selector_the_sidebar_filter():
     assert not at.exception
     assert [s.key for s in at.selectbox if "区人社局" in s.options] == ["v_unit"]
     assert [s.key for s in at.sidebar.selectbox if "区人社局" in s.options] == ["v_unit"]
-    assert at.info[0].value.startswith("在左侧“查看范围”的“责任单位”中选择一个单位")   # 全部: no unit detail
+    assert at.info[0].value.startswith("点开左侧“查看范围”下的“筛选”,在“责任单位”中选择一个单位")   # 全部: no unit detail
     assert len(at.get("plotly_chart")) == 2                                  # the comparison is shown
 
 

@@ -103,6 +103,27 @@ def test_task_history_is_a_list_on_phones_and_a_heatmap_on_laptops(server, brows
     context.close()
 
 
+def test_tables_with_long_text_are_cards_on_phones_and_tables_on_laptops(server, browser):
+    """任务推进 with a section open: on a phone each task is a card (no header row, "列名:值" lines, nothing
+    wider than the screen); at 1366 px the same rows are a table with its header."""
+    context, page = open_page(browser, server, "tasks", PHONE, query="as_of=2023Q2&section=8")
+    table = page.locator("table.pm-stack").first
+    table.wait_for(timeout=LONG)
+    assert not table.locator("thead").is_visible()
+    cell = table.locator("tbody tr").first.locator("td[data-label='牵头单位']")
+    assert cell.evaluate("e => getComputedStyle(e).display") == "block"
+    assert cell.evaluate("e => getComputedStyle(e, '::before').content") == '"牵头单位:"'
+    box = table.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]      # no sideways scrolling
+    context.close()
+    context, page = open_page(browser, server, "tasks", LAPTOP, query="as_of=2023Q2&section=8")
+    table = page.locator("table.pm-stack").first
+    table.wait_for(timeout=LONG)
+    assert table.locator("thead").is_visible()
+    assert table.locator("tbody tr").first.locator("td").first.evaluate("e => getComputedStyle(e).display") == "table-cell"
+    context.close()
+
+
 def test_overview_prints_to_a4_with_header_without_sidebar_and_charts_within_the_page(server, browser, tmp_path):
     from ui import PRINT_WIDTH_PX
     context, page = open_page(browser, server, "", LAPTOP, 2)

@@ -104,6 +104,7 @@ from ui.view import (  # noqa: F401
 )
 from ui.widgets import (  # noqa: F401
     beijing_times,
+    bullets,
     downloads,
     escape,
     escape_markdown,

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from lib import charts
+from lib import charts, fmt
+from lib.fmt import chinese_numeral
 from lib.periods import Period
 from lib.plan import Plan
 from lib.schema import CATEGORIES
@@ -56,6 +57,22 @@ def _options(p: Plan, periods: list[Period]) -> dict[str, list]:
     }
 
 
+_FILTERS = ("category", "section", "unit")
+
+
+def filter_summary(category: str, section: str, unit: str) -> tuple[str, str]:
+    """The filter popover's label (what is chosen, or 筛选:全部; e.g. "筛选:约束性 · 区发改局"), each choice
+    cut to fit the sidebar, and the full text for its hover help."""
+    chosen = [v for v in (category, section, unit) if v != ALL]
+    label = "筛选:" + (" · ".join(fmt.abbreviate(v, 12) for v in chosen) if chosen else "全部")
+    return label, "筛选:" + (" · ".join(chosen) if chosen else "全部")
+
+
+def _section_name(section: int | str, titles: dict[int, str]) -> str:
+    """A section's whole name ("八、改善人民生活品质、建设幸福宜居首善区"), or 全部."""
+    return section if section == ALL else f"{chinese_numeral(section)}、{titles[section]}"
+
+
 def _view_from_state(options: dict[str, list]) -> View:
     value = {name: st.session_state.get(key, options[name][0]) for name, key in _VIEW_KEYS.items()}
     return View(value["as_of"], None if value["category"] == ALL else value["category"],
@@ -72,15 +89,20 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
             st.session_state[key] = options[name][0]  # e.g. a period another plan has no data for: set, so the browser shows it too
         index[name] = _index_from_url(key, name, options[name])
     titles = dict(zip(p.sections["section_no"], p.sections["section_title"]))
+    chosen = {n: st.session_state.get(_VIEW_KEYS[n], options[n][index[n]]) for n in _FILTERS}
     with st.sidebar:
         st.markdown("**查看范围**")
         st.selectbox("截至季度", options["as_of"], index["as_of"], key=_VIEW_KEYS["as_of"], format_func=period_label,
                      help="评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度")
-        st.selectbox("指标类别", options["category"], index["category"], key=_VIEW_KEYS["category"])
-        st.selectbox("任务篇章", options["section"], index["section"], key=_VIEW_KEYS["section"],
-                     format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
-        st.selectbox("责任单位", options["unit"], index["unit"], key=_VIEW_KEYS["unit"],
-                     help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的);「责任单位」页据此显示该单位")
+        # The three filters sit in a popover labelled with what they hold: the browser builds its widgets only
+        # when it is opened, and three fewer dropdowns make every page load cheaper (bench/pages.py).
+        label, full = filter_summary(chosen["category"], _section_name(chosen["section"], titles), chosen["unit"])
+        with st.popover(label, icon=":material/filter_alt:", width="stretch", help=full if full != label else None):
+            st.selectbox("指标类别", options["category"], index["category"], key=_VIEW_KEYS["category"])
+            st.selectbox("任务篇章", options["section"], index["section"], key=_VIEW_KEYS["section"],
+                         format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
+            st.selectbox("责任单位", options["unit"], index["unit"], key=_VIEW_KEYS["unit"],
+                         help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的);「责任单位」页据此显示该单位")
     view = _view_from_state(options)
     _mirror_to_url(view, options["as_of"][0])
     return view

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
@@ -96,6 +97,12 @@ _TABLE_CSS = """<style>
 .pm-bar{display:inline-block;width:56px;height:8px;background:#e5e7eb;border-radius:4px;margin-right:6px;vertical-align:middle}
 .pm-bar>span{display:block;height:100%;background:#1F5FA8;border-radius:4px}
 @media print{.pm-scroll{overflow:visible}}
+@media (max-width:640px){
+.pm-stack thead{display:none}.pm-stack,.pm-stack tbody,.pm-stack tr,.pm-stack th,.pm-stack td{display:block;width:auto}
+.pm-stack tr{border:1px solid #ddd;border-radius:6px;margin:0 0 8px;padding:4px 8px}
+.pm-table.pm-stack th,.pm-table.pm-stack td{border:none;padding:2px 0;min-width:0;white-space:normal !important}
+.pm-stack td::before{content:attr(data-label) ":";color:#555;margin-right:4px}.pm-stack td:empty{display:none}
+}
 </style>"""
 
 
@@ -118,15 +125,18 @@ def html_table(frame: pd.DataFrame, bars: tuple[str, ...] = ()) -> None:
     columns hold shares (0–1), drawn as small bars with their percent. Plain HTML (st.html, no Markdown pass),
     every cell escaped: departments type the 存在问题 text. Used on the monitoring pages instead of
     st.dataframe, whose grid and Arrow scripts (about 1.6 MB) were the largest part of a page's load in the
-    browser (bench/pages.py); wide tables scroll sideways on a phone."""
+    browser (bench/pages.py). On a phone a table with long text becomes one small card a row: the first column
+    as its title, then "column: value" lines (empty cells left out); one of short cells scrolls sideways."""
     head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
     lengths = [frame[c].map(lambda v: len(_cell(v))).max() if len(frame) else 0 for c in frame.columns[1:]]
-    td = ['<td style="white-space:nowrap">' if c in bars or n <= 10 else '<td class="pm-long">' if n > 40 else "<td>"
-          for c, n in zip(frame.columns[1:], lengths)]   # short (e.g. 状态): never wrapped; long text: not squeezed
+    label = [f' data-label="{escape(c)}"' for c in frame.columns[1:]]
+    td = [f'<td{a} style="white-space:nowrap">' if c in bars or n <= 10 else f'<td{a} class="pm-long">' if n > 20 else f"<td{a}>"
+          for c, n, a in zip(frame.columns[1:], lengths, label)]   # short (e.g. 状态): never wrapped; long text: not squeezed
     show = [_share_bar if c in bars else _cell for c in frame.columns[1:]]
     rows = "".join(f"<tr><th scope=\"row\">{_cell(r[0])}</th>" + "".join(f"{t}{f(v)}</td>" for t, f, v in zip(td, show, r[1:]))
                    + "</tr>" for r in frame.itertuples(index=False))
-    st.html(f'{_TABLE_CSS}<div class="pm-scroll"><table class="pm-table"><thead><tr>{head}</tr></thead>'
+    stack = " pm-stack" if any(n > 20 for n in lengths) else ""   # short columns only (e.g. counts): a table still fits
+    st.html(f'{_TABLE_CSS}<div class="pm-scroll"><table class="pm-table{stack}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>")
 
 
@@ -223,6 +233,11 @@ def show_flash(key: str) -> None:
         return
     box = {"success": st.success, "info": st.info, "error": st.error, "warning": st.warning}[kind]
     box(escape_markdown(text))
+
+
+def bullets(lines: Iterable[object]) -> str:
+    """A Markdown list of plain-text lines (each escaped), for one st.markdown element."""
+    return "\n".join(f"- {escape_markdown(line)}" for line in lines)
 
 
 def escape_markdown(text: object) -> str:
