@@ -73,13 +73,15 @@ if across is not None and across["plan_id"].nunique() > 1:   # the measure conti
 if INHERITED_SOURCE in str(row["baseline_source"] or ""):
     st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"]))
 
-with st.expander("状态是怎么算出来的(公式与数据)", expanded=False):
-    # One Markdown element per list, not per line: each element is a component the browser must build.
-    st.markdown(ui.bullets(explain(pd.concat([pd.Series({"indicator_id": pick}), row]))))
-    if verdict.has_outlook(row):
-        st.markdown("**预警(到期能否完成)**\n\n" + ui.bullets(verdict.outlook_lines(row)))
-    st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
-    st.page_link(ui.METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
+# Lazy (built when opened, which reruns): most visitors read the sentences above and never open it.
+with st.expander("状态是怎么算出来的(公式与数据)", expanded=False, key="ind_explain", on_change="rerun") as detail:
+    if detail.open:
+        # One Markdown element per list, not per line: each element is a component the browser must build.
+        st.markdown(ui.bullets(explain(pd.concat([pd.Series({"indicator_id": pick}), row]))))
+        if verdict.has_outlook(row):
+            st.markdown("**预警(到期能否完成)**\n\n" + ui.bullets(verdict.outlook_lines(row)))
+        st.caption("基期值来源:" + ui.escape_markdown(row["baseline_source"] or "不需要基期值"))
+        st.page_link(ui.METHODOLOGY_PAGE, label="测算方法", icon=":material/menu_book:")
 
 st.markdown("**填报记录**")
 table = series.sort_values(["year", "quarter"], ascending=False)

@@ -48,9 +48,12 @@ def section_table(part: pd.DataFrame) -> pd.DataFrame:
 for (no, title), part in tasks.groupby(["section_no", "section_title"], sort=True):
     counts = part["status_label"].value_counts()
     summary = "、".join(f"{k} {v}" for k, v in counts.items())
-    with st.expander(ui.escape_markdown(f"{charts.section_label(no, title, limit=40)}({len(part)} 项:{summary})"), expanded=view.section is not None):
-        table = section_table(part)
-        ui.html_table(table.assign(完成进度=table["完成进度"] / 100), bars=("完成进度",))
+    label = ui.escape_markdown(f"{charts.section_label(no, title, limit=40)}({len(part)} 项:{summary})")
+    # Lazy: a section's table is built only while it is open (opening reruns), not ten hidden tables a page load.
+    with st.expander(label, expanded=view.section is not None, key=ui.section_key(no, view.section is not None), on_change="rerun") as section:
+        if section.open:
+            table = section_table(part)
+            ui.html_table(table.assign(完成进度=table["完成进度"] / 100), bars=("完成进度",))
 
 st.subheader("逐季推进状态")
 history = ui.task_history(d, view, set(tasks["task_id"]))

@@ -139,6 +139,14 @@ def html_tables(at: AppTest) -> list[pd.DataFrame]:
     return [_parsed(h.proto.body) for h in at.get("html") if 'class="pm-table' in h.proto.body]
 
 
+def open_task_sections(at: AppTest) -> AppTest:
+    """Open every section on 任务推进 (their tables are built only while open) and rerun."""
+    import ui
+    for no in ui.plan().sections["section_no"]:
+        at.session_state[ui.section_key(int(no), False)] = True
+    return at.run()
+
+
 def frame(at: AppTest, *columns: str) -> pd.DataFrame:
     """The first table on the page (st.dataframe, then the static tables as text) that has all these columns."""
     tables = [d.value for d in at.dataframe] + html_tables(at)

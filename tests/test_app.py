@@ -323,6 +323,13 @@ def test_indicator_page_explains_the_outlook_in_words_first():
     texts = [m.value.replace("\\", "") for m in at.markdown]
     assert outlook_sentence(row) in texts
     assert at.expander[0].label == "状态是怎么算出来的(公式与数据)" and not at.expander[0].proto.expanded
+    from lib.assess import explain
+    lines = explain(pd.concat([pd.Series({"indicator_id": row["indicator_id"]}), row.drop("indicator_id")]))
+    assert not any(lines[0] in t for t in texts)   # closed: the detail is not built
+    at.session_state["ind_explain"] = True
+    at.run()
+    detail = "\n".join(m.value.replace("\\", "") for m in at.expander[0].markdown)
+    assert at.expander[0].proto.expanded and all(line.replace("\\", "") in detail for line in lines)
 
 
 def test_task_page_lists_contributions_under_their_task():
@@ -332,7 +339,8 @@ def test_task_page_lists_contributions_under_their_task():
     at.run()
     at.switch_page("app_pages/tasks.py").run()
     at.selectbox(key="v_as_of").set_value(Period(2025, 4)).run()
-    assert not at.exception
+    assert not at.exception and apptest.html_tables(at) == []   # closed sections: no tables built
+    apptest.open_task_sections(at)
     contrib = task_contributions(ui.plan(), ui.store().effective_task_progress(), Period(2025, 4))
     assert len(contrib)   # the sample data has other units reporting
     tables = pd.concat([t for t in apptest.html_tables(at) if "任务" in t.columns and "状态" in t.columns])

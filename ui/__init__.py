@@ -73,6 +73,7 @@ from ui.page import (  # noqa: F401
     print_header_html,
     responsibility_matrix,
     sample_banner,
+    section_key,
     task_heatmap,
     time_caption,
 )

@@ -173,6 +173,12 @@ def time_caption(d: Data, view: View) -> str:
     return text + (f" · 筛选:{' / '.join(scope)}" if scope else "")
 
 
+def section_key(section_no: int, filtered: bool) -> str:
+    """The 任务推进 section expander's key (its open state); with the section filter on (`filtered`) a key apart,
+    so that choosing a section opens it whatever it was in the full list."""
+    return f"tasks_section_{section_no}_{'only' if filtered else 'all'}"
+
+
 def task_heatmap(d: Data, view: View, history: pd.DataFrame, key: str) -> None:
     """The task × quarter heatmap on wider screens; on a phone the short list instead (PAGE_CSS)."""
     with st.container(key=f"pm_wide_{key}"):
