@@ -125,17 +125,18 @@ def html_table(frame: pd.DataFrame, bars: tuple[str, ...] = ()) -> None:
     columns hold shares (0–1), drawn as small bars with their percent. Plain HTML (st.html, no Markdown pass),
     every cell escaped: departments type the 存在问题 text. Used on the monitoring pages instead of
     st.dataframe, whose grid and Arrow scripts (about 1.6 MB) were the largest part of a page's load in the
-    browser (bench/pages.py). On a phone a table with long text becomes one small card a row: the first column
-    as its title, then "column: value" lines (empty cells left out); one of short cells scrolls sideways."""
+    browser (bench/pages.py). On a phone a table with long text (a cell over 14 characters) becomes one small
+    card a row: the first column as its title, then "column: value" lines (empty cells left out); a table of
+    short cells stays a table and scrolls sideways."""
     head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
-    lengths = [frame[c].map(lambda v: len(_cell(v))).max() if len(frame) else 0 for c in frame.columns[1:]]
+    first, *lengths = [frame[c].map(lambda v: len(_cell(v))).max() if len(frame) else 0 for c in frame.columns]
     label = [f' data-label="{escape(c)}"' for c in frame.columns[1:]]
     td = [f'<td{a} style="white-space:nowrap">' if c in bars or n <= 10 else f'<td{a} class="pm-long">' if n > 20 else f"<td{a}>"
           for c, n, a in zip(frame.columns[1:], lengths, label)]   # short (e.g. 状态): never wrapped; long text: not squeezed
     show = [_share_bar if c in bars else _cell for c in frame.columns[1:]]
     rows = "".join(f"<tr><th scope=\"row\">{_cell(r[0])}</th>" + "".join(f"{t}{f(v)}</td>" for t, f, v in zip(td, show, r[1:]))
                    + "</tr>" for r in frame.itertuples(index=False))
-    stack = " pm-stack" if any(n > 20 for n in lengths) else ""   # short columns only (e.g. counts): a table still fits
+    stack = " pm-stack" if max([first, *lengths]) > 14 else ""   # short cells only (e.g. counts): a table still fits
     st.html(f'{_TABLE_CSS}<div class="pm-scroll"><table class="pm-table{stack}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>")
 
