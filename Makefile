@@ -26,6 +26,9 @@ system-deps:
 	@if [ ! -x /usr/sbin/nginx ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
 	  else echo "需要 nginx(部署说明里的反向代理,测试会起一个):请运行 sudo apt-get install nginx-light" >&2; exit 1; fi; fi
+	@if [ ! -x /usr/bin/pdftotext ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "需要 pdftotext(打印测试读取打印出的 PDF):请运行 sudo apt-get install poppler-utils" >&2; exit 1; fi; fi
 
 run: $(VENV)/.installed
 	@$(PY) -m lib.setupcheck --address $(PLANMON_SERVER_ADDRESS) || true   # warnings and set-up problems, on stderr

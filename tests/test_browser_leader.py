@@ -58,6 +58,12 @@ def test_pages_at_laptop_and_phone_width(server, browser, path, heading, n_chart
     context.close()
 
 
+# Scroll a chart's top to just below Streamlit's sticky header (a chart taller than a phone's screen would
+# otherwise start under the header, which then takes the pointer): the nearest scrolling ancestor, 120 px back.
+BELOW_HEADER = """e => { e.scrollIntoView({block: 'start'}); let p = e.parentElement;
+  while (p && p.scrollHeight <= p.clientHeight) p = p.parentElement; if (p) p.scrollTop -= 120; }"""
+
+
 def boxes_overlap(a: dict, b: dict) -> bool:
     return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
 
@@ -69,7 +75,7 @@ def test_chart_toolbar_never_covers_a_chart_title(server, browser, path, n_chart
     plots = page.locator(".js-plotly-plot:visible")   # on phones the matrix gives way to a list
     for i in range(plots.count()):
         plot = plots.nth(i)
-        plot.scroll_into_view_if_needed()
+        plot.evaluate(BELOW_HEADER)
         plot.hover(position={"x": 40, "y": 60})   # the toolbar shows while the pointer is over the chart
         bar = plot.locator(".modebar").bounding_box()
         title = plot.locator(".gtitle").bounding_box()
