@@ -24,8 +24,9 @@ def usual_digits(unit: str) -> int:
     return USUAL_DECIMALS.get(unit, 1)
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+def is_missing(value: object) -> bool:
+    """No value: None, pandas' NA and NaT, or a float NaN (what a table cell or a formatter shows as empty/"—")."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def decimals(value: float) -> int:
@@ -41,7 +42,7 @@ def _half_up(value: float, digits: int) -> Decimal:
 def number(value: float | None, digits: int = 1, *, keep: bool = False) -> str:
     """12.0 → "12", 12.34 → "12.3", 12.85 → "12.9", 40000 → "40,000"; missing → "—".
     `keep`: never fewer decimals than the value carries (79.45 stays "79.45")."""
-    if _missing(value):
+    if is_missing(value):
         return "—"
     value = float(value)
     if keep:
@@ -54,7 +55,7 @@ def number(value: float | None, digits: int = 1, *, keep: bool = False) -> str:
 def with_unit(value: float | None, unit: str, digits: int | None = None) -> str:
     """9.5, "%" → "9.5%"; 79.45, "岁" → "79.45岁"; 40000, "人" → "4万人"; 250.03, "亿元" → "250.03亿元".
     Without `digits` the reported-value rule applies; with it (computed values) the value is rounded to it."""
-    if _missing(value):
+    if is_missing(value):
         return "—"
     value = float(value)
     keep = digits is None
@@ -67,7 +68,7 @@ def with_unit(value: float | None, unit: str, digits: int | None = None) -> str:
 
 def signed(value: float | None, digits: int = 2) -> str:
     """A difference with its sign: −0.16 → "-0.16", 0.5 → "+0.5"."""
-    if _missing(value):
+    if is_missing(value):
         return "—"
     text = number(value, digits)
     return text if text.startswith("-") or text == "0" else "+" + text
@@ -75,7 +76,7 @@ def signed(value: float | None, digits: int = 2) -> str:
 
 def percent(share: float | None) -> str:
     """A share 0.4285 → "42.9%", 0.5 → "50%" (the same rule: half-up, no trailing zeros)."""
-    if _missing(share):
+    if is_missing(share):
         return "—"
     return f"{number(float(share) * 100, 1)}%"
 

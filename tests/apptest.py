@@ -147,6 +147,12 @@ def open_task_sections(at: AppTest) -> AppTest:
     return at.run()
 
 
+def open_indicator_detail(at: AppTest) -> AppTest:
+    """Open 指标监测's 状态是怎么算出来的 (built only while open) and rerun."""
+    at.session_state["ind_explain"] = True
+    return at.run()
+
+
 def frame(at: AppTest, *columns: str) -> pd.DataFrame:
     """The first table on the page (st.dataframe, then the static tables as text) that has all these columns."""
     tables = [d.value for d in at.dataframe] + html_tables(at)

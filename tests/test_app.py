@@ -326,8 +326,7 @@ def test_indicator_page_explains_the_outlook_in_words_first():
     from lib.assess import explain
     lines = explain(pd.concat([pd.Series({"indicator_id": row["indicator_id"]}), row.drop("indicator_id")]))
     assert not any(lines[0] in t for t in texts)   # closed: the detail is not built
-    at.session_state["ind_explain"] = True
-    at.run()
+    apptest.open_indicator_detail(at)
     detail = "\n".join(m.value.replace("\\", "") for m in at.expander[0].markdown)
     assert at.expander[0].proto.expanded and all(line.replace("\\", "") in detail for line in lines)
 

@@ -124,8 +124,7 @@ def test_indicator_page_links_to_the_methodology_page_not_a_file():
     at = app()
     at.run()
     at.switch_page("app_pages/indicators.py").run()
-    at.session_state["ind_explain"] = True   # the link sits in the explanation, built when it is opened
-    at.run()
+    apptest.open_indicator_detail(at)   # the link sits in the explanation, built when it is opened
     assert "测算方法" in [link.label for link in at.get("page_link")]
     assert not any("docs/methodology.md" in c.value for c in at.caption)
 

@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from tests.apptest import open_task_sections
+from tests.apptest import open_indicator_detail, open_task_sections
 from tests.conftest import seed_plan_store
 from tests.test_pages_upload import app, env, plain, sign_in  # noqa: F401 (fixture)
 from tests.test_store import indicator_rows, task_rows
@@ -65,13 +65,8 @@ def assert_literal(at) -> None:
     assert any(IMAGE in v and LINK in v for v in shown_values(at)), "the hostile text is shown somewhere, as text"
 
 
-def _open_detail(at):
-    at.session_state["ind_explain"] = True
-    return at.run()
-
-
 @pytest.mark.parametrize("page,setup", [
-    ("app_pages/indicators.py", lambda at: _open_detail(at.selectbox(key="ind_pick").set_value("Y01").run())),
+    ("app_pages/indicators.py", lambda at: open_indicator_detail(at.selectbox(key="ind_pick").set_value("Y01").run())),
     ("app_pages/tasks.py", open_task_sections),
     ("app_pages/overview.py", lambda at: at),
 ])
@@ -86,8 +81,7 @@ def test_indicator_baseline_note_is_plain(hostile):
     at = app()
     at.switch_page("app_pages/indicators.py").run()
     at.selectbox(key="ind_pick").set_value("Y01").run()
-    at.session_state["ind_explain"] = True   # the caption is in the detail, built when it is opened
-    at.run()
+    open_indicator_detail(at)   # the caption is in the detail, built when it is opened
     (caption,) = [c.value for c in at.caption if c.value.startswith("基期值来源")]
     assert plain(caption).replace("\u2060", "").endswith(f":{HOSTILE}")
     assert "\\!\\[x\\]\\(http\u2060\\://example\\.invalid/a\\.png\\)" in caption

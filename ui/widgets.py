@@ -107,14 +107,14 @@ _TABLE_CSS = """<style>
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = "" if fmt.is_missing(value) else str(value)
     return escape(text).replace("\n", "<br>")
 
 
 def _share_bar(share: object) -> str:
     """A share (0–1) as a small bar and its percent (lib.fmt.percent): what st.dataframe's progress column
     showed, without its grid. Missing → "—" and no bar."""
-    if share is None or pd.isna(share):
+    if fmt.is_missing(share):
         return "—"
     width = min(max(float(share), 0.0), 1.0) * 100
     return f'<span class="pm-bar" aria-hidden="true"><span style="width:{width:.0f}%"></span></span>{escape(fmt.percent(share))}'
