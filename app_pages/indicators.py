@@ -22,7 +22,10 @@ ids = list(labels)
 if st.session_state.get("ind_pick") not in ids:
     wanted = st.query_params.get("id")
     st.session_state["ind_pick"] = wanted if wanted in ids else ids[0]
-pick = st.selectbox("选择指标", ids, key="ind_pick", format_func=labels.get)
+# A popover of radios labelled with the choice, not a dropdown: a dropdown costs the page's load about 20 more
+# scripts (bench/pages.py), and the popover's list is built only when it is opened.
+with st.popover(f"指标:{labels[st.session_state['ind_pick']]}", icon=":material/list:"):
+    pick = st.radio("选择指标", ids, key="ind_pick", format_func=labels.get)
 st.query_params["id"] = pick
 
 row = ind.set_index("indicator_id").loc[pick]

@@ -14,23 +14,29 @@ ui.newcomer_intro(page.d.plan)   # for newcomers: the plan's name, what this is,
 ind, tasks, view = page.indicators, page.tasks, page.view
 final = is_final(page.all_indicators["as_of_time_elapsed"].iloc[0]) if len(page.all_indicators) else False
 
-earlier = ind[[verdict.judged_earlier(r) for _, r in ind.iterrows()]] if final else ind.iloc[0:0]
-counted = ind.drop(index=earlier.index)
-# Counted by label: at the end 已完成 covers achieved and an in-step indicator ahead of its reference.
-counts = counted["status_label"].value_counts()
-shown = [s for s in Status if not (final and s is Status.AHEAD)]
-cols = st.columns(len(shown) + 1 + (1 if final else 0))
-for col, status in zip(cols, shown):
-    label = status_label(status, 1.0 if final else None)
-    col.metric(f"{STATUS_LOOK[status].icon} {label}", f"{counts.get(label, 0)} 项")
-if final:
-    cols[len(shown)].metric("数据截至更早", f"{len(earlier)} 项", help="按更早季度的数据评估、仍用监测口径的指标:" + (
-        "、".join(f"{r.indicator_id} {r.status_label}(数据截至 {r.latest_period})" for r in earlier.itertuples()) or "无"))
-binding = ind[ind["category"] == "约束性"]
-binding_ok = int(binding["status"].isin([Status.ACHIEVED.value, Status.AHEAD.value, Status.ON_TRACK.value]).sum())
-cols[-1].metric("约束性指标正常", f"{binding_ok}/{len(binding)} 项" if len(binding) else "无",
-                help="约束性指标必须确保完成:" + ("已完成或基本完成的项数" if final else "提前实现、快于预期或基本符合预期的项数")
-                + ("" if len(binding) else ";当前筛选范围内没有约束性指标"))
+
+
+def count_tiles(ind: pd.DataFrame, final: bool) -> list[ui.Tile]:
+    """One tile per status (counted by label: at the end 已完成 covers achieved and an in-step indicator ahead
+    of its reference), then, at the end, the indicators still judged on earlier data (counted apart), then
+    约束性指标正常."""
+    earlier = ind[[verdict.judged_earlier(r) for _, r in ind.iterrows()]] if final else ind.iloc[0:0]
+    counts = ind.drop(index=earlier.index)["status_label"].value_counts()
+    shown = [s for s in Status if not (final and s is Status.AHEAD)]
+    out = [ui.Tile(f"{STATUS_LOOK[s].icon} {label}", f"{counts.get(label, 0)} 项")
+           for s in shown for label in [status_label(s, 1.0 if final else None)]]
+    if final:
+        out.append(ui.Tile("数据截至更早", f"{len(earlier)} 项", "按更早季度的数据评估、仍用监测口径的指标:" + (
+            "、".join(f"{r.indicator_id} {r.status_label}(数据截至 {r.latest_period})" for r in earlier.itertuples()) or "无")))
+    binding = ind[ind["category"] == "约束性"]
+    binding_ok = int(binding["status"].isin([Status.ACHIEVED.value, Status.AHEAD.value, Status.ON_TRACK.value]).sum())
+    out.append(ui.Tile("约束性指标正常", f"{binding_ok}/{len(binding)} 项" if len(binding) else "无",
+                       "约束性指标必须确保完成:" + ("已完成或基本完成的项数" if final else "提前实现、快于预期或基本符合预期的项数")
+                       + ("" if len(binding) else ";当前筛选范围内没有约束性指标")))
+    return out
+
+
+ui.tiles(count_tiles(ind, final))
 at_risk = ind[(ind["outlook"] == Outlook.AT_RISK.value) & ~ind["status"].isin([Status.BEHIND.value, Status.NO_DATA.value])]
 if len(at_risk):
     st.caption(f"{AT_RISK_LIGHT.icon} 其中 {len(at_risk)} 项进度不滞后,但按近一年进度预计到 {page.d.plan.target_year} 年难以完成(黄灯)。")

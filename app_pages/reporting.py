@@ -30,10 +30,8 @@ st.caption("应报:指标由牵头单位(或通知所列第一个责任单位)�
            "示例数据导入时没有真实报送时间,不计逾期。")
 
 counts = status["state"].value_counts()
-m = st.columns(5)
-m[0].metric("应报与已报项", f"{len(status)} 项")
-for col, state in zip(m[1:], (STATE_ON_TIME, STATE_LATE, STATE_MISSING, STATE_NOT_DUE)):
-    col.metric(state, f"{counts.get(state, 0)} 项")
+ui.tiles([ui.Tile("应报与已报项", f"{len(status)} 项")]
+         + [ui.Tile(state, f"{counts.get(state, 0)} 项") for state in (STATE_ON_TIME, STATE_LATE, STATE_MISSING, STATE_NOT_DUE)])
 
 if status.empty:
     st.info("没有符合筛选条件的报送项。")

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lib import charts, rollup
+from lib import charts, fmt, rollup
 from lib.reporting import completeness
 from lib.scope import filter_reporting
 from lib.status import badge, task_badge
@@ -22,12 +22,14 @@ def unit_detail(unit: str) -> None:
     mine = filter_reporting(d.plan, reporting, unit=unit)   # a group: its members' reports of its items
     done = completeness(mine)
 
-    m = st.columns(4)
-    m[0].metric("负责指标", f"{len(ind_items)} 项")
-    m[1].metric("牵头任务", f"{int((task_items['role'] == '牵头单位').sum())} 项")
-    m[2].metric("参与任务", f"{int((task_items['role'] == '责任单位').sum())} 项")
-    m[3].metric(f"{ui.period_label(view.as_of)}报送", f"{done['报送率'].iloc[0]:.0%}" if len(done) and pd.notna(done["报送率"].iloc[0]) else "无应报项",
-                help="本单位应报(牵头任务、首位责任指标)中已报送的比例;详见“报送情况”页")
+    rate = done["报送率"].iloc[0] if len(done) else None
+    ui.tiles([
+        ui.Tile("负责指标", f"{len(ind_items)} 项"),
+        ui.Tile("牵头任务", f"{int((task_items['role'] == '牵头单位').sum())} 项"),
+        ui.Tile("参与任务", f"{int((task_items['role'] == '责任单位').sum())} 项"),
+        ui.Tile(f"{ui.period_label(view.as_of)}报送", "无应报项" if fmt.is_missing(rate) else fmt.percent(rate),
+                "本单位应报(牵头任务、首位责任指标)中已报送的比例;详见“报送情况”页"),
+    ])
 
     st.caption("分工方式:“直接”为通知点名;“别名”为以其他名称点名(如 区市场监督局);“组团”为通过“各镇、街道”“区政府各部门”等分到。")
     left, right = st.tabs([f"指标({len(ind_items)})", f"任务({len(task_items)})"])

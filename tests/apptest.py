@@ -3,6 +3,7 @@ pages. AppTest runs the app in this process, so the store (cached per process) a
 here for each test."""
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -157,3 +158,13 @@ def frame(at: AppTest, *columns: str) -> pd.DataFrame:
     """The first table on the page (st.dataframe, then the static tables as text) that has all these columns."""
     tables = [d.value for d in at.dataframe] + html_tables(at)
     return next(t for t in tables if set(columns) <= set(t.columns))
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    """The headline numbers (ui.tiles) on the page, label → value; empty when the page shows none."""
+    found = {}
+    for body in (h.proto.body for h in at.get("html") if 'class="pm-tiles"' in h.proto.body):
+        labels = re.findall(r'<div class="pm-tile-k">(.*?)</div>', body)
+        values = re.findall(r'<div class="pm-tile-v">(.*?)</div>', body)
+        found |= {html.unescape(k): html.unescape(v) for k, v in zip(labels, values)}
+    return found

@@ -41,7 +41,7 @@ FILTER_STEPS = [
 
 def step(at: AppTest, as_of: str, filters: dict) -> None:
     from ui.view import ALL
-    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
+    at.radio(key="v_as_of").set_value(Period.parse(as_of)).run()
     for name in ("category", "section", "unit"):
         at.selectbox(key=f"v_{name}").set_value(filters.get(name, ALL)).run()
     assert not at.exception, at.exception
@@ -59,7 +59,7 @@ def _count(text: str) -> int:
 
 def shown_overview(at: AppTest) -> int:
     """Indicators counted by the overview's status tiles (the binding tile is a share, not a count)."""
-    return sum(_count(m.value) for m in at.metric if m.label != "约束性指标正常")
+    return sum(_count(v) for k, v in apptest.tiles(at).items() if k != "约束性指标正常")
 
 
 def shown_tasks(at: AppTest) -> int:
@@ -82,12 +82,12 @@ def test_page_numbers_follow_every_filter(page):
         if page.endswith("overview.py"):
             assert shown_overview(at) == len(ind), (as_of, filters)
         elif page.endswith("indicators.py"):
-            assert at.selectbox(key="ind_pick").options == [f"{i} {n}" for i, n in zip(ind["indicator_id"], ind["name"])]
+            assert at.radio(key="ind_pick").options == [f"{i} {n}" for i, n in zip(ind["indicator_id"], ind["name"])]
         elif page.endswith("tasks.py"):
             assert shown_tasks(at) == len(tasks) > 0, (as_of, filters)
         elif "unit" in filters:
             _, ind_all, tasks_all = _engine(as_of)
-            mine = {m.label: m.value for m in at.metric}
+            mine = apptest.tiles(at)
             assert mine["负责指标"] == f"{len(unit_items(plan, ind_all, [filters['unit']]))} 项"
         else:
             assert any(i.value.startswith("点开左侧“查看范围”下的“筛选”,在“责任单位”中选择一个单位") for i in at.info)
@@ -99,7 +99,7 @@ def test_reporting_page_counts_add_up_under_every_filter():
     at.switch_page("app_pages/reporting.py").run()
     for as_of, filters in FILTER_STEPS:
         step(at, as_of, filters)
-        shown = {m.label: _count(m.value) for m in at.metric}
+        shown = {k: _count(v) for k, v in apptest.tiles(at).items()}
         total = shown.pop("应报与已报项")
         assert total == sum(shown.values()), (as_of, filters)
 
@@ -127,7 +127,7 @@ def overview_as_of(as_of: str):
     """The overview at `as_of`, with the engine's indicator and task results for the same quarter."""
     at = app()
     at.run()
-    at.selectbox(key="v_as_of").set_value(Period.parse(as_of)).run()
+    at.radio(key="v_as_of").set_value(Period.parse(as_of)).run()
     _, ind, tasks = _engine(as_of)
     return at, ind, tasks
 
@@ -137,7 +137,7 @@ def test_overview_counts_equal_the_engine(as_of):
     from lib.status import is_final, status_label
     from lib.verdict import judged_earlier
     at, ind, _ = overview_as_of(as_of)
-    shown = {m.label: m.value for m in at.metric}
+    shown = apptest.tiles(at)
     final = is_final(ind["as_of_time_elapsed"].iloc[0])
     earlier = ind[[judged_earlier(r) for _, r in ind.iterrows()]]
     counted = ind.drop(index=earlier.index)
@@ -157,9 +157,9 @@ def test_overview_counts_equal_the_engine(as_of):
 def test_overview_binding_says_none_when_the_filter_leaves_none():
     at = app()
     at.run()
-    at.selectbox(key="v_as_of").set_value(Period(2023, 2)).run()
+    at.radio(key="v_as_of").set_value(Period(2023, 2)).run()
     at.selectbox(key="v_category").set_value("预期性").run()
-    assert {m.label: m.value for m in at.metric}["约束性指标正常"] == "无"
+    assert apptest.tiles(at)["约束性指标正常"] == "无"
 
 
 def table_row_headers(at: AppTest) -> list[list[str]]:
@@ -224,6 +224,19 @@ def test_html_table_escapes_every_cell():
     assert "<br><br>[链接](javascript:alert(1))" in body    # st.html does no Markdown: the text stays text
 
 
+def test_tiles_escape_and_explain_on_tap():
+    def page() -> None:
+        import ui
+        ui.tiles([ui.Tile("<b>滞后</b>", "3 项", 'see <img src=x onerror="alert(1)">'), ui.Tile("已报", "75%")])
+
+    at = AppTest.from_function(page)
+    at.run()
+    body = at.get("html")[0].value
+    assert "<b>滞后" not in body and "<img" not in body and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
+    assert body.count("<details><summary>说明</summary>") == 1   # only the tile with an explanation has one
+    assert apptest.tiles(at) == {"<b>滞后</b>": "3 项", "已报": "75%"}
+
+
 def test_html_table_bars_and_phone_cards():
     def page() -> None:
         import pandas as pd
@@ -262,22 +275,22 @@ def test_unit_page_lists_exactly_the_engines_responsibilities(unit):
 def test_view_is_mirrored_in_the_url_and_read_back():
     at = app()
     at.run()
-    at.selectbox(key="v_as_of").set_value(Period(2023, 2)).run()
+    at.radio(key="v_as_of").set_value(Period(2023, 2)).run()
     at.selectbox(key="v_unit").set_value("区人社局").run()
     assert at.query_params["as_of"] == "2023Q2" and at.query_params["unit"] == "区人社局"
     fresh = app()
     fresh.query_params["as_of"] = "2022Q4"
     fresh.query_params["category"] = "约束性"
     fresh.run()
-    assert fresh.selectbox(key="v_as_of").value == Period(2022, 4)
+    assert fresh.radio(key="v_as_of").value == Period(2022, 4)
     assert fresh.selectbox(key="v_category").value == "约束性"
 
 
-def _popover(at: AppTest):
-    """The sidebar's filter popover (a block of type "popover")."""
+def _popover(at: AppTest, prefix: str = "筛选:"):
+    """The sidebar's popover (a block of type "popover") whose label starts with `prefix`."""
     def walk(node):
         for child in getattr(node, "children", {}).values():
-            if getattr(child, "type", None) == "popover":
+            if getattr(child, "type", None) == "popover" and child.proto.popover.label.startswith(prefix):
                 return child
             if (found := walk(child)) is not None:
                 return found
@@ -299,7 +312,7 @@ def test_filters_sit_in_a_popover_labelled_with_the_choice():
     at.run()
     pop = _popover(at)
     assert pop is not None and pop.proto.popover.label == "筛选:全部"
-    assert {"v_category", "v_section", "v_unit"} <= _keys(pop) and "v_as_of" not in _keys(pop)   # the quarter stays in view
+    assert _keys(pop) == {"v_category", "v_section", "v_unit"}
     at.selectbox(key="v_category").set_value("约束性").run()
     at.selectbox(key="v_unit").set_value("区生态环境分局").run()
     assert _popover(at).proto.popover.label == "筛选:约束性 · 区生态环境分局"
@@ -315,10 +328,10 @@ def test_indicator_page_explains_the_outlook_in_words_first():
     at = app()
     at.run()
     at.switch_page("app_pages/indicators.py").run()
-    at.selectbox(key="v_as_of").set_value(Period(2023, 2)).run()
+    at.radio(key="v_as_of").set_value(Period(2023, 2)).run()
     _, ind, _ = _engine("2023Q2")
     row = ind[ind["outlook"].notna()].iloc[0]
-    at.selectbox(key="ind_pick").set_value(row["indicator_id"]).run()
+    at.radio(key="ind_pick").set_value(row["indicator_id"]).run()
     assert not at.exception
     texts = [m.value.replace("\\", "") for m in at.markdown]
     assert outlook_sentence(row) in texts
@@ -337,7 +350,7 @@ def test_task_page_lists_contributions_under_their_task():
     at = app()
     at.run()
     at.switch_page("app_pages/tasks.py").run()
-    at.selectbox(key="v_as_of").set_value(Period(2025, 4)).run()
+    at.radio(key="v_as_of").set_value(Period(2025, 4)).run()
     assert not at.exception and apptest.html_tables(at) == []   # closed sections: no tables built
     apptest.open_task_sections(at)
     contrib = task_contributions(ui.plan(), ui.store().effective_task_progress(), Period(2025, 4))
@@ -348,3 +361,31 @@ def test_task_page_lists_contributions_under_their_task():
         under = names.index(next(n for n in names if n.startswith(c.task_id + " ")))
         following = names[under + 1:]
         assert any(n.startswith(f"└ {c.unit}(配合") for n in following[:len(contrib)])
+
+
+def test_quarter_and_plan_sit_in_popovers_labelled_with_the_choice():
+    """No dropdown in the sidebar on load (bench/pages.py): the quarter and the plan are radios in popovers
+    whose buttons name the choice, so the sidebar reads the same as before without opening them."""
+    at = app()
+    at.run()
+    quarter, plan = _popover(at, "截至 "), _popover(at, "“")
+    assert quarter.proto.popover.label == "截至 2025年第四季度" and _keys(quarter) == {"v_as_of"}
+    radio = at.radio(key="pm_plan")
+    assert _keys(plan) == {"pm_plan"} and plan.proto.popover.label == radio.options[radio.index]
+    assert {s.key for s in at.sidebar.selectbox} == _keys(_popover(at))   # every dropdown is in the filter popover
+    at.radio(key="v_as_of").set_value(Period(2023, 2)).run()
+    assert _popover(at, "截至 ").proto.popover.label == "截至 2023年第二季度"
+
+
+def test_a_linked_quarter_survives_going_to_another_page():
+    """Streamlit drops the query string when the visitor follows a sidebar link: the quarter from a shared link
+    must then come from the session, not from the URL or from a widget the browser never built."""
+    at = dashboard(as_of="2023Q1")
+    at.run()
+    at.switch_page("app_pages/indicators.py").run()
+    assert at.radio(key="v_as_of").value == Period(2023, 1)
+    at.query_params.clear()
+    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/indicators.py").run()
+    assert not at.exception and at.radio(key="v_as_of").value == Period(2023, 1)
+    assert at.query_params["as_of"] == "2023Q1"   # mirrored back, so a copied link keeps it

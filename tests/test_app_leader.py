@@ -40,7 +40,7 @@ def test_units_page_reads_its_unit_from_the_url(unit):
     at.run()
     at.switch_page("app_pages/units.py").run()
     assert at.selectbox(key="v_unit").value == unit
-    assert [m.label for m in at.metric][:3] == ["负责指标", "牵头任务", "参与任务"]
+    assert list(apptest.tiles(at))[:3] == ["负责指标", "牵头任务", "参与任务"]
     assert at.query_params["unit"] in (unit, [unit])
 
 
@@ -50,12 +50,12 @@ def test_units_page_choice_goes_to_the_url_and_stays_on_the_other_pages():
     at.switch_page("app_pages/units.py").run()
     at.selectbox(key="v_unit").set_value("区财政局").run()
     assert at.query_params["unit"] in ("区财政局", ["区财政局"])
-    assert [m.label for m in at.metric][0] == "负责指标"
+    assert list(apptest.tiles(at))[0] == "负责指标"
     at.switch_page("app_pages/overview.py").run()
     assert at.selectbox(key="v_unit").value == "区财政局"
     at.switch_page("app_pages/units.py").run()
     at.selectbox(key="v_unit").set_value("全部").run()
-    assert "unit" not in at.query_params and at.metric == [] or [m.label for m in at.metric][:1] != ["负责指标"]
+    assert "unit" not in at.query_params and apptest.tiles(at) == {} or list(apptest.tiles(at))[:1] != ["负责指标"]
 
 
 # --- 规划目标与分工: search and unit in the URL --------------------------------------------------------

@@ -29,25 +29,25 @@ def app(**params: str) -> AppTest:
 
 
 def sidebar(at: AppTest) -> dict[str, object]:
-    return {s.key: s.value for s in at.sidebar.selectbox}
+    return {s.key: s.value for s in at.sidebar.radio}
 
 
 def test_default_is_the_plan_running_today_and_its_quarters():
     at = app()
     at.run()
     assert not at.exception
-    assert at.selectbox(key="pm_plan").options == ["“十四五”规划(2021—2025)", "“十五五”规划(2026—2030,示例)"]
+    assert at.radio(key="pm_plan").options == ["“十四五”规划(2021—2025)", "“十五五”规划(2026—2030,示例)"]
     assert sidebar(at)["pm_district"] == "shashi" and sidebar(at)["pm_plan"] == "shashi-15"
-    assert at.selectbox(key="v_as_of").value == Period(2026, 3)   # the latest quarter of the 15th plan's data
+    assert at.radio(key="v_as_of").value == Period(2026, 3)   # the latest quarter of the 15th plan's data
     assert "plan" not in at.query_params   # the default plan needs no parameter
 
 
 def test_choosing_a_plan_puts_it_in_the_url_and_switches_every_page():
     at = app()
     at.run()
-    at.selectbox(key="pm_plan").set_value(SEED_PLAN).run()
+    at.radio(key="pm_plan").set_value(SEED_PLAN).run()
     assert at.query_params["plan"] == SEED_PLAN
-    assert at.selectbox(key="v_as_of").value == Period(2025, 4)
+    assert at.radio(key="v_as_of").value == Period(2025, 4)
     for page in BROWSE_PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
@@ -58,7 +58,7 @@ def test_a_shared_link_opens_the_plan_it_names():
     at = app(plan=SEED_PLAN)
     at.run()
     assert sidebar(at)["pm_plan"] == SEED_PLAN
-    assert at.selectbox(key="v_as_of").value == Period(2025, 4)
+    assert at.radio(key="v_as_of").value == Period(2025, 4)
 
 
 def test_an_unknown_plan_in_a_link_falls_back_to_the_current_plan():
@@ -70,9 +70,9 @@ def test_an_unknown_plan_in_a_link_falls_back_to_the_current_plan():
 def test_choosing_a_district_starts_on_its_current_plan():
     at = app(plan=SEED_PLAN)
     at.run()
-    at.selectbox(key="pm_district").set_value("shili").run()
+    at.radio(key="pm_district").set_value("shili").run()
     assert sidebar(at)["pm_plan"] == "shili-15"
-    assert at.selectbox(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"]
+    assert at.radio(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"]
 
 
 def test_overview_cards_are_the_chosen_plans_engine_results():
@@ -99,7 +99,7 @@ def test_indicator_page_shows_the_measure_across_both_plans_and_the_inherited_ba
     at = app()
     at.run()
     at.switch_page("app_pages/indicators.py").run()
-    at.selectbox(key="ind_pick").set_value("Y04").run()   # 常住人口城镇化率, code URBANIZATION in both plans
+    at.radio(key="ind_pick").set_value("Y04").run()   # 常住人口城镇化率, code URBANIZATION in both plans
     assert not at.exception
     figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     continuity = [f for f in figures if "跨规划接续" in json.dumps(f["layout"].get("title"), ensure_ascii=False)]

@@ -152,3 +152,64 @@ def test_overview_prints_to_a4_with_header_without_sidebar_and_charts_within_the
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(SCREENSHOTS / "leader-print-overview")], check=True)
     context.close()
+
+
+def _popover_buttons(page) -> list[str]:
+    """The sidebar popovers' button texts without their icons ("截至 2023年第二季度", "筛选:全部", …)."""
+    texts = page.locator("[data-testid=stSidebar] [data-testid=stPopover] button").all_inner_texts()
+    return [t.split("\n\n")[1] for t in texts]
+
+
+MONITORING = [("", 2), ("indicators", 2), ("tasks", 2), ("units", 2), ("reporting", 0)]
+
+
+@pytest.mark.parametrize("path,n_charts", MONITORING)
+def test_monitoring_pages_load_no_dropdown_or_metric_scripts(server, browser, path, n_charts):
+    """bench/pages.py: a dropdown on the page makes the browser fetch about 20 more scripts, st.metric 7; the
+    sidebar's choices are popovers of radios (built when opened), the headline numbers static tiles."""
+    context, page = open_page(browser, server, path, LAPTOP, n_charts)
+    page.locator("[data-testid=stSidebar] [data-testid=stPopover] button", has_text="截至 ").first.wait_for(timeout=LONG)
+    scripts = page.evaluate("performance.getEntriesByType('resource').map(r => r.name.split('/').pop())")
+    assert not [s for s in scripts if s.startswith(("Selectbox.", "Metric."))], scripts
+    assert "截至 2023年第二季度" in _popover_buttons(page)   # the button names the quarter the link chose
+    context.close()
+
+
+def test_a_linked_quarter_and_filter_survive_every_page_and_a_new_choice_too(server, browser):
+    """Streamlit drops the query string on a sidebar link and keeps a never-opened widget's value for one page
+    switch only: the view is held apart from its widgets (ui.view), so it survives any number of pages."""
+    context, page = open_page(browser, server, "indicators", LAPTOP, 1, "as_of=2023Q1&unit=区发改局")
+    shown = ["截至 2023年第一季度", "筛选:区发改局"]
+    assert _popover_buttons(page)[-2:] == shown
+    for name in ("总览", "任务推进", "指标监测", "责任单位"):
+        page.get_by_role("link", name=name).first.click()
+        page.get_by_role("heading", name=name).first.wait_for(timeout=LONG)
+        page.wait_for_function("location.search.includes('as_of=2023Q1')", timeout=LONG)   # mirrored back
+        assert _popover_buttons(page)[-2:] == shown, name
+    page.locator("[data-testid=stSidebar] [data-testid=stPopover] button", has_text="截至 ").click()
+    page.get_by_role("radiogroup", name="截至季度").get_by_text("2024年第二季度", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("location.search.includes('as_of=2024Q2')", timeout=LONG)
+    for name in ("总览", "指标监测"):
+        page.get_by_role("link", name=name).first.click()
+        page.get_by_role("heading", name=name).first.wait_for(timeout=LONG)
+        page.wait_for_function("location.search.includes('as_of=2024Q2')", timeout=LONG)
+        assert _popover_buttons(page)[-2:] == ["截至 2024年第二季度", "筛选:区发改局"], name
+    context.close()
+
+
+def test_indicator_picker_lists_every_indicator_and_switches(server, browser):
+    context, page = open_page(browser, server, "indicators", LAPTOP, 1)
+    button = page.locator("[data-testid=stMain] [data-testid=stPopover] button").first
+    assert "指标:Y01 地区生产总值年均增速" in button.inner_text()
+    button.click()
+    group = page.get_by_role("radiogroup", name="选择指标")
+    group.wait_for(timeout=LONG)
+    assert group.get_by_role("radio").count() == 26           # 18 main indicators and 8 inside tasks
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "leader-indicator-pick-1366.png"))
+    group.get_by_text("Y02", exact=False).first.click()
+    page.wait_for_function("location.search.includes('id=Y02')", timeout=LONG)
+    page.keyboard.press("Escape")
+    page.locator("[data-testid=stMain] [data-testid=stPopover] button", has_text="指标:Y02").first.wait_for(timeout=LONG)
+    context.close()

@@ -1,4 +1,4 @@
-"""The 规划 / 区县 selectors in headless Chromium: a shared link opens its plan, a choice lands in the address bar
+"""The 规划 / 区县 choice (radios in a sidebar popover) in headless Chromium: a shared link opens its plan, a choice lands in the address bar
 (and survives a reload), a district switch starts on that district's current plan. Screenshots at 1366×768 and
 390×844 go to artifacts/screenshots/ (plans-*.png)."""
 from __future__ import annotations
@@ -29,23 +29,27 @@ def open_page(browser, url: str, viewport: dict):
 
 
 def selector(page, label: str):
-    return page.get_by_role("combobox", name=label, exact=True)
+    """The sidebar's popover button that holds the radios labelled `label`: 区县 and 规划 share one (it names
+    both), 截至季度 has its own ("截至 2025年第四季度")."""
+    buttons = page.locator("[data-testid=stSidebar] [data-testid=stPopover] button")
+    return buttons.filter(has_text="截至 ").first if label == "截至季度" else buttons.filter(has_text="规划").first
 
 
 def wait_value(page, label: str, text: str) -> None:
-    """Until the selectbox labelled `label` shows `text` (Streamlit keeps the choice in the input's value)."""
-    page.wait_for_function("([l, t]) => [...document.querySelectorAll('input[role=combobox]')]"
-                           ".some(i => i.getAttribute('aria-label') === l && i.value === t)", arg=[label, text], timeout=LONG)
+    """Until the popover button for `label` names `text` (the button shows the choice)."""
+    page.wait_for_function("([q, t]) => [...document.querySelectorAll('[data-testid=stSidebar] [data-testid=stPopover] button')]"
+                           ".some(b => b.textContent.includes(q) && b.textContent.includes(t))",
+                           arg=["截至 " if label == "截至季度" else "规划", text], timeout=LONG)
 
 
 def choose(page, label: str, option: str) -> None:
-    """As a user with a keyboard: open the selectbox, type the option's name, Enter."""
-    box = selector(page, label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).wait_for(timeout=LONG)
-    box.press("Enter")
+    """As a user: open the popover, click the option in the radio list labelled `label`, close it (Escape)."""
+    selector(page, label).click()
+    group = page.get_by_role("radiogroup", name=label)
+    group.wait_for(timeout=LONG)
+    group.get_by_text(option, exact=True).click()
     wait_value(page, label, option)
+    page.keyboard.press("Escape")
 
 
 def screenshot(page, name: str, viewport: dict) -> None:

@@ -44,7 +44,7 @@ def text_input(at, label_start: str):
 def test_only_the_planning_office_may_manage_plans(env, username, message):
     at = page_as(username, PAGE)
     assert texts(at, "warning") == [message]
-    assert not at.radio and not at.button
+    assert not at.main.radio and not at.main.button   # the sidebar keeps its plan choice
 
 
 def test_a_pasted_notice_is_a_draft_refused_until_named_then_published_and_shows_in_the_plan_selector(env, monkeypatch):
@@ -83,8 +83,8 @@ def test_a_pasted_notice_is_a_draft_refused_until_named_then_published_and_shows
     assert texts(at, "success") == ["已发布规划 notice-14 第 1 版(沙市区“十四五”规划)。"]
     assert len(catalog.stored_plan(open_store(env), "notice-14").indicators) == 18
     at.switch_page("app_pages/overview.py").run()                # the new plan is in the 规划 selector at once
-    assert at.selectbox(key="pm_plan").options == ["沙市区“十四五”规划(2021—2025)", "“十五五”规划(2026—2030,示例)"]
-    at.selectbox(key="pm_plan").set_value("notice-14").run()
+    assert at.radio(key="pm_plan").options == ["沙市区“十四五”规划(2021—2025)", "“十五五”规划(2026—2030,示例)"]
+    at.radio(key="pm_plan").set_value("notice-14").run()
     assert not at.exception, at.exception
     cards = next(h.value for h in at.get("html") if "pm-grid" in h.value)
     assert cards.count('class="pm-card"') == 18                  # the overview now shows its 18 main indicators

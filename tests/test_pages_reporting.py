@@ -11,6 +11,7 @@ from lib.periods import Period, today
 from lib.reminders import reminder_list, reminder_text
 from lib.reporting import STATE_LATE, STATE_MISSING, completeness, deadline, reporting_status
 from lib.scope import filter_reporting
+from tests import apptest
 from tests.conftest import seed_plan_store
 from tests.test_pages_upload import app, env, frame, plain  # noqa: F401  (env: temp database, caches cleared)
 
@@ -20,7 +21,7 @@ PAGE = "app_pages/reporting.py"
 def on_page(as_of: Period):
     at = app()
     at.switch_page(PAGE).run()
-    at.selectbox(key="v_as_of").set_value(as_of).run()
+    at.radio(key="v_as_of").set_value(as_of).run()
     assert not at.exception, at.exception
     return at
 
@@ -79,7 +80,7 @@ def test_unit_filter_shows_the_rows_lib_scope_selects(env, plan, unit):
     else:                                 # a unit: every row of its own
         assert list(expected.index) == list(every.index[every["unit"] == unit])
 
-    assert {m.label: m.value for m in at.metric}["应报与已报项"] == f"{len(expected)} 项"
+    assert apptest.tiles(at)["应报与已报项"] == f"{len(expected)} 项"
     rates = frame(at, "单位", "应报", "报送率")
     per_unit = completeness(expected).sort_values(["报送率", "unit"])
     assert rates[["单位", "应报"]].values.tolist() == per_unit[["unit", "应报"]].astype(str).values.tolist()

@@ -59,8 +59,8 @@ def test_another_districts_office_never_reaches_this_districts_plan(env, monkeyp
     at.query_params["plan"] = SEED_PLAN
     at.switch_page(REVIEW).run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="pm_plan").value == "shili-15" and len(at.selectbox(key="pm_plan").options) == 1
-    assert "pm_district" not in [s.key for s in at.selectbox]          # one district: no 区县 choice
+    assert at.radio(key="pm_plan").value == "shili-15" and len(at.radio(key="pm_plan").options) == 1
+    assert "pm_district" not in [s.key for s in at.radio]          # one district: no 区县 choice
     assert texts(at, "warning") == []
 
 

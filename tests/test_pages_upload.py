@@ -149,8 +149,8 @@ def test_another_districts_department_only_ever_reaches_its_own_plans(env, monke
     at.query_params["plan"] = SEED_PLAN
     at.switch_page("app_pages/upload.py").run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"]
-    assert at.selectbox(key="pm_plan").value == "shili-15" and texts(at, "warning") == []
+    assert at.radio(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"]
+    assert at.radio(key="pm_plan").value == "shili-15" and texts(at, "warning") == []
     assert at.get("file_uploader")
 
 
@@ -362,11 +362,11 @@ def test_without_public_browsing_every_page_but_sign_in_needs_an_account(env, mo
     assert not at.exception and not at.info and at.dataframe
     at = sign_in(app(), "shili.leader")                   # 示例区's leader reads only 示例区's plans
     at.switch_page("app_pages/plan.py").run()
-    assert at.selectbox(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"] and at.dataframe
+    assert at.radio(key="pm_plan").options == ["“十五五”规划(2026—2030,示例)"] and at.dataframe
     at = sign_in(app(), "city")                           # the city reads every district of its city
     at.switch_page("app_pages/plan.py").run()
     assert not at.exception and not at.warning and at.dataframe
-    assert at.selectbox(key="pm_district").options == ["沙市区", "示例区"]
+    assert at.radio(key="pm_district").options == ["沙市区", "示例区"]
 
 
 def test_without_a_cookie_key_outside_demo_mode_nobody_can_sign_in_but_browsing_works(env, monkeypatch):

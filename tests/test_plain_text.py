@@ -66,7 +66,7 @@ def assert_literal(at) -> None:
 
 
 @pytest.mark.parametrize("page,setup", [
-    ("app_pages/indicators.py", lambda at: open_indicator_detail(at.selectbox(key="ind_pick").set_value("Y01").run())),
+    ("app_pages/indicators.py", lambda at: open_indicator_detail(at.radio(key="ind_pick").set_value("Y01").run())),
     ("app_pages/tasks.py", open_task_sections),
     ("app_pages/overview.py", lambda at: at),
 ])
@@ -80,7 +80,7 @@ def test_browse_pages_show_user_text_literally(hostile, page, setup):
 def test_indicator_baseline_note_is_plain(hostile):
     at = app()
     at.switch_page("app_pages/indicators.py").run()
-    at.selectbox(key="ind_pick").set_value("Y01").run()
+    at.radio(key="ind_pick").set_value("Y01").run()
     open_indicator_detail(at)   # the caption is in the detail, built when it is opened
     (caption,) = [c.value for c in at.caption if c.value.startswith("基期值来源")]
     assert plain(caption).replace("\u2060", "").endswith(f":{HOSTILE}")

@@ -158,7 +158,7 @@ def test_dashboard_recovers_once_fixed(setup_dirs):
     at.run()
     assert not at.exception, at.exception
     assert "看板暂时无法使用" not in [t.value for t in at.title]
-    assert at.selectbox(key="v_as_of")
+    assert at.radio(key="v_as_of")
 
 
 # --- the command line: the same message on stderr, exit 2 -----------------------------------------------

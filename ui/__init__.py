@@ -104,6 +104,7 @@ from ui.view import (  # noqa: F401
     view_sidebar,
 )
 from ui.widgets import (  # noqa: F401
+    Tile,
     beijing_times,
     bullets,
     downloads,
@@ -119,4 +120,5 @@ from ui.widgets import (  # noqa: F401
     show_flash,
     status_legend,
     task_history_list,
+    tiles,
 )

@@ -160,16 +160,19 @@ def plan_sidebar() -> str | None:
     chosen = plan_id(frame)
     districts = dict(zip(frame["district_id"], frame["district"]))
     district = str(frame.loc[frame["plan_id"] == chosen, "district_id"].iloc[0])
-    with st.sidebar:
-        if len(districts) > 1:
+    mine = frame[frame["district_id"] == district]
+    labels = {r["plan_id"]: plan_label(r) for _, r in mine.iterrows()}
+    several = len(districts) > 1
+    # Radios in one popover labelled with the choice, not dropdowns: a dropdown on the page costs every page's
+    # load about 20 more scripts (bench/pages.py); a popover's widgets are built only when it is opened.
+    button = (f"{districts[district]} · " if several else "") + labels[chosen]
+    with st.sidebar, st.popover(button, icon=":material/account_tree:", width="stretch"):
+        if several:
             st.session_state[DISTRICT_KEY] = district
-            st.selectbox("区县", list(districts), key=DISTRICT_KEY, format_func=districts.get,
-                         on_change=_on_district_change)
-        mine = frame[frame["district_id"] == district]
-        labels = {r["plan_id"]: plan_label(r) for _, r in mine.iterrows()}
+            st.radio("区县", list(districts), key=DISTRICT_KEY, format_func=districts.get, on_change=_on_district_change)
         st.session_state[PLAN_KEY] = chosen
-        st.selectbox("规划", list(labels), key=PLAN_KEY, format_func=labels.get,
-                     help="各页面显示所选规划的指标、任务和报送;默认是当前正在实施的规划")
+        st.radio("规划", list(labels), key=PLAN_KEY, format_func=labels.get)
+        st.caption("各页面显示所选规划的指标、任务和报送;默认是当前正在实施的规划。")
     current = current_plan_id(frame, today(), district)
     mirror_param(PLAN_PARAM, chosen, default=current)
     return chosen

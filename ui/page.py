@@ -56,7 +56,7 @@ PAGE_CSS = """<style>
 [data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
 [data-testid="stToolbar"],[data-testid="stDecoration"],[data-testid="stStatusWidget"],
 [data-testid="stSelectbox"],[data-testid="stTextInput"],[data-testid="stRadio"],[data-testid="stCheckbox"],
-[data-testid="stButton"],[data-testid="stDownloadButton"],[data-testid="stPageLink"],[data-testid="stPageLink-NavLink"],
+[data-testid="stButton"],[data-testid="stDownloadButton"],[data-testid="stPopover"],[data-testid="stPageLink"],[data-testid="stPageLink-NavLink"],
 .modebar-container{display:none !important}
 [data-testid="stMain"],[data-testid="stAppViewContainer"]{margin:0 !important;padding:0 !important;overflow:visible !important}
 [data-testid="stMainBlockContainer"]{max-width:100% !important;padding:0 !important}

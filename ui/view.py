@@ -39,13 +39,33 @@ class View:
         return any(v is not None for v in (self.category, self.section, self.unit))
 
 
-def _index_from_url(key: str, param: str, options: list) -> int:
-    """A shared link picks the widget's initial option; afterwards the widget owns the value."""
-    raw = st.query_params.get(param)
-    if key in st.session_state or raw is None:
-        return 0
-    texts = [str(o) for o in options]
-    return texts.index(raw) if raw in texts else 0
+def _held(key: str) -> str:
+    """The session key that keeps a view widget's value between runs, apart from the widget."""
+    return f"{key}_held"
+
+
+def _hold(key: str) -> None:
+    """on_change: the visitor's choice becomes the held value."""
+    st.session_state[_held(key)] = st.session_state[key]
+
+
+def _restore(key: str, param: str, options: list) -> None:
+    """Before a view widget is drawn, give it the held value (first: a shared link's, else the default). The
+    widgets sit in popovers the browser builds only when opened, and Streamlit keeps an unbuilt widget's value
+    for one page switch only: held apart from the widget, a linked quarter or filter survives every page."""
+    held = st.session_state.get(_held(key), st.session_state.get(key))
+    if held is None:
+        raw = st.query_params.get(param)
+        held = next((o for o in options if str(o) == raw), options[0])
+    elif held not in options:
+        held = options[0]   # e.g. a period another plan has no data for
+    st.session_state[key] = st.session_state[_held(key)] = held
+
+
+def _view_widget(widget, label: str, name: str, options: dict[str, list], **kwargs) -> None:
+    """A view widget (st.radio or st.selectbox) that hands each choice to its held value."""
+    key = _VIEW_KEYS[name]
+    widget(label, options[name], key=key, on_change=_hold, args=(key,), **kwargs)
 
 
 def _options(p: Plan, periods: list[Period]) -> dict[str, list]:
@@ -83,25 +103,25 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
     """Render the global as-of selector and filters in the sidebar (from the entry script, so the widgets
     and their state are shared by every page); mirror them into the URL; return the view."""
     options = _options(p, periods)
-    index = {}
     for name, key in _VIEW_KEYS.items():
-        if key in st.session_state and st.session_state[key] not in options[name]:
-            st.session_state[key] = options[name][0]  # e.g. a period another plan has no data for: set, so the browser shows it too
-        index[name] = _index_from_url(key, name, options[name])
+        _restore(key, name, options[name])
     titles = dict(zip(p.sections["section_no"], p.sections["section_title"]))
-    chosen = {n: st.session_state.get(_VIEW_KEYS[n], options[n][index[n]]) for n in _FILTERS}
+    chosen = {n: st.session_state[_VIEW_KEYS[n]] for n in _FILTERS}
     with st.sidebar:
         st.markdown("**查看范围**")
-        st.selectbox("截至季度", options["as_of"], index["as_of"], key=_VIEW_KEYS["as_of"], format_func=period_label,
-                     help="评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度")
-        # The three filters sit in a popover labelled with what they hold: the browser builds its widgets only
-        # when it is opened, and three fewer dropdowns make every page load cheaper (bench/pages.py).
+        # Radios in popovers labelled with what they hold, not dropdowns: the browser builds a popover's widgets
+        # only when it is opened, and a dropdown on the page costs every page's load about 20 more scripts
+        # (bench/pages.py).
+        as_of = st.session_state[_VIEW_KEYS["as_of"]]
+        with st.popover(f"截至 {period_label(as_of)}", icon=":material/calendar_month:", width="stretch"):
+            st.caption("评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度。")
+            _view_widget(st.radio, "截至季度", "as_of", options, format_func=period_label)
         label, full = filter_summary(chosen["category"], _section_name(chosen["section"], titles), chosen["unit"])
         with st.popover(label, icon=":material/filter_alt:", width="stretch", help=full if full != label else None):
-            st.selectbox("指标类别", options["category"], index["category"], key=_VIEW_KEYS["category"])
-            st.selectbox("任务篇章", options["section"], index["section"], key=_VIEW_KEYS["section"],
+            _view_widget(st.selectbox, "指标类别", "category", options)
+            _view_widget(st.selectbox, "任务篇章", "section", options,
                          format_func=lambda s: s if s == ALL else charts.section_label(s, titles[s]))
-            st.selectbox("责任单位", options["unit"], index["unit"], key=_VIEW_KEYS["unit"],
+            _view_widget(st.selectbox, "责任单位", "unit", options,
                          help="只看该单位牵头或负责的指标和任务(含通过别名、组团分到的);「责任单位」页据此显示该单位")
     view = _view_from_state(options)
     _mirror_to_url(view, options["as_of"][0])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -152,6 +153,32 @@ def facts(items: dict[str, str]) -> None:
     cells = "".join(f'<div class="pm-fact"><div class="pm-fact-k">{escape(k)}</div><div class="pm-fact-v">{escape(v)}</div></div>'
                     for k, v in items.items())
     st.html(f'{_FACTS_CSS}<div class="pm-facts">{cells}</div>')
+
+
+class Tile(NamedTuple):
+    """One headline number: its label, its value with unit ("3 项"), and an optional explanation."""
+    label: str
+    value: str
+    help: str = ""
+
+
+_TILES_CSS = """<style>
+.pm-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(132px,1fr));gap:8px 16px;margin:4px 0 12px}
+.pm-tile-k{font-size:0.85rem;color:#444}.pm-tile-v{font-size:1.7rem;font-weight:600;line-height:1.25}
+.pm-tile details{font-size:0.78rem;color:#555}.pm-tile summary{cursor:pointer;color:#1F5FA8}
+@media (max-width:640px){.pm-tiles{grid-template-columns:repeat(2,minmax(0,1fr))}.pm-tile-v{font-size:1.4rem}}
+</style>"""
+
+
+def tiles(items: Iterable[Tile]) -> None:
+    """Headline numbers in a grid (two a row on a phone), as static HTML instead of st.metric, whose scripts
+    (number formatting, a chart loader) every monitoring page would fetch on load (bench/pages.py). An
+    explanation opens under its number when 说明 is tapped, which a hover tooltip cannot do on a phone."""
+    def tile(t: Tile) -> str:
+        more = f"<details><summary>说明</summary>{escape(t.help)}</details>" if t.help else ""
+        return (f'<div class="pm-tile"><div class="pm-tile-k">{escape(t.label)}</div>'
+                f'<div class="pm-tile-v">{escape(t.value)}</div>{more}</div>')
+    st.html(_TILES_CSS + '<div class="pm-tiles">' + "".join(tile(t) for t in items) + "</div>")
 
 
 def status_legend(final: bool = False) -> str:
