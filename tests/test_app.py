@@ -389,3 +389,17 @@ def test_a_linked_quarter_survives_going_to_another_page():
     at.switch_page("app_pages/indicators.py").run()
     assert not at.exception and at.radio(key="v_as_of").value == Period(2023, 1)
     assert at.query_params["as_of"] == "2023Q1"   # mirrored back, so a copied link keeps it
+
+
+def test_every_indicator_chart_is_built_only_when_opened():
+    """指标监测 loads with its own indicator's charts; the all-indicators chart is drawn when its expander opens."""
+    at = app()
+    at.run()
+    at.switch_page("app_pages/indicators.py").run()
+    every = [e for e in at.expander if e.label.startswith("全部指标:完成度与时间进度")]
+    assert len(every) == 1 and not every[0].proto.expanded
+    before = len(at.get("plotly_chart"))
+    at.session_state["ind_all_open"] = True
+    at.run()
+    charts = at.get("plotly_chart")
+    assert len(charts) == before + 1 and charts[-1].proto.id.endswith("-ind_all")

@@ -35,7 +35,7 @@ def page(browser):
 
 
 # (url path, heading, number of plotly charts the page shows with the sample data)
-PAGES = [("", "总览", 2), ("indicators", "指标监测", 2), ("tasks", "任务推进", 2), ("units", "责任单位", 2),
+PAGES = [("", "总览", 2), ("indicators", "指标监测", 1), ("tasks", "任务推进", 2), ("units", "责任单位", 2),
          ("reporting", "报送情况", 1)]
 
 

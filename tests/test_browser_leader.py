@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 # (url path, heading, plotly charts drawn at 1366 px)
-PAGES = [("", "总览", 2), ("indicators", "指标监测", 2), ("tasks", "任务推进", 2), ("units", "责任单位", 2),
+PAGES = [("", "总览", 2), ("indicators", "指标监测", 1), ("tasks", "任务推进", 2), ("units", "责任单位", 2),
          ("plan", "规划目标与分工", 0), ("methodology", "评估方法说明", 0)]
 
 
@@ -69,9 +69,12 @@ def boxes_overlap(a: dict, b: dict) -> bool:
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
-@pytest.mark.parametrize("path,n_charts", [("", 2), ("indicators", 2), ("units", 2)])
+@pytest.mark.parametrize("path,n_charts", [("", 2), ("indicators", 1), ("units", 2)])
 def test_chart_toolbar_never_covers_a_chart_title(server, browser, path, n_charts, viewport):
     context, page = open_page(browser, server, path, viewport, n_charts if viewport is LAPTOP else 1)
+    if path == "indicators":   # the all-indicators chart is drawn when its expander is opened
+        page.get_by_text("全部指标:完成度与时间进度").first.click()
+        page.wait_for_function(charts_drawn(2), timeout=LONG)
     plots = page.locator(".js-plotly-plot:visible")   # on phones the matrix gives way to a list
     for i in range(plots.count()):
         plot = plots.nth(i)
@@ -160,7 +163,7 @@ def _popover_buttons(page) -> list[str]:
     return [t.split("\n\n")[1] for t in texts]
 
 
-MONITORING = [("", 2), ("indicators", 2), ("tasks", 2), ("units", 2), ("reporting", 0)]
+MONITORING = [("", 2), ("indicators", 1), ("tasks", 2), ("units", 2), ("reporting", 0)]
 
 
 @pytest.mark.parametrize("path,n_charts", MONITORING)
