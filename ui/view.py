@@ -114,8 +114,8 @@ def view_sidebar(p: Plan, periods: list[Period]) -> View:
         # (bench/pages.py).
         as_of = st.session_state[_VIEW_KEYS["as_of"]]
         with st.popover(f"截至 {period_label(as_of)}", icon=":material/calendar_month:", width="stretch"):
-            st.caption("评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度。")
             _view_widget(st.radio, "截至季度", "as_of", options, format_func=period_label)
+            st.caption("评估以该季度末为准,之后的数据不计入;默认是数据中最新的季度。")
         label, full = filter_summary(chosen["category"], _section_name(chosen["section"], titles), chosen["unit"])
         with st.popover(label, icon=":material/filter_alt:", width="stretch", help=full if full != label else None):
             _view_widget(st.selectbox, "指标类别", "category", options)
