@@ -15,7 +15,6 @@ ind, tasks, view = page.indicators, page.tasks, page.view
 final = is_final(page.all_indicators["as_of_time_elapsed"].iloc[0]) if len(page.all_indicators) else False
 
 
-
 def count_tiles(ind: pd.DataFrame, final: bool) -> list[ui.Tile]:
     """One tile per status (counted by label: at the end 已完成 covers achieved and an in-step indicator ahead
     of its reference), then, at the end, the indicators still judged on earlier data (counted apart), then
