@@ -251,6 +251,7 @@ def test_html_table_bars_and_phone_cards():
     widths = re.findall(r'class="pm-bar" aria-hidden="true"><span style="width:(\d+)%"></span></span>([^<]*)</td>', long_text)
     assert widths == [("42", "42.5%"), ("100", "120%")]   # the bar stops at full; the text says the share
     assert '<td data-label="完成进度" style="white-space:nowrap">—</td>' in long_text   # missing: no bar
+    assert "white-space:normal !important;overflow-wrap:anywhere}" in long_text   # a phone card breaks a long URL
     assert 'class="pm-table pm-stack"' in long_text and '<td data-label="工作进展" class="pm-long">' in long_text
     assert 'class="pm-table"' in short and "pm-stack" not in short.split("</style>")[-1]   # short cells: a table still fits
 

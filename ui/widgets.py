@@ -101,7 +101,7 @@ _TABLE_CSS = """<style>
 @media (max-width:640px){
 .pm-stack thead{display:none}.pm-stack,.pm-stack tbody,.pm-stack tr,.pm-stack th,.pm-stack td{display:block;width:auto}
 .pm-stack tr{border:1px solid #ddd;border-radius:6px;margin:0 0 8px;padding:4px 8px}
-.pm-table.pm-stack th,.pm-table.pm-stack td{border:none;padding:2px 0;min-width:0;white-space:normal !important}
+.pm-table.pm-stack th,.pm-table.pm-stack td{border:none;padding:2px 0;min-width:0;white-space:normal !important;overflow-wrap:anywhere}
 .pm-stack td::before{content:attr(data-label) ":";color:#555;margin-right:4px}.pm-stack td:empty{display:none}
 }
 </style>"""
