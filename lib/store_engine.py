@@ -6,6 +6,8 @@ its folder are private (0600 / 0700). PostgreSQL needs nothing special (pre-ping
 """
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from lib import settings
 from lib.private import private_dir, private_sqlite_file
 
 SQLITE_BUSY_TIMEOUT_S = 60.0       # a writer waits this long for another writer before failing
+_WAL_RETRY_MAX_S = 0.2             # longest pause between two tries at switching a new file to WAL
 
 
 def default_url() -> str:
@@ -34,7 +37,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None      # let the "begin" hook below issue BEGIN itself
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enter_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -43,6 +46,26 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         mode = "DEFERRED" if conn.get_execution_options().get("planmon_read_only") else "IMMEDIATE"
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _enter_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the file to WAL, waiting out other connections as the busy timeout would.
+
+    Switching needs the file to itself and, unlike every other statement, fails at once with "database is
+    locked" instead of waiting: several processes opening a new database together would otherwise lose one.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, _WAL_RETRY_MAX_S)
 
 
 def _private_sqlite(database: Path) -> None:

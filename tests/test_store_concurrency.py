@@ -5,6 +5,7 @@ one cached store used from many session threads. A barrier releases all threads 
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 
 from lib import store_schema
 from lib.store import Store, StoreError, open_store
+from lib.store_engine import make_engine
 from tests.conftest import SEED_PLAN, seed_plan_store
 from tests.pg import fresh_database
 from tests.test_store import indicator_rows, store_url, task_rows  # noqa: F401  (store_url is a fixture)
@@ -162,6 +164,37 @@ def test_fresh_database_opened_by_several_processes_at_once_is_migrated_once(sto
         assert sorted(applied) == list(range(1, store_schema.CURRENT_VERSION + 1))
     finally:
         close_all(stores)
+
+
+def test_switching_a_new_file_to_wal_waits_for_a_writer_instead_of_failing(tmp_path):
+    """The switch to WAL needs the file to itself, and SQLite fails it at once, without the busy timeout,
+    while another connection holds the write lock of the new (still rollback-journal) file, as a process
+    migrating it does: a process opening the file then must wait, not fail."""
+    path = tmp_path / "store.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")                     # the write lock, held until COMMIT
+    engine = make_engine(f"sqlite:///{path}")
+    opened: list[str | BaseException] = []
+
+    def connect() -> None:
+        try:
+            with engine.connect() as conn:
+                opened.append(conn.exec_driver_sql("PRAGMA journal_mode").scalar_one())
+        except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
+            opened.append(exc)
+
+    thread = threading.Thread(target=connect)
+    thread.start()
+    thread.join(timeout=0.5)
+    try:
+        assert thread.is_alive() and opened == [], opened     # still waiting for the writer
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+        thread.join(timeout=60)
+        engine.dispose()
+    assert opened == ["wal"]
 
 
 @pytest.fixture
