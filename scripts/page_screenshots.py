@@ -4,7 +4,7 @@
 
 Every page with a chart, the 数据填报 page signed in as a department (both tabs), 报送情况 with its 催报
 section (also filtered to a group of units), 任务推进 with a section's table open, 责任单位 for one unit (and
-the sidebar's filter popover opened), 总览 with the quarter popover and 指标监测 with the indicator
+the sidebar's filter popover opened; the comparison's choices opened), 总览 with the quarter popover and 指标监测 with the indicator
 picker opened, and the 简报导出 sign-in gate seen anonymously. With
 --all-plans the server loads the sample plans too (so the default plan is 沙市区“十五五”), which adds
 区县对比 and an indicator's cross-plan continuity chart."""
@@ -65,6 +65,8 @@ def shoot(browser, server: str, name: str, path: str, user: str | None, n_charts
         page.get_by_role("button", name="筛选").click()
         page.wait_for_timeout(800)
         page.screenshot(path=str(SCREENSHOTS / "filters_open_desktop.png"))
+    if name == "units":       # the comparison's choices, opened
+        _opened(page, width, height, "[data-testid=stMain] [data-testid=stPopover] button >> text=比较", f"units_compare_open_{size}.png")
     if name == "indicators":  # the indicator picker, opened
         _opened(page, width, height, "[data-testid=stMain] [data-testid=stPopover] button", f"indicator_pick_{size}.png")
     if name == "overview":    # the sidebar's quarter popover, opened (on a phone the sidebar is opened first)

@@ -4,6 +4,7 @@ here for each test."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -158,6 +159,21 @@ def frame(at: AppTest, *columns: str) -> pd.DataFrame:
     """The first table on the page (st.dataframe, then the static tables as text) that has all these columns."""
     tables = [d.value for d in at.dataframe] + html_tables(at)
     return next(t for t in tables if set(columns) <= set(t.columns))
+
+
+def popover(root: object, prefix: str) -> object | None:
+    """The first popover block under `root` (at.sidebar, at.main) whose label starts with `prefix`."""
+    for child in getattr(root, "children", {}).values():
+        if getattr(child, "type", None) == "popover" and child.proto.popover.label.startswith(prefix):
+            return child
+        if (found := popover(child, prefix)) is not None:
+            return found
+    return None
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The page's plotly charts as figure dicts, in page order."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def tiles(at: AppTest) -> dict[str, str]:

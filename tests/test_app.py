@@ -288,15 +288,8 @@ def test_view_is_mirrored_in_the_url_and_read_back():
 
 
 def _popover(at: AppTest, prefix: str = "筛选:"):
-    """The sidebar's popover (a block of type "popover") whose label starts with `prefix`."""
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            if getattr(child, "type", None) == "popover" and child.proto.popover.label.startswith(prefix):
-                return child
-            if (found := walk(child)) is not None:
-                return found
-        return None
-    return walk(at.sidebar)
+    """The sidebar's popover whose label starts with `prefix`."""
+    return apptest.popover(at.sidebar, prefix)
 
 
 def _keys(node) -> set[str]:

@@ -34,6 +34,29 @@ def test_units_page_has_one_unit_selector_the_sidebar_filter():
     assert len(at.get("plotly_chart")) == 2                                  # the comparison is shown
 
 
+def _ranking(at: AppTest) -> tuple[str, int]:
+    """The unit comparison chart's title and the sum of its bars."""
+    fig = apptest.figures(at)[0]
+    return fig["layout"]["title"]["text"], sum(sum(x for x in t["x"] if x) for t in fig["data"])
+
+
+def test_units_comparison_choices_sit_in_a_popover_labelled_with_them():
+    at = app()
+    at.run()
+    at.switch_page("app_pages/units.py").run()
+    pop = apptest.popover(at.main, "比较")
+    assert pop.proto.popover.label == "比较任务 · 只算直接和别名点名"
+    assert {"unit_kind", "unit_direct"} <= {w.key for w in (*pop.radio, *pop.toggle)}
+    title, direct = _ranking(at)
+    assert title.startswith("各单位重点任务进展")
+    at.toggle(key="unit_direct").set_value(False).run()
+    assert apptest.popover(at.main, "比较").proto.popover.label == "比较任务 · 含组团分到的"
+    assert _ranking(at)[1] > direct                       # groups hand every member unit more tasks
+    at.radio(key="unit_kind").set_value("指标").run()
+    assert apptest.popover(at.main, "比较").proto.popover.label == "比较指标 · 含组团分到的"
+    assert _ranking(at)[0].startswith("各单位指标进展")
+
+
 @pytest.mark.parametrize("unit", ["区人社局", "胜利街道"])
 def test_units_page_reads_its_unit_from_the_url(unit):
     at = app(unit=unit)

@@ -12,6 +12,7 @@ from lib.continuity import INHERITED_SOURCE
 from lib.periods import Period
 from lib.plan_catalog import list_plans, stored_plan
 from lib.store import assessment_inputs
+from tests import apptest
 from tests.apptest import dashboard, temp_store
 from tests.conftest import ALL_PLAN_DIRS, SEED_PLAN
 
@@ -101,7 +102,7 @@ def test_indicator_page_shows_the_measure_across_both_plans_and_the_inherited_ba
     at.switch_page("app_pages/indicators.py").run()
     at.radio(key="ind_pick").set_value("Y04").run()   # 常住人口城镇化率, code URBANIZATION in both plans
     assert not at.exception
-    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    figures = apptest.figures(at)
     continuity = [f for f in figures if "跨规划接续" in json.dumps(f["layout"].get("title"), ensure_ascii=False)]
     assert len(continuity) == 1
     names = {t.get("name") for t in continuity[0]["data"]}

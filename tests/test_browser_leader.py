@@ -167,13 +167,14 @@ MONITORING = [("", 2), ("indicators", 1), ("tasks", 2), ("units", 2), ("reportin
 
 
 @pytest.mark.parametrize("path,n_charts", MONITORING)
-def test_monitoring_pages_load_no_dropdown_or_metric_scripts(server, browser, path, n_charts):
-    """bench/pages.py: a dropdown on the page makes the browser fetch about 20 more scripts, st.metric 7; the
-    sidebar's choices are popovers of radios (built when opened), the headline numbers static tiles."""
+def test_monitoring_pages_load_no_widget_scripts_until_a_popover_opens(server, browser, path, n_charts):
+    """bench/pages.py: a dropdown on the page makes the browser fetch about 20 more scripts, st.metric 7, a
+    radio and a toggle 14; the choices are popovers of radios (built when opened), the headline numbers
+    static tiles."""
     context, page = open_page(browser, server, path, LAPTOP, n_charts)
     page.locator("[data-testid=stSidebar] [data-testid=stPopover] button", has_text="截至 ").first.wait_for(timeout=LONG)
     scripts = page.evaluate("performance.getEntriesByType('resource').map(r => r.name.split('/').pop())")
-    assert not [s for s in scripts if s.startswith(("Selectbox.", "Metric."))], scripts
+    assert not [s for s in scripts if s.startswith(("Selectbox.", "Metric.", "Radio.", "Checkbox."))], scripts
     assert "截至 2023年第二季度" in _popover_buttons(page)   # the button names the quarter the link chose
     context.close()
 
@@ -215,4 +216,17 @@ def test_indicator_picker_lists_every_indicator_and_switches(server, browser):
     page.wait_for_function("location.search.includes('id=Y02')", timeout=LONG)
     page.keyboard.press("Escape")
     page.locator("[data-testid=stMain] [data-testid=stPopover] button", has_text="指标:Y02").first.wait_for(timeout=LONG)
+    context.close()
+
+
+def test_units_comparison_switches_from_its_popover(server, browser):
+    context, page = open_page(browser, server, "units", LAPTOP, 2)
+    chart_title = page.locator("[data-testid=stPlotlyChart] .gtitle").first
+    assert chart_title.text_content().startswith("各单位重点任务进展")
+    page.locator("[data-testid=stMain] [data-testid=stPopover] button", has_text="比较任务").click()
+    page.get_by_role("radiogroup", name="比较对象").get_by_text("指标", exact=True).click()
+    page.keyboard.press("Escape")
+    page.locator("[data-testid=stMain] [data-testid=stPopover] button", has_text="比较指标").wait_for(timeout=LONG)
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=stPlotlyChart] .gtitle')]"
+                           ".some(t => t.textContent.startsWith('各单位指标进展'))", timeout=LONG)
     context.close()

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import html
-import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.status import STATUS_LOOK, Status
+from tests import apptest
 from tests.apptest import dashboard, temp_store
 from tests.conftest import ALL_PLAN_DIRS
 
@@ -29,10 +29,6 @@ def open_page() -> AppTest:
     return at
 
 
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
 def test_public_browsing_compares_every_district_on_its_current_plan():
     at = open_page()
     assert [t.value for t in at.title] == ["区县对比"]
@@ -44,7 +40,7 @@ def test_public_browsing_compares_every_district_on_its_current_plan():
 
 
 def test_the_page_shows_its_four_charts():
-    figs = figures(open_page())
+    figs = apptest.figures(open_page())
     assert [f["layout"]["title"]["text"] for f in figs] == ["各区县指标进展情况", "约束性指标对比",
                                                            "共有指标:最新值与各区县目标", "各区县报送情况"]
     bars = [t for t in figs[0]["data"] if t["type"] == "bar"]
@@ -70,7 +66,7 @@ def test_the_shared_chart_draws_the_picked_codes():
     assert len(codes.value) == 6
     codes.set_value(["FOREST_COVER", "AIR_QUALITY"]).run()
     assert not at.exception, at.exception
-    shared = figures(at)[2]
+    shared = apptest.figures(at)[2]
     assert [a["text"] for a in shared["layout"]["annotations"]] == ["空气质量优良天数比率(%)", "森林覆盖率(%)"]
     codes.set_value([]).run()
-    assert [a["text"] for a in figures(at)[2]["layout"]["annotations"]] == ["请在上方选择要看的指标"]
+    assert [a["text"] for a in apptest.figures(at)[2]["layout"]["annotations"]] == ["请在上方选择要看的指标"]
