@@ -1,7 +1,8 @@
 """The store's database engine: which URL, and how a SQLite file is opened (lib.store uses it).
 
 SQLite runs in WAL mode with a busy timeout and begins every write with BEGIN IMMEDIATE, so concurrent
-writers queue instead of failing with "database is locked"; reads use a deferred transaction. The file and
+writers queue instead of failing with "database is locked"; reads use a deferred transaction. Switching a new
+file to WAL waits its turn the same way (`_enter_wal`; SQLite itself would refuse it at once). The file and
 its folder are private (0600 / 0700). PostgreSQL needs nothing special (pre-ping only).
 """
 from __future__ import annotations
