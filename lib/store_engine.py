@@ -52,8 +52,9 @@ def _configure_sqlite(engine: Engine) -> None:
 def _enter_wal(cursor: sqlite3.Cursor) -> None:
     """Switch the file to WAL, waiting out other connections as the busy timeout would.
 
-    Switching needs the file to itself and, unlike every other statement, fails at once with "database is
-    locked" instead of waiting: several processes opening a new database together would otherwise lose one.
+    While another connection holds the file's write lock (a process migrating the new database), SQLite
+    refuses the switch at once with "database is locked" instead of calling the busy handler: several
+    processes opening a new database together would otherwise lose one.
     """
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
     pause = 0.005
