@@ -28,7 +28,7 @@ from typing import NamedTuple
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, export, fmt, images, rollup, settings
+from lib import charts, fmt, images, rollup, settings
 from lib.assess import Tolerance, assess_indicators, assess_tasks, explain
 from lib.narrative import (  # noqa: F401  (re-exported: the deck's sentences are the report's)
     MAX_LISTED, _count_phrase, _listing, _pct, _units, indicator_counts, lagging_indicators, period_text, summary_paragraphs,

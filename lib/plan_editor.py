@@ -19,7 +19,6 @@ import io
 import json
 import tomllib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import pandas as pd
 

@@ -21,7 +21,7 @@ from lib import briefing, images, narrative, report
 from lib.assess import assess_indicators, assess_tasks
 from lib.messages import render
 from lib.periods import Period
-from lib.report import Kind, ReportError
+from lib.report import ReportError
 from lib.status import TaskStatus, task_status_label
 from tests.conftest import sample_inputs
 
