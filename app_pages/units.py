@@ -58,10 +58,12 @@ st.divider()
 st.subheader("各单位对比")
 # In a popover labelled with the choice, as the view's own choices are: a radio and a toggle on the page would
 # cost its load 14 more scripts (bench/pages.py); a popover's widgets are built only when it is opened.
-kind_now, direct_now = st.session_state.get("unit_kind", "任务"), st.session_state.get("unit_direct", True)
+KINDS, DIRECT_ONLY = ["任务", "指标"], True   # the choices and their defaults (the label reads them before the widgets run)
+kind_now = st.session_state.get("unit_kind", KINDS[0])
+direct_now = st.session_state.get("unit_direct", DIRECT_ONLY)
 with st.popover(f"比较{kind_now} · {'只算直接和别名点名' if direct_now else '含组团分到的'}", icon=":material/tune:"):
-    kind = st.radio("比较对象", ["任务", "指标"], horizontal=True, key="unit_kind")
-    direct_only = st.toggle("只算直接点名和别名点名的(不含通过组团分到的)", value=True, key="unit_direct",
+    kind = st.radio("比较对象", KINDS, horizontal=True, key="unit_kind")
+    direct_only = st.toggle("只算直接点名和别名点名的(不含通过组团分到的)", value=DIRECT_ONLY, key="unit_direct",
                             help="“区政府各部门”“各镇、街道”会把许多任务分给每个成员单位,关闭后每个单位的数量会明显增加")
 vias = ["直接", "别名"] if direct_only else None
 results = tasks if kind == "任务" else ind
